@@ -1,0 +1,98 @@
+package numberdesk
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// EventType names what happened, as "<domain>.<verb>", e.g. "number.activated".
+type EventType string
+
+// Event is one fact appended by a command in the same transaction as the
+// change it describes (transactional outbox). Events are the audit log (who,
+// when, what, before/after), the billing feed, and the source of
+// notifications. Data holds the domain's payload as JSON (see the domain
+// package for its shape).
+type Event struct {
+	ID     EventID         `json:"id"`
+	Tenant TenantID        `json:"tenant"`
+	Seq    int64           `json:"seq"` // assigned by the store: increases with every append, store-wide
+	Type   EventType       `json:"type"`
+	At     time.Time       `json:"at"` // when it took effect (for a due deactivation: the effective time)
+	Actor  Actor           `json:"actor"`
+	Number NumberID        `json:"number,omitempty"` // the number it is about, if any
+	Data   json.RawMessage `json:"data,omitempty"`
+}
+
+// Decode unmarshals the event's Data into v.
+func (e *Event) Decode(v any) error {
+	if len(e.Data) == 0 {
+		return E(CodeInternal, "Event.Decode", "data", "Das Ereignis hat keine Daten.")
+	}
+	if err := json.Unmarshal(e.Data, v); err != nil {
+		return Internal("Event.Decode", err)
+	}
+	return nil
+}
+
+// NewEvent returns an event with a new ID. data is marshalled to JSON; it must
+// be a plain data struct (a failure to marshal it is a programming error and
+// panics).
+func NewEvent(typ EventType, actor Actor, at time.Time, number NumberID, data any) Event {
+	e := Event{ID: NewEventID(), Tenant: actor.Tenant, Type: typ, At: at, Actor: actor, Number: number}
+	if data != nil {
+		b, err := json.Marshal(data)
+		if err != nil {
+			panic("numberdesk.NewEvent: " + err.Error())
+		}
+		e.Data = b
+	}
+	return e
+}
+
+// EventFilter selects events of one tenant. Zero fields do not filter.
+type EventFilter struct {
+	Number   NumberID    // only events about this number
+	Types    []EventType // only these types
+	AfterSeq int64       // only events with Seq > AfterSeq
+	Limit    int         // at most this many (0: all)
+	Desc     bool        // newest first
+}
+
+// IdempotencyRecord remembers the outcome of a command run with a client's
+// idempotency key. It is written in the same transaction as the command's
+// effect. Keys are scoped per tenant.
+type IdempotencyRecord struct {
+	Tenant      TenantID        `json:"tenant"`
+	Key         string          `json:"key"`
+	Op          string          `json:"op"`          // the command, e.g. "numbers.Activate"
+	Fingerprint string          `json:"fingerprint"` // hash of the request payload
+	Result      json.RawMessage `json:"result"`      // the command's result as JSON
+	CreatedAt   time.Time       `json:"created_at"`
+}
+
+// EventStore is the outbox and audit log part of a Store.
+type EventStore interface {
+	// AppendEvents appends events, assigning Seq. Every event's Tenant must
+	// be set.
+	AppendEvents(ctx context.Context, events ...Event) error
+	// FindEvents returns the tenant's events matching f, by Seq.
+	FindEvents(ctx context.Context, tenant TenantID, f EventFilter) ([]Event, error)
+}
+
+// IdempotencyStore keeps idempotency records.
+type IdempotencyStore interface {
+	// FindIdempotencyRecord returns the tenant's record for key, or CodeNotFound.
+	FindIdempotencyRecord(ctx context.Context, tenant TenantID, key string) (*IdempotencyRecord, error)
+	// CreateIdempotencyRecord stores r; CodeConflict if the key exists.
+	CreateIdempotencyRecord(ctx context.Context, r *IdempotencyRecord) error
+}
+
+// TenantStore keeps tenants.
+type TenantStore interface {
+	// CreateTenant stores t; CodeConflict if its ID exists.
+	CreateTenant(ctx context.Context, t *Tenant) error
+	// FindTenantByID returns the tenant, or CodeNotFound.
+	FindTenantByID(ctx context.Context, id TenantID) (*Tenant, error)
+}

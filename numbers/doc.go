@@ -1,0 +1,28 @@
+// Package numbers is the number inventory and lifecycle of a tenant: the
+// "Rufnummern-Übersicht" and the actions behind its icons.
+//
+// A number is provisioned in state new (ordered, ported or from a reserved
+// block), activated with the owner's priced consent (Quote, then Activate),
+// marked for deactivation with a notice period (Deactivate; Withdraw takes it
+// back), and made inactive by the scheduled ApplyDue at the effective time.
+// Swap replaces an active number by a new or inactive one at no extra cost.
+// Transitions is the lifecycle as data:
+//
+//	action       from                     to                      who
+//	provision    —                        new                     owner, system
+//	activate     new, inactive            active                  owner
+//	deactivate   active                   deactivation_pending    owner
+//	withdraw     deactivation_pending     active                  owner
+//	apply_due    deactivation_pending     inactive                system
+//	swap_out     active, pending          inactive                owner
+//	swap_in      new, inactive            active                  owner
+//
+// Every command takes a numberdesk.Actor and checks it first, validates its
+// input (bad input is a *numberdesk.Error with Code and Field and changes
+// nothing), and runs in one transaction of its Store that also appends the
+// command's events: the audit log, the billing feed (EventData.Billing opens
+// and closes billing intervals; activations carry the accepted price
+// snapshot and consent wording) and the source of notifications. Concurrent
+// changes use optimistic versions; commands a client may retry take an
+// idempotency key.
+package numbers

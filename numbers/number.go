@@ -1,0 +1,163 @@
+package numbers
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/routing"
+)
+
+// Status is the lifecycle state of a number.
+type Status string
+
+// The states. See Transitions for how a number moves between them.
+const (
+	StatusNew                 Status = "new"                  // ordered, ported or reserved; not usable, not billed
+	StatusActive              Status = "active"               // usable and billed
+	StatusDeactivationPending Status = "deactivation_pending" // usable and billed until DeactivationAt
+	StatusInactive            Status = "inactive"             // not usable, not billed, no settings
+)
+
+// Statuses lists the states in display order.
+var Statuses = []Status{StatusNew, StatusActive, StatusDeactivationPending, StatusInactive}
+
+// Valid reports whether s is a defined state.
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
+
+// Billed reports whether a number in state s is billed (and usable).
+func (s Status) Billed() bool { return s == StatusActive || s == StatusDeactivationPending }
+
+// Origin tells where a number came from.
+type Origin string
+
+// The origins of a number.
+const (
+	OriginNew      Origin = "new"      // newly ordered
+	OriginPorted   Origin = "ported"   // ported in from another provider; has a PortingDate
+	OriginReserved Origin = "reserved" // part of a reserved block
+)
+
+// Valid reports whether o is a defined origin.
+func (o Origin) Valid() bool { return o == OriginNew || o == OriginPorted || o == OriginReserved }
+
+// Number is a phone number of a tenant.
+type Number struct {
+	ID     numberdesk.NumberID `json:"id"`
+	Tenant numberdesk.TenantID `json:"tenant"`
+	// E164 is the full number in E.164 form, e.g. "+4922112345610".
+	E164 string `json:"e164"`
+	// Base is the Stammnummer of a block number in E.164 form ("+49221123456"),
+	// and Extension its Durchwahl ("10"); both empty for a single number.
+	Base      string `json:"base,omitempty"`
+	Extension string `json:"extension,omitempty"`
+	Origin    Origin `json:"origin"`
+	// PortingDate is the instant a ported number arrives; it cannot be
+	// activated before. Zero for other origins.
+	PortingDate time.Time `json:"porting_date,omitzero"`
+	Status      Status    `json:"status"`
+
+	// Settings: wiped when the number becomes inactive.
+	UsageType routing.UsageType    `json:"usage_type"`
+	Holders   []numberdesk.StaffID `json:"holders,omitempty"` // the holder; the members of a shared fax number
+	Options   []string             `json:"options,omitempty"` // booked option codes of the PriceList
+
+	// Billing: while Status.Billed(), BillingLine names the billing line the
+	// number occupies and BilledSince when it started billing on it. A swap
+	// hands the line to the new number.
+	BillingLine string    `json:"billing_line,omitempty"`
+	BilledSince time.Time `json:"billed_since,omitzero"`
+	// DeactivationAt is the effective instant of a pending deactivation
+	// (24:00 of the notice date, tenant time); zero otherwise.
+	DeactivationAt time.Time `json:"deactivation_at,omitzero"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Version increases with every write; writes carry the version they read
+	// and fail with CodeConflict if it is stale. It is 1 after creation.
+	Version int64 `json:"version"`
+}
+
+// Clone returns a deep copy of n.
+func (n *Number) Clone() *Number {
+	c := *n
+	c.Holders = slices.Clone(n.Holders)
+	c.Options = slices.Clone(n.Options)
+	return &c
+}
+
+// Display returns the number in German national format, e.g.
+// "0221 123456-10" for a block number.
+func (n *Number) Display() string {
+	if n.Base != "" {
+		return FormatNational(n.Base) + "-" + n.Extension
+	}
+	return FormatNational(n.E164)
+}
+
+// HeldBy reports whether staff holds n.
+func (n *Number) HeldBy(staff numberdesk.StaffID) bool {
+	return staff != "" && slices.Contains(n.Holders, staff)
+}
+
+// wipe removes every setting, as deactivation and swapping out do.
+func (n *Number) wipe() {
+	n.UsageType = routing.UsageVoice
+	n.Holders = nil
+	n.Options = nil
+}
+
+// SortKey names the column an overview is sorted by.
+type SortKey string
+
+// The sort keys of the overview.
+const (
+	SortNumber         SortKey = "number" // by E.164, the default
+	SortStatus         SortKey = "status"
+	SortCreated        SortKey = "created"
+	SortDeactivationAt SortKey = "deactivation_at"
+)
+
+// Filter selects numbers of one tenant for the overview. Zero fields do not
+// filter. Results are sorted by Sort, then by E.164; Offset and Limit page them.
+type Filter struct {
+	IDs        []numberdesk.NumberID // only these numbers
+	Statuses   []Status              // any of these states
+	UsageTypes []routing.UsageType   // any of these usage types
+	Holder     numberdesk.StaffID    // only numbers this employee holds
+	Unassigned bool                  // only numbers without a holder
+	// Digits matches numbers whose E.164 digits contain it. Services fill it
+	// from free text with SearchDigits.
+	Digits string
+	// DueBefore selects pending numbers whose DeactivationAt is not after it.
+	DueBefore time.Time
+	Sort      SortKey
+	Desc      bool
+	Offset    int
+	Limit     int // 0: no limit
+}
+
+// Store is the persistence numbers.Service needs. Implementations are safe for
+// concurrent use, copy numbers in and out (callers may keep and modify what
+// they pass or get), and never return or change another tenant's data: a
+// number of another tenant is CodeNotFound.
+type Store interface {
+	numberdesk.Transactor
+	numberdesk.TenantStore
+	numberdesk.EventStore
+	numberdesk.IdempotencyStore
+
+	// FindNumberByID returns the tenant's number, or CodeNotFound.
+	FindNumberByID(ctx context.Context, tenant numberdesk.TenantID, id numberdesk.NumberID) (*Number, error)
+	// FindNumbers returns the page of the tenant's numbers matching f and the
+	// total count of matches before paging.
+	FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f Filter) ([]*Number, int, error)
+	// CreateNumbers stores new numbers, all or none, setting Version to 1.
+	// CodeConflict if an ID or an E.164 exists in the tenant (or twice in ns).
+	CreateNumbers(ctx context.Context, ns ...*Number) error
+	// UpdateNumbers writes numbers, all or none. Each must carry the stored
+	// Version; CodeConflict otherwise, CodeNotFound if one does not exist in
+	// its tenant. On success every Version is incremented, in ns too.
+	UpdateNumbers(ctx context.Context, ns ...*Number) error
+}

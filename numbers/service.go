@@ -1,0 +1,782 @@
+package numbers
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/phone"
+	"github.com/numberdesk/numberdesk/routing"
+)
+
+// DefaultConsentLabel is the wording of the activation button, recorded with
+// every activation as the owner's explicit, priced consent.
+const DefaultConsentLabel = "Rufnummern jetzt kostenpflichtig aktivieren"
+
+// Limits of a single command.
+const (
+	MaxBlockSize = 1000 // numbers per Provision
+	MaxBulk      = 1000 // numbers per Quote and Activate
+	MaxPageSize  = 1000 // numbers per overview page
+	DefaultPage  = 50
+)
+
+// Config configures a Service. Only Store is required.
+type Config struct {
+	Store Store
+	Clock numberdesk.Clock // default: the wall clock
+	// Prices prices activations; default DefaultPriceList.
+	Prices PriceList
+	// Notice decides when deactivations take effect; default EndOfFollowingMonth.
+	Notice NoticePolicy
+	// QuoteKey signs quote tokens. Nodes that share a store must share the
+	// key; default: 32 random bytes (tokens then work on this Service only).
+	QuoteKey []byte
+	// QuoteTTL is how long a quote stays acceptable; default 15 minutes.
+	QuoteTTL time.Duration
+	// ConsentLabel is the activation button's wording, for the vendor's legal
+	// text; default DefaultConsentLabel.
+	ConsentLabel string
+}
+
+// Service runs the number lifecycle: Provision, Quote, Activate, Deactivate,
+// Withdraw, ApplyDue and Swap, and answers the overview and history. Every
+// method checks the Actor first; every change runs in one transaction that
+// also appends its events. Service is safe for concurrent use.
+type Service struct {
+	cfg Config
+}
+
+// NewService returns a Service over cfg.Store with cfg's defaults filled in.
+func NewService(cfg Config) *Service {
+	if cfg.Store == nil {
+		panic("numbers.NewService: Config.Store is nil")
+	}
+	if cfg.Prices == nil {
+		cfg.Prices = DefaultPriceList
+	}
+	if cfg.Notice == nil {
+		cfg.Notice = EndOfFollowingMonth
+	}
+	if len(cfg.QuoteKey) == 0 {
+		cfg.QuoteKey = make([]byte, 32)
+		rand.Read(cfg.QuoteKey)
+	}
+	if cfg.QuoteTTL <= 0 {
+		cfg.QuoteTTL = 15 * time.Minute
+	}
+	if cfg.ConsentLabel == "" {
+		cfg.ConsentLabel = DefaultConsentLabel
+	}
+	return &Service{cfg: cfg}
+}
+
+// now returns the current time, truncated to microseconds so that every
+// backend stores it exactly.
+func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC().Truncate(time.Microsecond) }
+
+// location returns the time zone of the actor's tenant.
+func (s *Service) location(ctx context.Context, op string, tenant numberdesk.TenantID) (*time.Location, error) {
+	t, err := s.cfg.Store.FindTenantByID(ctx, tenant)
+	if err != nil {
+		return nil, numberdesk.Internal(op, err)
+	}
+	return t.Location(), nil
+}
+
+// visible returns the number id if the actor may see it: owner, manager and
+// system see the tenant's numbers, an employee only those it holds. Anything
+// else is CodeNotFound, as is a number of another tenant.
+func (s *Service) visible(ctx context.Context, op string, actor numberdesk.Actor, id numberdesk.NumberID) (*Number, error) {
+	n, err := s.cfg.Store.FindNumberByID(ctx, actor.Tenant, id)
+	if err == nil && actor.Role == numberdesk.RoleEmployee && !n.HeldBy(actor.Staff) {
+		err = numberdesk.ErrNotFound
+	}
+	if err != nil {
+		if numberdesk.ErrorCode(err) == numberdesk.CodeNotFound {
+			return nil, numberdesk.E(numberdesk.CodeNotFound, op, "number", "Die Rufnummer wurde nicht gefunden.")
+		}
+		return nil, numberdesk.Internal(op, err)
+	}
+	return n, nil
+}
+
+// ProvisionRequest adds a single number or a block to a tenant's inventory.
+type ProvisionRequest struct {
+	// Number is the single number, or the Stammnummer of a block, in any
+	// usual format ("0221 123456", "+49 221 123456").
+	Number string `json:"number" validate:"required,max=64"`
+	// ExtensionFrom and ExtensionTo are the Durchwahl range of a block, e.g.
+	// "10" to "19" (inclusive); both empty for a single number. When both
+	// have the same length, the extensions keep that width ("00".."99").
+	ExtensionFrom string `json:"extension_from" validate:"omitempty,numeric,max=5,required_with=ExtensionTo"`
+	ExtensionTo   string `json:"extension_to" validate:"omitempty,numeric,max=5,required_with=ExtensionFrom"`
+	// Origin defaults to OriginNew.
+	Origin Origin `json:"origin" validate:"omitempty,oneof=new ported reserved"`
+	// PortingDate is required for ported numbers: they cannot be activated before it.
+	PortingDate time.Time `json:"porting_date" validate:"required_if=Origin ported"`
+	// Options are booked option codes of the PriceList.
+	Options []string `json:"options" validate:"max=16,dive,required,max=64"`
+}
+
+// Provision adds numbers in state new: one number, or a block of Stammnummer
+// plus Durchwahl range, all or none. Owner or system only. A number that
+// exists in the tenant is CodeConflict.
+func (s *Service) Provision(ctx context.Context, actor numberdesk.Actor, req ProvisionRequest) ([]*Number, error) {
+	const op = "numbers.Provision"
+	if err := actor.Check(op, transition(ActionProvision).Roles...); err != nil {
+		return nil, err
+	}
+	if err := numberdesk.Validate(op, req); err != nil {
+		return nil, err
+	}
+	if req.Origin == "" {
+		req.Origin = OriginNew
+	}
+	if req.Origin != OriginPorted && !req.PortingDate.IsZero() {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "porting_date", "Nur portierte Rufnummern haben einen Portierungstermin.")
+	}
+	base, err := phone.Parse(req.Number)
+	if err != nil {
+		return nil, withOp(err, op, "number")
+	}
+	exts, err := extensions(op, req.ExtensionFrom, req.ExtensionTo)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	proto := Number{
+		Tenant: actor.Tenant, Origin: req.Origin, Status: StatusNew, UsageType: routing.UsageVoice,
+		Options: slices.Clone(req.Options), CreatedAt: now, UpdatedAt: now,
+	}
+	if !req.PortingDate.IsZero() {
+		proto.PortingDate = req.PortingDate.UTC().Truncate(time.Microsecond)
+	}
+	if _, err := s.cfg.Prices.Price(ctx, &proto); err != nil {
+		return nil, withOp(err, op, "options")
+	}
+	ns := make([]*Number, 0, max(1, len(exts)))
+	if exts == nil {
+		n := proto.Clone()
+		n.ID, n.E164 = numberdesk.NewNumberID(), string(base)
+		ns = append(ns, n)
+	}
+	for _, ext := range exts {
+		e, err := phone.Join(base, ext)
+		if err != nil {
+			return nil, withOp(err, op, "extension_to")
+		}
+		n := proto.Clone()
+		n.ID, n.E164, n.Base, n.Extension = numberdesk.NewNumberID(), string(e), string(base), ext
+		ns = append(ns, n)
+	}
+	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.cfg.Store.FindTenantByID(ctx, actor.Tenant); err != nil {
+			return err
+		}
+		if err := s.cfg.Store.CreateNumbers(ctx, ns...); err != nil {
+			return err
+		}
+		events := make([]numberdesk.Event, len(ns))
+		for i, n := range ns {
+			events[i] = change(EventProvisioned, actor, now, nil, n, EventData{})
+		}
+		return s.cfg.Store.AppendEvents(ctx, events...)
+	})
+	if err != nil {
+		return nil, numberdesk.Internal(op, err)
+	}
+	return ns, nil
+}
+
+// extensions expands a Durchwahl range; nil for a single number.
+func extensions(op, from, to string) ([]string, error) {
+	if from == "" && to == "" {
+		return nil, nil
+	}
+	a, b := atoi(from), atoi(to)
+	if b < a {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "extension_to", "Das Ende der Durchwahlen liegt vor dem Anfang.")
+	}
+	if b-a+1 > MaxBlockSize {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "extension_to", "Ein Block umfasst höchstens %d Rufnummern.", MaxBlockSize)
+	}
+	width := 0
+	if len(from) == len(to) {
+		width = len(from)
+	}
+	exts := make([]string, 0, b-a+1)
+	for i := a; i <= b; i++ {
+		exts = append(exts, pad(i, width))
+	}
+	return exts, nil
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+func pad(n, width int) string {
+	b := []byte{}
+	for ; n > 0 || len(b) == 0; n /= 10 {
+		b = append(b, byte('0'+n%10))
+	}
+	for len(b) < width {
+		b = append(b, '0')
+	}
+	slices.Reverse(b)
+	return string(b)
+}
+
+// withOp returns err as an *Error of op with field, keeping its code and message.
+func withOp(err error, op, field string) error {
+	e := numberdesk.Internal(op, err).(*numberdesk.Error)
+	c := *e
+	c.Op, c.Field = op, field
+	return &c
+}
+
+// Query selects the numbers of the overview ("Rufnummern-Übersicht").
+type Query struct {
+	Statuses   []Status            `json:"statuses" validate:"max=4,dive,oneof=new active deactivation_pending inactive"`
+	UsageTypes []routing.UsageType `json:"usage_types" validate:"max=4,dive,oneof=voice conference fax_personal fax_shared"`
+	Holder     numberdesk.StaffID  `json:"holder" validate:"omitempty,max=64"`
+	Unassigned bool                `json:"unassigned"`
+	// Search matches digits in any format: "0221 12", "+49 221", "123-4".
+	Search string  `json:"search" validate:"max=64"`
+	Sort   SortKey `json:"sort" validate:"omitempty,oneof=number status created deactivation_at"`
+	Desc   bool    `json:"desc"`
+	Offset int     `json:"offset" validate:"gte=0"`
+	Limit  int     `json:"limit" validate:"gte=0,lte=1000"` // 0: DefaultPage
+}
+
+// Page is one page of the overview.
+type Page struct {
+	Numbers []*Number `json:"numbers"`
+	Total   int       `json:"total"` // matches before paging
+	Offset  int       `json:"offset"`
+	Limit   int       `json:"limit"`
+}
+
+// Overview returns a page of the numbers the actor may see; an employee sees
+// only the numbers it holds.
+func (s *Service) Overview(ctx context.Context, actor numberdesk.Actor, q Query) (*Page, error) {
+	const op = "numbers.Overview"
+	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
+		return nil, err
+	}
+	if err := numberdesk.Validate(op, q); err != nil {
+		return nil, err
+	}
+	if q.Limit == 0 {
+		q.Limit = DefaultPage
+	}
+	f := Filter{Statuses: q.Statuses, UsageTypes: q.UsageTypes, Holder: q.Holder, Unassigned: q.Unassigned,
+		Digits: phone.Digits(q.Search), Sort: q.Sort, Desc: q.Desc, Offset: q.Offset, Limit: q.Limit}
+	if actor.Role == numberdesk.RoleEmployee {
+		if (f.Holder != "" && f.Holder != actor.Staff) || f.Unassigned {
+			return &Page{Numbers: []*Number{}, Offset: q.Offset, Limit: q.Limit}, nil
+		}
+		f.Holder = actor.Staff
+	}
+	if q.Search != "" && f.Digits == "" {
+		return &Page{Numbers: []*Number{}, Offset: q.Offset, Limit: q.Limit}, nil
+	}
+	ns, total, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, f)
+	if err != nil {
+		return nil, numberdesk.Internal(op, err)
+	}
+	return &Page{Numbers: ns, Total: total, Offset: q.Offset, Limit: q.Limit}, nil
+}
+
+// Number returns one number the actor may see.
+func (s *Service) Number(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) (*Number, error) {
+	const op = "numbers.Number"
+	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
+		return nil, err
+	}
+	return s.visible(ctx, op, actor, id)
+}
+
+// History returns the events of a number the actor may see, oldest first:
+// who changed what and when, with the state before and after.
+func (s *Service) History(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) ([]numberdesk.Event, error) {
+	const op = "numbers.History"
+	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
+		return nil, err
+	}
+	if _, err := s.visible(ctx, op, actor, id); err != nil {
+		return nil, err
+	}
+	evs, err := s.cfg.Store.FindEvents(ctx, actor.Tenant, numberdesk.EventFilter{Number: id})
+	if err != nil {
+		return nil, numberdesk.Internal(op, err)
+	}
+	return evs, nil
+}
+
+// Events returns the tenant's audit log (owner and manager only).
+func (s *Service) Events(ctx context.Context, actor numberdesk.Actor, f numberdesk.EventFilter) ([]numberdesk.Event, error) {
+	const op = "numbers.Events"
+	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleSystem); err != nil {
+		return nil, err
+	}
+	evs, err := s.cfg.Store.FindEvents(ctx, actor.Tenant, f)
+	if err != nil {
+		return nil, numberdesk.Internal(op, err)
+	}
+	return evs, nil
+}
+
+// price prices every number, in order.
+func (s *Service) prices(ctx context.Context, op string, ns []*Number) ([]Price, error) {
+	ps := make([]Price, len(ns))
+	for i, n := range ns {
+		p, err := s.cfg.Prices.Price(ctx, n)
+		if err != nil {
+			return nil, numberdesk.Internal(op, err)
+		}
+		ps[i] = p
+	}
+	return ps, nil
+}
+
+// fetch loads the tenant's numbers ids in the order of ids; a missing one
+// is CodeNotFound naming it.
+func (s *Service) fetch(ctx context.Context, op string, tenant numberdesk.TenantID, ids []numberdesk.NumberID) ([]*Number, error) {
+	found, _, err := s.cfg.Store.FindNumbers(ctx, tenant, Filter{IDs: ids})
+	if err != nil {
+		return nil, numberdesk.Internal(op, err)
+	}
+	byID := make(map[numberdesk.NumberID]*Number, len(found))
+	for _, n := range found {
+		byID[n.ID] = n
+	}
+	ns := make([]*Number, len(ids))
+	for i, id := range ids {
+		if ns[i] = byID[id]; ns[i] == nil {
+			return nil, numberdesk.E(numberdesk.CodeNotFound, op, "numbers", "Die Rufnummer wurde nicht gefunden.")
+		}
+	}
+	return ns, nil
+}
+
+// activatable returns why n cannot be activated (or swapped in) at now, or nil.
+func activatable(op, field string, n *Number, now time.Time) error {
+	if !n.PortingDate.IsZero() && now.Before(n.PortingDate) {
+		return numberdesk.E(numberdesk.CodePrecondition, op, field,
+			"Die Rufnummer %s kann erst ab dem Portierungstermin aktiviert werden.", n.Display())
+	}
+	return nil
+}
+
+// Quote returns the cost overview for activating the given new or inactive
+// numbers: each number's monthly fee and booked options, one-time fees, and
+// the totals with VAT. Owner only.
+func (s *Service) Quote(ctx context.Context, actor numberdesk.Actor, ids []numberdesk.NumberID) (*Quote, error) {
+	const op = "numbers.Quote"
+	if err := actor.Check(op, numberdesk.RoleOwner); err != nil {
+		return nil, err
+	}
+	ids = dedupe(ids)
+	if len(ids) == 0 || len(ids) > MaxBulk {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "numbers", "Bitte wählen Sie 1 bis %d Rufnummern.", MaxBulk)
+	}
+	ns, err := s.fetch(ctx, op, actor.Tenant, ids)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for _, n := range ns {
+		if !transition(ActionActivate).can(n.Status) {
+			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "numbers",
+				"Die Rufnummer %s ist %s und kann nicht aktiviert werden.", n.Display(), n.StatusLabel())
+		}
+		if err := activatable(op, "numbers", n, now); err != nil {
+			return nil, err
+		}
+	}
+	ps, err := s.prices(ctx, op, ns)
+	if err != nil {
+		return nil, err
+	}
+	q := &Quote{CreatedAt: now, ExpiresAt: now.Add(s.cfg.QuoteTTL).Truncate(time.Second), Lines: make([]QuoteLine, len(ns))}
+	var monthly, oneTime Money
+	for i, n := range ns {
+		if i == 0 {
+			q.VATRate = ps[i].VATRate
+		} else if ps[i].VATRate != q.VATRate {
+			return nil, numberdesk.E(numberdesk.CodeInvalid, op, "numbers", "Die Rufnummern haben verschiedene Steuersätze; bitte getrennt aktivieren.")
+		}
+		q.Lines[i] = QuoteLine{Number: n.ID, E164: n.E164, Display: n.Display(), Price: ps[i]}
+		monthly, oneTime = monthly.Add(ps[i].MonthlyNet()), oneTime.Add(ps[i].OneTimeNet())
+	}
+	q.Monthly, q.OneTime = totals(monthly, q.VATRate), totals(oneTime, q.VATRate)
+	q.Token = signQuote(s.cfg.QuoteKey, quoteClaims{Tenant: actor.Tenant, Numbers: ids, Expires: q.ExpiresAt.Unix()}, ps)
+	return q, nil
+}
+
+func dedupe[T comparable](xs []T) []T {
+	seen := make(map[T]bool, len(xs))
+	out := make([]T, 0, len(xs))
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// ActivateRequest activates the numbers of a quote.
+type ActivateRequest struct {
+	// QuoteToken is Quote.Token: the priced consent to what the owner saw.
+	QuoteToken string `json:"quote_token" validate:"required"`
+	// IdempotencyKey makes the command safe to retry: the same key returns the
+	// first result and has no second effect. Optional.
+	IdempotencyKey string `json:"-" validate:"omitempty,max=255,printascii"`
+}
+
+// Outcome is what a bulk command did to one number.
+type Outcome string
+
+// The outcomes of a bulk command.
+const (
+	OutcomeActivated     Outcome = "activated"
+	OutcomeAlreadyActive Outcome = "already_active" // a no-op: the number was active already
+	OutcomeFailed        Outcome = "failed"         // Error tells why; nothing changed for this number
+)
+
+// NumberResult is the outcome for one number of a bulk command.
+type NumberResult struct {
+	Number  numberdesk.NumberID `json:"number"`
+	E164    string              `json:"e164"`
+	Outcome Outcome             `json:"outcome"`
+	Error   *numberdesk.Error   `json:"error,omitempty"`
+}
+
+// ActivateResult lists the outcome per number of an activation.
+type ActivateResult struct {
+	Results     []NumberResult `json:"results"`
+	ActivatedAt time.Time      `json:"activated_at"`
+}
+
+// Activated returns how many numbers the command activated.
+func (r *ActivateResult) Activated() int {
+	c := 0
+	for _, x := range r.Results {
+		if x.Outcome == OutcomeActivated {
+			c++
+		}
+	}
+	return c
+}
+
+// Activate activates the numbers of a quote ("Rufnummern jetzt
+// kostenpflichtig aktivieren"); billing starts now. Owner only. The quote
+// must not have expired and its prices must still hold (else
+// CodePrecondition, Field "quote"). Each number gets its own result: an active
+// number is a no-op, a number that cannot be activated fails alone. The
+// event records the accepted price snapshot and the consent wording.
+func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req ActivateRequest) (*ActivateResult, error) {
+	const op = "numbers.Activate"
+	if err := actor.Check(op, transition(ActionActivate).Roles...); err != nil {
+		return nil, err
+	}
+	if err := numberdesk.Validate(op, req); err != nil {
+		return nil, err
+	}
+	claims, payload, mac, err := parseQuote(op, req.QuoteToken)
+	if err != nil {
+		return nil, err
+	}
+	if claims.Tenant != actor.Tenant {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "quote", "Die Kostenübersicht ist ungültig. Bitte rufen Sie sie erneut auf.")
+	}
+	return idempotent(ctx, s, actor, op, req.IdempotencyKey, req.QuoteToken, func(ctx context.Context) (*ActivateResult, error) {
+		now := s.now()
+		if now.Unix() >= claims.Expires {
+			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "quote", "Die Kostenübersicht ist abgelaufen. Bitte rufen Sie sie erneut auf.")
+		}
+		ns, err := s.fetch(ctx, op, actor.Tenant, claims.Numbers)
+		if err != nil {
+			return nil, err
+		}
+		ps, err := s.prices(ctx, op, ns)
+		if err != nil {
+			return nil, err
+		}
+		if !hmac.Equal(mac, quoteMAC(s.cfg.QuoteKey, payload, ps)) {
+			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "quote",
+				"Die Preise haben sich geändert. Bitte prüfen Sie die Kostenübersicht erneut.")
+		}
+		res := &ActivateResult{ActivatedAt: now, Results: make([]NumberResult, len(ns))}
+		var changed []*Number
+		var events []numberdesk.Event
+		for i, n := range ns {
+			r := NumberResult{Number: n.ID, E164: n.E164, Outcome: OutcomeActivated}
+			switch {
+			case n.Status == StatusActive:
+				r.Outcome = OutcomeAlreadyActive
+			case !transition(ActionActivate).can(n.Status):
+				r.Outcome, r.Error = OutcomeFailed, numberdesk.E(numberdesk.CodePrecondition, op, "numbers",
+					"Die Rufnummer %s ist %s und kann nicht aktiviert werden.", n.Display(), n.StatusLabel())
+			default:
+				if err := activatable(op, "numbers", n, now); err != nil {
+					r.Outcome, r.Error = OutcomeFailed, err.(*numberdesk.Error)
+					break
+				}
+				before := n.Clone()
+				n.Status, n.BillingLine, n.BilledSince, n.UpdatedAt = StatusActive, uuid.NewString(), now, now
+				changed = append(changed, n)
+				events = append(events, change(EventActivated, actor, now, before, n, EventData{
+					Billing: &Billing{Line: n.BillingLine, Start: now},
+					Price:   &ps[i], Consent: s.cfg.ConsentLabel,
+				}))
+			}
+			res.Results[i] = r
+		}
+		if err := s.write(ctx, changed, events); err != nil {
+			return nil, err
+		}
+		return res, nil
+	})
+}
+
+// write updates ns and appends events in the caller's transaction.
+func (s *Service) write(ctx context.Context, ns []*Number, events []numberdesk.Event) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	if err := s.cfg.Store.UpdateNumbers(ctx, ns...); err != nil {
+		return err
+	}
+	return s.cfg.Store.AppendEvents(ctx, events...)
+}
+
+// Deactivation describes when a deactivation takes effect.
+type Deactivation struct {
+	Number *Number `json:"number"`
+	// EffectiveAt is the instant the number becomes inactive and billing ends.
+	EffectiveAt time.Time `json:"effective_at"`
+	// NoticeDate is the last day of the number, "Kündigungsdatum", 00:00 tenant time.
+	NoticeDate time.Time `json:"notice_date"`
+	// Changed is false if the deactivation was already pending.
+	Changed bool `json:"changed"`
+}
+
+// Message returns the German text of the deactivation dialog.
+func (d *Deactivation) Message() string {
+	return "Die Rufnummer " + d.Number.Display() + " wird zum " + FormatDate(d.NoticeDate) +
+		" deaktiviert. Mit der Deaktivierung gehen alle Einstellungen dieser Rufnummer verloren."
+}
+
+// PreviewDeactivation tells when a deactivation requested now would take
+// effect, for the dialog before "Rufnummer jetzt deaktivieren". Owner only.
+func (s *Service) PreviewDeactivation(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) (*Deactivation, error) {
+	const op = "numbers.PreviewDeactivation"
+	if err := actor.Check(op, transition(ActionDeactivate).Roles...); err != nil {
+		return nil, err
+	}
+	n, err := s.visible(ctx, op, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := s.location(ctx, op, actor.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	if n.Status == StatusDeactivationPending {
+		return &Deactivation{Number: n, EffectiveAt: n.DeactivationAt, NoticeDate: NoticeDate(n.DeactivationAt, loc)}, nil
+	}
+	if !transition(ActionDeactivate).can(n.Status) {
+		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "number", "Nur aktive Rufnummern können deaktiviert werden.")
+	}
+	at := s.cfg.Notice.EffectiveAt(s.now(), loc).UTC()
+	return &Deactivation{Number: n, EffectiveAt: at, NoticeDate: NoticeDate(at, loc), Changed: true}, nil
+}
+
+// DeactivateRequest deactivates one active number.
+type DeactivateRequest struct {
+	Number         numberdesk.NumberID `json:"number" validate:"required"`
+	IdempotencyKey string              `json:"-" validate:"omitempty,max=255,printascii"`
+}
+
+// Deactivate marks an active number for deactivation ("Rufnummer jetzt
+// deaktivieren"): it becomes "Zur Deaktivierung vorgemerkt" and stays usable
+// and billed until the effective time of the NoticePolicy, when ApplyDue makes
+// it inactive. A number already pending is a no-op result. Owner only.
+func (s *Service) Deactivate(ctx context.Context, actor numberdesk.Actor, req DeactivateRequest) (*Deactivation, error) {
+	const op = "numbers.Deactivate"
+	if err := actor.Check(op, transition(ActionDeactivate).Roles...); err != nil {
+		return nil, err
+	}
+	if err := numberdesk.Validate(op, req); err != nil {
+		return nil, err
+	}
+	return idempotent(ctx, s, actor, op, req.IdempotencyKey, req.Number, func(ctx context.Context) (*Deactivation, error) {
+		d, err := s.PreviewDeactivation(ctx, actor, req.Number)
+		if err != nil || !d.Changed {
+			return d, err
+		}
+		n, now := d.Number, s.now()
+		before := n.Clone()
+		n.Status, n.DeactivationAt, n.UpdatedAt = StatusDeactivationPending, d.EffectiveAt, now
+		ev := change(EventDeactivationRequested, actor, now, before, n, EventData{})
+		return d, s.write(ctx, []*Number{n}, []numberdesk.Event{ev})
+	})
+}
+
+// Withdraw takes back a pending deactivation ("Deaktivierung zurücknehmen"):
+// the number is active again with its settings intact and no new fee. Owner
+// only.
+func (s *Service) Withdraw(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) (*Number, error) {
+	const op = "numbers.Withdraw"
+	if err := actor.Check(op, transition(ActionWithdraw).Roles...); err != nil {
+		return nil, err
+	}
+	var n *Number
+	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if n, err = s.visible(ctx, op, actor, id); err != nil {
+			return err
+		}
+		if !transition(ActionWithdraw).can(n.Status) {
+			return numberdesk.E(numberdesk.CodePrecondition, op, "number", "Für diese Rufnummer ist keine Deaktivierung vorgemerkt.")
+		}
+		now := s.now()
+		before := n.Clone()
+		n.Status, n.DeactivationAt, n.UpdatedAt = StatusActive, time.Time{}, now
+		return s.write(ctx, []*Number{n}, []numberdesk.Event{change(EventDeactivationWithdrawn, actor, now, before, n, EventData{})})
+	})
+	if err != nil {
+		return nil, numberdesk.Internal(op, err)
+	}
+	return n, nil
+}
+
+// applyDueChunk is how many numbers one ApplyDue transaction handles.
+const applyDueChunk = 500
+
+// ApplyDue makes every pending number of the actor's tenant whose effective
+// time is not after now inactive: billing ends at the effective time, the
+// settings are wiped (usage type voice, no holder, no options), call records
+// stay. It returns the numbers it changed. It is idempotent and safe to run
+// on several nodes at once: a number another node changed first is skipped.
+// System only.
+func (s *Service) ApplyDue(ctx context.Context, actor numberdesk.Actor, now time.Time) ([]numberdesk.NumberID, error) {
+	const op = "numbers.ApplyDue"
+	if err := actor.Check(op, transition(ActionApplyDue).Roles...); err != nil {
+		return nil, err
+	}
+	var done []numberdesk.NumberID
+	for attempt := 0; ; {
+		var batch []numberdesk.NumberID
+		err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+			batch = nil
+			ns, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{DueBefore: now, Limit: applyDueChunk})
+			if err != nil || len(ns) == 0 {
+				return err
+			}
+			events := make([]numberdesk.Event, len(ns))
+			for i, n := range ns {
+				before := n.Clone()
+				at := n.DeactivationAt
+				n.Status, n.DeactivationAt, n.UpdatedAt = StatusInactive, time.Time{}, s.now()
+				line := n.BillingLine
+				n.BillingLine, n.BilledSince = "", time.Time{}
+				n.wipe()
+				events[i] = change(EventDeactivated, actor, at, before, n, EventData{Billing: &Billing{Line: line, End: at}})
+				batch = append(batch, n.ID)
+			}
+			return s.write(ctx, ns, events)
+		})
+		switch {
+		case numberdesk.ErrorCode(err) == numberdesk.CodeConflict && attempt < 10:
+			attempt++ // another node was faster: read again
+			continue
+		case err != nil:
+			return done, numberdesk.Internal(op, err)
+		case len(batch) == 0:
+			return done, nil
+		}
+		done = append(done, batch...)
+	}
+}
+
+// SwapRequest replaces an active number with a new or inactive one.
+type SwapRequest struct {
+	Old            numberdesk.NumberID `json:"old" validate:"required"`
+	New            numberdesk.NumberID `json:"new" validate:"required"`
+	IdempotencyKey string              `json:"-" validate:"omitempty,max=255,printascii"`
+}
+
+// SwapResult is the outcome of a swap.
+type SwapResult struct {
+	Old *Number `json:"old"`
+	New *Number `json:"new"`
+	// ForwardingRequired tells the UI to remind the owner that a forwarding
+	// to the IP device must be set up for the new number.
+	ForwardingRequired bool `json:"forwarding_required"`
+}
+
+// Swap replaces Old (active or pending) by New (new or inactive) in one
+// atomic change ("Rufnummerntausch jetzt abschließen"). The count of billed
+// numbers stays the same, so there is no quote and no extra cost: New takes
+// over Old's billing line and booked options, and its holder(s) and usage
+// type (it takes Old's place); its routing starts from the default. Old
+// becomes inactive with its settings wiped. Owner only.
+func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequest) (*SwapResult, error) {
+	const op = "numbers.Swap"
+	if err := actor.Check(op, transition(ActionSwapOut).Roles...); err != nil {
+		return nil, err
+	}
+	if err := numberdesk.Validate(op, req); err != nil {
+		return nil, err
+	}
+	if req.Old == req.New {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "new", "Bitte wählen Sie eine andere Rufnummer als die zu ersetzende.")
+	}
+	return idempotent(ctx, s, actor, op, req.IdempotencyKey, [2]numberdesk.NumberID{req.Old, req.New}, func(ctx context.Context) (*SwapResult, error) {
+		old, err := s.visible(ctx, op, actor, req.Old)
+		if err != nil {
+			return nil, withOp(err, op, "old")
+		}
+		nw, err := s.visible(ctx, op, actor, req.New)
+		if err != nil {
+			return nil, withOp(err, op, "new")
+		}
+		if !transition(ActionSwapOut).can(old.Status) {
+			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "old", "Nur aktive Rufnummern können ersetzt werden.")
+		}
+		if !transition(ActionSwapIn).can(nw.Status) {
+			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "new", "Die neue Rufnummer muss neu oder inaktiv sein.")
+		}
+		now := s.now()
+		if err := activatable(op, "new", nw, now); err != nil {
+			return nil, err
+		}
+		oldBefore, newBefore := old.Clone(), nw.Clone()
+		line := old.BillingLine
+		nw.Status, nw.BillingLine, nw.BilledSince, nw.UpdatedAt = StatusActive, line, now, now
+		nw.UsageType, nw.Holders, nw.Options = old.UsageType, slices.Clone(old.Holders), slices.Clone(old.Options)
+		old.Status, old.BillingLine, old.BilledSince, old.DeactivationAt, old.UpdatedAt = StatusInactive, "", time.Time{}, time.Time{}, now
+		old.wipe()
+		events := []numberdesk.Event{
+			change(EventSwappedOut, actor, now, oldBefore, old, EventData{Billing: &Billing{Line: line, End: now}, Counterpart: nw.ID, CounterpartE164: nw.E164}),
+			change(EventSwappedIn, actor, now, newBefore, nw, EventData{Billing: &Billing{Line: line, Start: now}, Counterpart: old.ID, CounterpartE164: old.E164}),
+		}
+		if err := s.write(ctx, []*Number{old, nw}, events); err != nil {
+			return nil, err
+		}
+		return &SwapResult{Old: old, New: nw, ForwardingRequired: true}, nil
+	})
+}

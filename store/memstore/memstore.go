@@ -1,0 +1,932 @@
+// Package memstore is the in-memory backend of the SDK: the default store, the
+// one used in tests, and the one the reference UI uses in the browser. It
+// depends on the standard library and the SDK's own packages only, so it
+// compiles for js/wasm.
+//
+// It implements the contract of [store.Store] (see the store package for the
+// rules every backend follows) and passes store/storetest.
+//
+// # Concurrency and transactions
+//
+// A Store is safe for concurrent use. Reads outside a transaction share a
+// read lock; writes outside a transaction take the write lock for the one
+// call. InTx holds the store-wide write lock while fn runs, so transactions
+// are serializable (and a read-modify-write inside InTx never conflicts).
+// Rollback replays an undo log (the previous value of everything written, in
+// reverse order), so its cost is proportional to what the transaction wrote,
+// not to the size of the store.
+//
+// Keep transactions short: while one runs, every other call waits.
+//
+// # Layout
+//
+// Per tenant the store keeps a map from ID to number, a map from E.164 to ID,
+// and a slice of the numbers sorted by E.164, so that the overview's default
+// order is a filtered scan without sorting. Stored numbers are never changed
+// in place: a write replaces them with a fresh copy.
+package memstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// Store is the in-memory backend. Create it with New; the zero value is not
+// usable.
+type Store struct {
+	mu      sync.RWMutex
+	seq     int64 // the last event Seq assigned, store-wide
+	tenants map[numberdesk.TenantID]*numberdesk.Tenant
+	spaces  map[numberdesk.TenantID]*space
+}
+
+// entry is an element of space.order. It repeats the number's status so that
+// the most common filter is decided by a sequential scan without following
+// the pointer.
+type entry struct {
+	n      *numbers.Number
+	status numbers.Status
+}
+
+func entryOf(n *numbers.Number) entry { return entry{n: n, status: n.Status} }
+
+// space is the data of one tenant.
+type space struct {
+	numbers map[numberdesk.NumberID]*numbers.Number
+	byE164  map[string]numberdesk.NumberID
+	order   []entry // the tenant's numbers sorted by E164 (unique)
+
+	events   []numberdesk.Event // in Seq order
+	eventIDs map[numberdesk.EventID]struct{}
+	byNumber map[numberdesk.NumberID][]int // positions in events, ascending
+
+	idem map[string]*numberdesk.IdempotencyRecord
+}
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{
+		tenants: make(map[numberdesk.TenantID]*numberdesk.Tenant),
+		spaces:  make(map[numberdesk.TenantID]*space),
+	}
+}
+
+// spaceFor returns the tenant's space, creating it. An empty space is
+// indistinguishable from none, so its creation needs no undo.
+func (s *Store) spaceFor(tenant numberdesk.TenantID) *space {
+	sp := s.spaces[tenant]
+	if sp == nil {
+		sp = &space{
+			numbers:  make(map[numberdesk.NumberID]*numbers.Number),
+			byE164:   make(map[string]numberdesk.NumberID),
+			eventIDs: make(map[numberdesk.EventID]struct{}),
+			byNumber: make(map[numberdesk.NumberID][]int),
+			idem:     make(map[string]*numberdesk.IdempotencyRecord),
+		}
+		s.spaces[tenant] = sp
+	}
+	return sp
+}
+
+// ---------------------------------------------------------------------------
+// Transactions
+
+// txKey is the context key of a transaction of one Store, so that the ctx of
+// one store's transaction means nothing to another store.
+type txKey struct{ s *Store }
+
+// tx is a running transaction. It owns s.mu (write-locked) while it runs; mu
+// serializes the calls made with its ctx should fn use it from several
+// goroutines.
+type tx struct {
+	mu   sync.Mutex
+	undo []func()
+	done bool
+}
+
+// record appends an undo step. It is a no-op outside a transaction (t nil).
+func (t *tx) record(f func()) {
+	if t != nil {
+		t.undo = append(t.undo, f)
+	}
+}
+
+// rollbackTo undoes every step after mark, newest first.
+func (t *tx) rollbackTo(mark int) {
+	for i := len(t.undo) - 1; i >= mark; i-- {
+		t.undo[i]()
+		t.undo[i] = nil
+	}
+	t.undo = t.undo[:mark]
+}
+
+func (s *Store) txFrom(ctx context.Context) *tx {
+	t, _ := ctx.Value(txKey{s}).(*tx)
+	return t
+}
+
+func errTxDone(op string) error {
+	return numberdesk.E(numberdesk.CodeInternal, op, "", "Die Transaktion ist bereits beendet.")
+}
+
+// InTx runs fn in a serializable transaction; see the store package for the
+// semantics. A nested call joins the running transaction as a savepoint.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	const op = "memstore.InTx"
+	if fn == nil {
+		return numberdesk.E(numberdesk.CodeInvalid, op, "fn", "Die Funktion fehlt.")
+	}
+	if err := ctx.Err(); err != nil {
+		return numberdesk.Internal(op, err)
+	}
+	if t := s.txFrom(ctx); t != nil {
+		return s.nestedTx(ctx, t, fn)
+	}
+
+	s.mu.Lock()
+	t := &tx{}
+	committed := false
+	defer func() {
+		t.mu.Lock()
+		if !committed {
+			t.rollbackTo(0)
+		}
+		t.undo = nil
+		t.done = true
+		t.mu.Unlock()
+		s.mu.Unlock()
+	}()
+	if err := fn(context.WithValue(ctx, txKey{s}, t)); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return numberdesk.Internal(op, err)
+	}
+	committed = true
+	return nil
+}
+
+// nestedTx runs fn inside the running transaction t as a savepoint.
+func (s *Store) nestedTx(ctx context.Context, t *tx, fn func(ctx context.Context) error) error {
+	t.mu.Lock()
+	if t.done {
+		t.mu.Unlock()
+		return errTxDone("memstore.InTx")
+	}
+	mark := len(t.undo)
+	t.mu.Unlock()
+	ok := false
+	defer func() {
+		if !ok {
+			t.mu.Lock()
+			if !t.done && len(t.undo) >= mark {
+				t.rollbackTo(mark)
+			}
+			t.mu.Unlock()
+		}
+	}()
+	if err := fn(ctx); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// read runs fn under the read lock, or inside the ctx's transaction.
+func (s *Store) read(ctx context.Context, op string, fn func() error) error {
+	if err := ctx.Err(); err != nil {
+		return numberdesk.Internal(op, err)
+	}
+	if t := s.txFrom(ctx); t != nil {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.done {
+			return errTxDone(op)
+		}
+		return fn()
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fn()
+}
+
+// write runs fn under the write lock, or inside the ctx's transaction (then t
+// is that transaction and fn records undo steps in it). fn must check
+// everything before it changes anything, so that a failed write changes
+// nothing.
+func (s *Store) write(ctx context.Context, op string, fn func(t *tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return numberdesk.Internal(op, err)
+	}
+	if t := s.txFrom(ctx); t != nil {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.done {
+			return errTxDone(op)
+		}
+		return fn(t)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fn(nil)
+}
+
+// ---------------------------------------------------------------------------
+// Tenants
+
+// CreateTenant stores a copy of t; CodeConflict if its ID exists, CodeInvalid
+// if the ID is not a canonical UUID.
+func (s *Store) CreateTenant(ctx context.Context, t *numberdesk.Tenant) error {
+	const op = "memstore.CreateTenant"
+	if t == nil {
+		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant fehlt.")
+	}
+	if !numberdesk.ValidID(t.ID) {
+		return numberdesk.E(numberdesk.CodeInvalid, op, "id", "Die Kennung des Mandanten ist ungültig.")
+	}
+	return s.write(ctx, op, func(tx *tx) error {
+		if _, ok := s.tenants[t.ID]; ok {
+			return numberdesk.E(numberdesk.CodeConflict, op, "id", "Der Mandant ist bereits vorhanden.")
+		}
+		c := *t
+		s.tenants[c.ID] = &c
+		tx.record(func() { delete(s.tenants, c.ID) })
+		return nil
+	})
+}
+
+// FindTenantByID returns a copy of the tenant, or CodeNotFound.
+func (s *Store) FindTenantByID(ctx context.Context, id numberdesk.TenantID) (*numberdesk.Tenant, error) {
+	const op = "memstore.FindTenantByID"
+	var out *numberdesk.Tenant
+	err := s.read(ctx, op, func() error {
+		t, ok := s.tenants[id]
+		if !ok {
+			return numberdesk.E(numberdesk.CodeNotFound, op, "id", "Der Mandant wurde nicht gefunden.")
+		}
+		c := *t
+		out = &c
+		return nil
+	})
+	return out, err
+}
+
+// ---------------------------------------------------------------------------
+// Numbers
+
+func errNumberNotFound(op string) error {
+	return numberdesk.E(numberdesk.CodeNotFound, op, "id", "Die Rufnummer wurde nicht gefunden.")
+}
+
+func errNumberExists(op string) error {
+	return numberdesk.E(numberdesk.CodeConflict, op, "number", "Die Rufnummer ist bereits vorhanden.")
+}
+
+func errStaleVersion(op string) error {
+	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Die Rufnummer wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
+}
+
+// FindNumberByID returns a copy of the tenant's number, or CodeNotFound.
+func (s *Store) FindNumberByID(ctx context.Context, tenant numberdesk.TenantID, id numberdesk.NumberID) (*numbers.Number, error) {
+	const op = "memstore.FindNumberByID"
+	var out *numbers.Number
+	err := s.read(ctx, op, func() error {
+		sp := s.spaces[tenant]
+		if sp == nil {
+			return errNumberNotFound(op)
+		}
+		n, ok := sp.numbers[id]
+		if !ok {
+			return errNumberNotFound(op)
+		}
+		out = n.Clone()
+		return nil
+	})
+	return out, err
+}
+
+// tenantKey pairs a tenant with a key unique within it.
+type tenantKey[K comparable] struct {
+	tenant numberdesk.TenantID
+	key    K
+}
+
+// CreateNumbers stores copies of new numbers, all or none, and sets Version to
+// 1 (in ns too). Tenant, ID (canonical UUIDs) and E164 are required
+// (CodeInvalid); an ID or E.164 that exists in the tenant or appears twice in
+// ns is CodeConflict (Field "number"). The tenant need not exist.
+func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error {
+	const op = "memstore.CreateNumbers"
+	for _, n := range ns {
+		if err := checkNumber(op, n); err != nil {
+			return err
+		}
+		if !numberdesk.ValidID(n.ID) {
+			return numberdesk.E(numberdesk.CodeInvalid, op, "id", "Die Kennung der Rufnummer ist ungültig.")
+		}
+	}
+	return s.write(ctx, op, func(tx *tx) error {
+		ids := make(map[tenantKey[numberdesk.NumberID]]struct{}, len(ns))
+		e164s := make(map[tenantKey[string]]struct{}, len(ns))
+		for _, n := range ns {
+			if sp := s.spaces[n.Tenant]; sp != nil {
+				if _, ok := sp.numbers[n.ID]; ok {
+					return errNumberExists(op)
+				}
+				if _, ok := sp.byE164[n.E164]; ok {
+					return errNumberExists(op)
+				}
+			}
+			ik := tenantKey[numberdesk.NumberID]{n.Tenant, n.ID}
+			ek := tenantKey[string]{n.Tenant, n.E164}
+			if _, ok := ids[ik]; ok {
+				return errNumberExists(op)
+			}
+			if _, ok := e164s[ek]; ok {
+				return errNumberExists(op)
+			}
+			ids[ik] = struct{}{}
+			e164s[ek] = struct{}{}
+		}
+		// Everything checked: apply, tenant by tenant.
+		groups := make(map[numberdesk.TenantID][]*numbers.Number)
+		for _, n := range ns {
+			c := n.Clone()
+			c.Version = 1
+			groups[n.Tenant] = append(groups[n.Tenant], c)
+		}
+		for tenant, group := range groups {
+			sp := s.spaceFor(tenant)
+			sp.insert(group)
+			tx.record(func() { sp.remove(group) })
+		}
+		for _, n := range ns {
+			n.Version = 1
+		}
+		return nil
+	})
+}
+
+// checkNumber checks what every written number needs.
+func checkNumber(op string, n *numbers.Number) error {
+	switch {
+	case n == nil:
+		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer fehlt.")
+	case !numberdesk.ValidID(n.Tenant):
+		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant der Rufnummer fehlt oder ist ungültig.")
+	case n.E164 == "":
+		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer fehlt.")
+	}
+	return nil
+}
+
+// UpdateNumbers writes copies of numbers, all or none. Each must exist in its
+// Tenant (CodeNotFound, Field "id") and carry the stored Version (CodeConflict,
+// Field "version"); a changed E164 must stay unique in the tenant
+// (CodeConflict, Field "number"). On success every Version is incremented, in
+// ns too.
+func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error {
+	const op = "memstore.UpdateNumbers"
+	for _, n := range ns {
+		if err := checkNumber(op, n); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, op, func(tx *tx) error {
+		olds := make([]*numbers.Number, len(ns))
+		seen := make(map[tenantKey[numberdesk.NumberID]]struct{}, len(ns))
+		for i, n := range ns {
+			sp := s.spaces[n.Tenant]
+			if sp == nil {
+				return errNumberNotFound(op)
+			}
+			old, ok := sp.numbers[n.ID]
+			if !ok {
+				return errNumberNotFound(op)
+			}
+			k := tenantKey[numberdesk.NumberID]{n.Tenant, n.ID}
+			if _, dup := seen[k]; dup || old.Version != n.Version {
+				return errStaleVersion(op)
+			}
+			seen[k] = struct{}{}
+			olds[i] = old
+		}
+		// E.164 uniqueness after the batch: a number's new E.164 must not
+		// belong to a number outside the batch, nor be the new E.164 of
+		// another number in the batch.
+		finals := make(map[tenantKey[string]]struct{}, len(ns))
+		for i, n := range ns {
+			fk := tenantKey[string]{n.Tenant, n.E164}
+			if _, dup := finals[fk]; dup {
+				return errNumberExists(op)
+			}
+			finals[fk] = struct{}{}
+			if n.E164 == olds[i].E164 {
+				continue
+			}
+			if owner, ok := s.spaces[n.Tenant].byE164[n.E164]; ok {
+				if _, inBatch := seen[tenantKey[numberdesk.NumberID]{n.Tenant, owner}]; !inBatch {
+					return errNumberExists(op)
+				}
+			}
+		}
+		// Apply, tenant by tenant.
+		type pair struct{ olds, news []*numbers.Number }
+		groups := make(map[numberdesk.TenantID]*pair)
+		for i, n := range ns {
+			c := n.Clone()
+			c.Version = olds[i].Version + 1
+			g := groups[n.Tenant]
+			if g == nil {
+				g = &pair{}
+				groups[n.Tenant] = g
+			}
+			g.olds = append(g.olds, olds[i])
+			g.news = append(g.news, c)
+		}
+		for tenant, g := range groups {
+			sp := s.spaces[tenant]
+			sp.replace(g.olds, g.news)
+			tx.record(func() { sp.replace(g.news, g.olds) })
+		}
+		for i, n := range ns {
+			n.Version = olds[i].Version + 1
+		}
+		return nil
+	})
+}
+
+func compareE164(e entry, e164 string) int { return strings.Compare(e.n.E164, e164) }
+
+// insert adds new numbers (checked: IDs and E164s are new and unique).
+func (sp *space) insert(ns []*numbers.Number) {
+	for _, n := range ns {
+		sp.numbers[n.ID] = n
+		sp.byE164[n.E164] = n.ID
+	}
+	sorted := slices.Clone(ns)
+	slices.SortFunc(sorted, func(a, b *numbers.Number) int { return strings.Compare(a.E164, b.E164) })
+	if len(sorted) <= 8 {
+		for _, n := range sorted {
+			sp.insertOrder(n)
+		}
+		return
+	}
+	// Merge: O(len(order) + len(ns)).
+	merged := make([]entry, 0, len(sp.order)+len(sorted))
+	i, j := 0, 0
+	for i < len(sp.order) && j < len(sorted) {
+		if sp.order[i].n.E164 < sorted[j].E164 {
+			merged = append(merged, sp.order[i])
+			i++
+		} else {
+			merged = append(merged, entryOf(sorted[j]))
+			j++
+		}
+	}
+	merged = append(merged, sp.order[i:]...)
+	for _, n := range sorted[j:] {
+		merged = append(merged, entryOf(n))
+	}
+	sp.order = merged
+}
+
+// remove takes out numbers that insert added (the undo of insert).
+func (sp *space) remove(ns []*numbers.Number) {
+	for _, n := range ns {
+		delete(sp.numbers, n.ID)
+		delete(sp.byE164, n.E164)
+	}
+	if len(ns) <= 8 {
+		for _, n := range ns {
+			sp.removeOrder(n.E164)
+		}
+		return
+	}
+	gone := make(map[*numbers.Number]struct{}, len(ns))
+	for _, n := range ns {
+		gone[n] = struct{}{}
+	}
+	sp.order = slices.DeleteFunc(sp.order, func(e entry) bool {
+		_, ok := gone[e.n]
+		return ok
+	})
+}
+
+// replace puts news in place of olds (the stored numbers with the same IDs);
+// the E.164s of news are unique once olds are gone.
+func (sp *space) replace(olds, news []*numbers.Number) {
+	for i, old := range olds {
+		if old.E164 != news[i].E164 {
+			delete(sp.byE164, old.E164)
+			sp.removeOrder(old.E164)
+		}
+	}
+	for i, n := range news {
+		sp.numbers[n.ID] = n
+		if olds[i].E164 != n.E164 {
+			sp.byE164[n.E164] = n.ID
+			sp.insertOrder(n)
+		} else if pos, ok := slices.BinarySearchFunc(sp.order, n.E164, compareE164); ok {
+			sp.order[pos] = entryOf(n)
+		}
+	}
+}
+
+func (sp *space) insertOrder(n *numbers.Number) {
+	pos, _ := slices.BinarySearchFunc(sp.order, n.E164, compareE164)
+	sp.order = slices.Insert(sp.order, pos, entryOf(n))
+}
+
+func (sp *space) removeOrder(e164 string) {
+	if pos, ok := slices.BinarySearchFunc(sp.order, e164, compareE164); ok {
+		sp.order = slices.Delete(sp.order, pos, pos+1)
+	}
+}
+
+// FindNumbers returns copies of the page of the tenant's numbers matching f,
+// and the total count of matches before paging.
+func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f numbers.Filter) ([]*numbers.Number, int, error) {
+	const op = "memstore.FindNumbers"
+	less, err := sortFunc(op, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	offset, limit := max(f.Offset, 0), max(f.Limit, 0)
+	m := newMatcher(f)
+	out := []*numbers.Number{}
+	total := 0
+	err = s.read(ctx, op, func() error {
+		sp := s.spaces[tenant]
+		if sp == nil {
+			return nil
+		}
+		// take pages over matches delivered in order.
+		take := func(n *numbers.Number) {
+			if total >= offset && (limit == 0 || total < offset+limit) {
+				out = append(out, n.Clone())
+			}
+			total++
+		}
+		switch {
+		case len(f.IDs) > 0:
+			var hits []*numbers.Number
+			seen := make(map[numberdesk.NumberID]struct{}, len(f.IDs))
+			for _, id := range f.IDs {
+				if _, dup := seen[id]; dup {
+					continue
+				}
+				seen[id] = struct{}{}
+				if n, ok := sp.numbers[id]; ok && m.match(n) {
+					hits = append(hits, n)
+				}
+			}
+			slices.SortFunc(hits, less)
+			for _, n := range hits {
+				take(n)
+			}
+		case f.Sort == "" || f.Sort == numbers.SortNumber:
+			// The default order: a filtered scan of the sorted slice.
+			if f.Desc {
+				for i := len(sp.order) - 1; i >= 0; i-- {
+					if n := sp.order[i]; m.match(n) {
+						take(n)
+					}
+				}
+			} else {
+				for _, n := range sp.order {
+					if m.match(n) {
+						take(n)
+					}
+				}
+			}
+		default:
+			var hits []*numbers.Number
+			for _, n := range sp.order {
+				if m.match(n) {
+					hits = append(hits, n)
+				}
+			}
+			slices.SortFunc(hits, less)
+			for _, n := range hits {
+				take(n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// matcher is a compiled Filter (without paging and sorting).
+type matcher struct {
+	statuses   []numbers.Status
+	usageTypes []routing.UsageType
+	holder     numberdesk.StaffID
+	unassigned bool
+	digits     string
+	due        bool
+	dueBefore  time.Time
+}
+
+func newMatcher(f numbers.Filter) *matcher {
+	return &matcher{
+		statuses:   f.Statuses,
+		usageTypes: f.UsageTypes,
+		holder:     f.Holder,
+		unassigned: f.Unassigned,
+		digits:     f.Digits,
+		due:        !f.DueBefore.IsZero(),
+		dueBefore:  f.DueBefore,
+	}
+}
+
+func (m *matcher) match(n *numbers.Number) bool {
+	if len(m.statuses) > 0 && !slices.Contains(m.statuses, n.Status) {
+		return false
+	}
+	if len(m.usageTypes) > 0 && !slices.Contains(m.usageTypes, n.UsageType) {
+		return false
+	}
+	if m.holder != "" && !slices.Contains(n.Holders, m.holder) {
+		return false
+	}
+	if m.unassigned && len(n.Holders) > 0 {
+		return false
+	}
+	if m.digits != "" && !strings.Contains(strings.TrimPrefix(n.E164, "+"), m.digits) {
+		return false
+	}
+	if m.due && (n.Status != numbers.StatusDeactivationPending || n.DeactivationAt.After(m.dueBefore)) {
+		return false
+	}
+	return true
+}
+
+// statusRank orders states by numbers.Statuses; unknown ones go last.
+func statusRank(s numbers.Status) int {
+	if i := slices.Index(numbers.Statuses, s); i >= 0 {
+		return i
+	}
+	return len(numbers.Statuses)
+}
+
+// sortFunc returns the comparison of f's order: Sort, then E.164; Desc
+// reverses both, except that a missing DeactivationAt goes last either way.
+func sortFunc(op string, f numbers.Filter) (func(a, b *numbers.Number) int, error) {
+	sign := 1
+	if f.Desc {
+		sign = -1
+	}
+	byE164 := func(a, b *numbers.Number) int { return sign * strings.Compare(a.E164, b.E164) }
+	switch f.Sort {
+	case "", numbers.SortNumber:
+		return byE164, nil
+	case numbers.SortStatus:
+		return func(a, b *numbers.Number) int {
+			if c := cmp.Compare(statusRank(a.Status), statusRank(b.Status)); c != 0 {
+				return sign * c
+			}
+			if c := strings.Compare(string(a.Status), string(b.Status)); c != 0 {
+				return sign * c
+			}
+			return byE164(a, b)
+		}, nil
+	case numbers.SortCreated:
+		return func(a, b *numbers.Number) int {
+			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+				return sign * c
+			}
+			return byE164(a, b)
+		}, nil
+	case numbers.SortDeactivationAt:
+		return func(a, b *numbers.Number) int {
+			az, bz := a.DeactivationAt.IsZero(), b.DeactivationAt.IsZero()
+			if az != bz {
+				if az {
+					return 1
+				}
+				return -1
+			}
+			if c := a.DeactivationAt.Compare(b.DeactivationAt); c != 0 {
+				return sign * c
+			}
+			return byE164(a, b)
+		}, nil
+	}
+	return nil, numberdesk.E(numberdesk.CodeInvalid, op, "sort", "Die Sortierung ist ungültig.")
+}
+
+// ---------------------------------------------------------------------------
+// Events
+
+// AppendEvents stores copies of events, all or none, assigning each the next
+// store-wide Seq (written back into events). Tenant and ID must be canonical
+// UUIDs, Number empty or one, Type set (CodeInvalid); an event ID that exists
+// in the tenant or appears twice is CodeConflict (Field "id").
+func (s *Store) AppendEvents(ctx context.Context, events ...numberdesk.Event) error {
+	const op = "memstore.AppendEvents"
+	for i := range events {
+		e := &events[i]
+		switch {
+		case !numberdesk.ValidID(e.Tenant):
+			return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant des Ereignisses fehlt oder ist ungültig.")
+		case !numberdesk.ValidID(e.ID):
+			return numberdesk.E(numberdesk.CodeInvalid, op, "id", "Die Kennung des Ereignisses fehlt oder ist ungültig.")
+		case e.Number != "" && !numberdesk.ValidID(e.Number):
+			return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer des Ereignisses ist ungültig.")
+		case e.Type == "":
+			return numberdesk.E(numberdesk.CodeInvalid, op, "type", "Die Art des Ereignisses fehlt.")
+		}
+	}
+	return s.write(ctx, op, func(tx *tx) error {
+		seen := make(map[tenantKey[numberdesk.EventID]]struct{}, len(events))
+		for i := range events {
+			e := &events[i]
+			k := tenantKey[numberdesk.EventID]{e.Tenant, e.ID}
+			_, dup := seen[k]
+			if sp := s.spaces[e.Tenant]; sp != nil {
+				if _, ok := sp.eventIDs[e.ID]; ok {
+					dup = true
+				}
+			}
+			if dup {
+				return numberdesk.E(numberdesk.CodeConflict, op, "id", "Das Ereignis ist bereits vorhanden.")
+			}
+			seen[k] = struct{}{}
+		}
+		prevSeq := s.seq
+		prevLens := make(map[*space]int)
+		for i := range events {
+			sp := s.spaceFor(events[i].Tenant)
+			if _, ok := prevLens[sp]; !ok {
+				prevLens[sp] = len(sp.events)
+			}
+			s.seq++
+			events[i].Seq = s.seq
+			c := cloneEvent(events[i])
+			sp.eventIDs[c.ID] = struct{}{}
+			if c.Number != "" {
+				sp.byNumber[c.Number] = append(sp.byNumber[c.Number], len(sp.events))
+			}
+			sp.events = append(sp.events, c)
+		}
+		tx.record(func() {
+			for sp, n := range prevLens {
+				sp.truncateEvents(n)
+			}
+			s.seq = prevSeq
+		})
+		return nil
+	})
+}
+
+// truncateEvents drops the events from position n on (the undo of appends).
+func (sp *space) truncateEvents(n int) {
+	for i := len(sp.events) - 1; i >= n; i-- {
+		e := sp.events[i]
+		delete(sp.eventIDs, e.ID)
+		if e.Number != "" {
+			pos := sp.byNumber[e.Number]
+			pos = pos[:len(pos)-1]
+			if len(pos) == 0 {
+				delete(sp.byNumber, e.Number)
+			} else {
+				sp.byNumber[e.Number] = pos
+			}
+		}
+	}
+	clear(sp.events[n:])
+	sp.events = sp.events[:n]
+}
+
+func cloneEvent(e numberdesk.Event) numberdesk.Event {
+	e.Data = slices.Clone(e.Data)
+	return e
+}
+
+// FindEvents returns copies of the tenant's events matching f, by Seq
+// (newest first with f.Desc). A negative Limit counts as 0 (all).
+func (s *Store) FindEvents(ctx context.Context, tenant numberdesk.TenantID, f numberdesk.EventFilter) ([]numberdesk.Event, error) {
+	const op = "memstore.FindEvents"
+	out := []numberdesk.Event{}
+	limit := max(f.Limit, 0)
+	err := s.read(ctx, op, func() error {
+		sp := s.spaces[tenant]
+		if sp == nil {
+			return nil
+		}
+		// The candidates, ascending by Seq: all events, or the number's.
+		count := len(sp.events)
+		at := func(i int) *numberdesk.Event { return &sp.events[i] }
+		if f.Number != "" {
+			pos := sp.byNumber[f.Number]
+			count = len(pos)
+			at = func(i int) *numberdesk.Event { return &sp.events[pos[i]] }
+		}
+		// Skip Seq <= AfterSeq by binary search.
+		start := searchSeq(count, at, f.AfterSeq)
+		keep := func(e *numberdesk.Event) bool {
+			if len(f.Types) > 0 && !slices.Contains(f.Types, e.Type) {
+				return true
+			}
+			out = append(out, cloneEvent(*e))
+			return limit == 0 || len(out) < limit
+		}
+		if f.Desc {
+			for i := count - 1; i >= start && keep(at(i)); i-- {
+			}
+		} else {
+			for i := start; i < count && keep(at(i)); i++ {
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// searchSeq returns the first position among count events (ascending by Seq)
+// whose Seq is greater than after.
+func searchSeq(count int, at func(int) *numberdesk.Event, after int64) int {
+	lo, hi := 0, count
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if at(mid).Seq <= after {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// ---------------------------------------------------------------------------
+// Idempotency records
+
+// FindIdempotencyRecord returns a copy of the tenant's record for key, or
+// CodeNotFound.
+func (s *Store) FindIdempotencyRecord(ctx context.Context, tenant numberdesk.TenantID, key string) (*numberdesk.IdempotencyRecord, error) {
+	const op = "memstore.FindIdempotencyRecord"
+	var out *numberdesk.IdempotencyRecord
+	err := s.read(ctx, op, func() error {
+		var r *numberdesk.IdempotencyRecord
+		if sp := s.spaces[tenant]; sp != nil {
+			r = sp.idem[key]
+		}
+		if r == nil {
+			return numberdesk.E(numberdesk.CodeNotFound, op, "key", "Der Idempotenzschlüssel wurde nicht gefunden.")
+		}
+		out = cloneRecord(r)
+		return nil
+	})
+	return out, err
+}
+
+// CreateIdempotencyRecord stores a copy of r. Tenant must be a canonical UUID
+// and Key set (CodeInvalid); CodeConflict (Field "key") if the tenant has the
+// key.
+func (s *Store) CreateIdempotencyRecord(ctx context.Context, r *numberdesk.IdempotencyRecord) error {
+	const op = "memstore.CreateIdempotencyRecord"
+	switch {
+	case r == nil:
+		return numberdesk.E(numberdesk.CodeInvalid, op, "record", "Der Eintrag fehlt.")
+	case !numberdesk.ValidID(r.Tenant):
+		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant des Eintrags fehlt oder ist ungültig.")
+	case r.Key == "":
+		return numberdesk.E(numberdesk.CodeInvalid, op, "key", "Der Idempotenzschlüssel fehlt.")
+	}
+	return s.write(ctx, op, func(tx *tx) error {
+		if sp := s.spaces[r.Tenant]; sp != nil {
+			if _, ok := sp.idem[r.Key]; ok {
+				return numberdesk.E(numberdesk.CodeConflict, op, "key", "Der Idempotenzschlüssel wurde bereits verwendet.")
+			}
+		}
+		sp := s.spaceFor(r.Tenant)
+		c := cloneRecord(r)
+		sp.idem[c.Key] = c
+		tx.record(func() { delete(sp.idem, c.Key) })
+		return nil
+	})
+}
+
+func cloneRecord(r *numberdesk.IdempotencyRecord) *numberdesk.IdempotencyRecord {
+	c := *r
+	c.Result = slices.Clone(r.Result)
+	return &c
+}

@@ -1,0 +1,276 @@
+package storetest
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/store"
+)
+
+// filterFixture is a tenant with a varied set of numbers (and a second tenant
+// with numbers that must never show up).
+type filterFixture struct {
+	tenant numberdesk.TenantID
+	all    []*numbers.Number // as stored, in creation order
+	staff1 numberdesk.StaffID
+	staff2 numberdesk.StaffID
+}
+
+func newFilterFixture(t *testing.T, s store.Store) *filterFixture {
+	t.Helper()
+	tn := newTenant(t, s)
+	other := newTenant(t, s)
+	fx := &filterFixture{tenant: tn.ID, staff1: numberdesk.NewStaffID(), staff2: numberdesk.NewStaffID()}
+	const count = 48
+	rng := rand.New(rand.NewPCG(1, 2))
+	suffixes := rng.Perm(count) // creation order differs from E.164 order
+	for i := range count {
+		st := numbers.Statuses[i%4]
+		n := newNumber(tn.ID, fmt.Sprintf("+4989%06d", 1000+suffixes[i]*37), st)
+		n.UsageType = routing.UsageTypes[(i/3)%4]
+		switch i % 3 {
+		case 1:
+			n.Holders = []numberdesk.StaffID{fx.staff1}
+		case 2:
+			n.Holders = []numberdesk.StaffID{fx.staff2}
+			if n.UsageType == routing.UsageFaxShared {
+				n.Holders = append(n.Holders, fx.staff1)
+			}
+		}
+		n.CreatedAt = t0.Add(time.Duration(i%5) * time.Hour) // ties on purpose
+		if st == numbers.StatusDeactivationPending {
+			n.DeactivationAt = t0.AddDate(0, 0, i%3) // ties on purpose
+		}
+		if i == 3 { // an inactive number with a stale date: never due
+			n.DeactivationAt = t0.AddDate(0, 0, -10)
+		}
+		fx.all = append(fx.all, n)
+	}
+	// Create in differently sized batches: one, many, then one by one.
+	createNumbers(t, s, fx.all[0])
+	createNumbers(t, s, fx.all[1:30]...)
+	for _, n := range fx.all[30:] {
+		createNumbers(t, s, n)
+	}
+	// The other tenant has numbers with the same E.164s and the same holders.
+	var others []*numbers.Number
+	for _, n := range fx.all[:10] {
+		o := newNumber(other.ID, n.E164, n.Status)
+		o.Holders = n.Holders
+		others = append(others, o)
+	}
+	createNumbers(t, s, others...)
+	return fx
+}
+
+// want is the reference model of FindNumbers, written from the doc comments
+// of numbers.Filter and package store.
+func (fx *filterFixture) want(f numbers.Filter) ([]*numbers.Number, int) {
+	var hits []*numbers.Number
+	for _, n := range fx.all {
+		if len(f.IDs) > 0 && !slices.Contains(f.IDs, n.ID) ||
+			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, n.Status) ||
+			len(f.UsageTypes) > 0 && !slices.Contains(f.UsageTypes, n.UsageType) ||
+			f.Holder != "" && !n.HeldBy(f.Holder) ||
+			f.Unassigned && len(n.Holders) > 0 ||
+			f.Digits != "" && !strings.Contains(n.E164[1:], f.Digits) ||
+			!f.DueBefore.IsZero() && (n.Status != numbers.StatusDeactivationPending || n.DeactivationAt.After(f.DueBefore)) {
+			continue
+		}
+		hits = append(hits, n)
+	}
+	sign := 1
+	if f.Desc {
+		sign = -1
+	}
+	rank := func(s numbers.Status) int { return slices.Index(numbers.Statuses, s) }
+	slices.SortFunc(hits, func(a, b *numbers.Number) int {
+		var c int
+		switch f.Sort {
+		case numbers.SortStatus:
+			c = cmp.Compare(rank(a.Status), rank(b.Status))
+		case numbers.SortCreated:
+			c = a.CreatedAt.Compare(b.CreatedAt)
+		case numbers.SortDeactivationAt:
+			if az, bz := a.DeactivationAt.IsZero(), b.DeactivationAt.IsZero(); az != bz {
+				if az {
+					return 1 // no date: last in both directions
+				}
+				return -1
+			}
+			c = a.DeactivationAt.Compare(b.DeactivationAt)
+		}
+		if c == 0 {
+			c = strings.Compare(a.E164, b.E164)
+		}
+		return sign * c
+	})
+	total := len(hits)
+	off, lim := max(f.Offset, 0), max(f.Limit, 0)
+	if off > len(hits) {
+		off = len(hits)
+	}
+	hits = hits[off:]
+	if lim > 0 && lim < len(hits) {
+		hits = hits[:lim]
+	}
+	return hits, total
+}
+
+var sortKeys = []numbers.SortKey{"", numbers.SortNumber, numbers.SortStatus, numbers.SortCreated, numbers.SortDeactivationAt}
+
+func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
+	cases(t, newStore, map[string]func(t *testing.T, s store.Store){
+		"EachFieldAndCombined": func(t *testing.T, s store.Store) {
+			fx := newFilterFixture(t, s)
+			some := []numberdesk.NumberID{fx.all[5].ID, fx.all[17].ID, fx.all[2].ID, fx.all[40].ID, fx.all[33].ID}
+			due := t0.AddDate(0, 0, 1)
+			digits := fx.all[7].E164[len(fx.all[7].E164)-3:]
+			filters := map[string]numbers.Filter{
+				"None":                  {},
+				"IDs":                   {IDs: some},
+				"IDsWithUnknownAndDups": {IDs: append([]numberdesk.NumberID{numberdesk.NewNumberID(), "kaputt", some[0]}, some...)},
+				"IDsUnknownOnly":        {IDs: []numberdesk.NumberID{numberdesk.NewNumberID()}},
+				"StatusOne":             {Statuses: []numbers.Status{numbers.StatusActive}},
+				"StatusAnyOf":           {Statuses: []numbers.Status{numbers.StatusNew, numbers.StatusInactive}},
+				"UsageTypeOne":          {UsageTypes: []routing.UsageType{routing.UsageFaxPersonal}},
+				"UsageTypeAnyOf":        {UsageTypes: []routing.UsageType{routing.UsageVoice, routing.UsageConference}},
+				"Holder":                {Holder: fx.staff1},
+				"HolderUnknown":         {Holder: numberdesk.NewStaffID()},
+				"Unassigned":            {Unassigned: true},
+				"DigitsSuffix":          {Digits: digits},
+				"DigitsCountryCode":     {Digits: "4989"},
+				"DigitsNoMatch":         {Digits: "777777777"},
+				"DigitsWithPlus":        {Digits: "+4989"}, // digits only: "+" is no digit
+				"DueBefore":             {DueBefore: due},
+				"DueBeforeFarFuture":    {DueBefore: t0.AddDate(10, 0, 0)},
+				"StatusUsageHolder":     {Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusNew}, UsageTypes: []routing.UsageType{routing.UsageVoice, routing.UsageFaxShared}, Holder: fx.staff1},
+				"IDsAndStatus":          {IDs: some, Statuses: []numbers.Status{numbers.StatusNew}},
+				"DigitsAndUnassigned":   {Digits: "89", Unassigned: true},
+				"HolderAndUnassigned":   {Holder: fx.staff1, Unassigned: true},
+				"DueBeforeAndActive":    {DueBefore: due, Statuses: []numbers.Status{numbers.StatusActive}},
+				"DueBeforeAndPending":   {DueBefore: due, Statuses: []numbers.Status{numbers.StatusDeactivationPending}, Holder: fx.staff2},
+			}
+			for name, f := range filters {
+				for _, key := range sortKeys {
+					for _, desc := range []bool{false, true} {
+						f.Sort, f.Desc = key, desc
+						want, wantTotal := fx.want(f)
+						got, total, err := s.FindNumbers(t.Context(), fx.tenant, f)
+						require.NoError(t, err)
+						msg := fmt.Sprintf("filter %s sort %q desc %v", name, key, desc)
+						require.Equal(t, wantTotal, total, msg)
+						require.Equal(t, normAll(want), normAll(got), msg)
+					}
+				}
+			}
+		},
+		"SanityOfTheFixture": func(t *testing.T, s store.Store) {
+			// Guards against a vacuous reference model: the interesting
+			// filters match some numbers but not all.
+			fx := newFilterFixture(t, s)
+			for _, f := range []numbers.Filter{
+				{Statuses: []numbers.Status{numbers.StatusActive}},
+				{Holder: fx.staff1},
+				{Unassigned: true},
+				{DueBefore: t0.AddDate(0, 0, 1)},
+				{UsageTypes: []routing.UsageType{routing.UsageFaxShared}},
+			} {
+				_, total := fx.want(f)
+				require.Greater(t, total, 1)
+				require.Less(t, total, len(fx.all))
+			}
+		},
+		"SortOrders": func(t *testing.T, s store.Store) {
+			fx := newFilterFixture(t, s)
+			ns, _, err := s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Sort: numbers.SortStatus})
+			require.NoError(t, err)
+			require.Equal(t, numbers.StatusNew, ns[0].Status, "statuses sort in lifecycle order")
+			require.Equal(t, numbers.StatusInactive, ns[len(ns)-1].Status)
+			for _, desc := range []bool{false, true} {
+				ns, _, err = s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Sort: numbers.SortDeactivationAt, Desc: desc})
+				require.NoError(t, err)
+				require.False(t, ns[0].DeactivationAt.IsZero(), "numbers with a date come first (desc %v)", desc)
+				require.True(t, ns[len(ns)-1].DeactivationAt.IsZero(), "numbers without a date come last (desc %v)", desc)
+			}
+			ns, _, err = s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Desc: true})
+			require.NoError(t, err)
+			for i := 1; i < len(ns); i++ {
+				require.Greater(t, ns[i-1].E164, ns[i].E164)
+			}
+		},
+		"Paging": func(t *testing.T, s store.Store) {
+			fx := newFilterFixture(t, s)
+			for _, base := range []numbers.Filter{{}, {Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusDeactivationPending}}, {IDs: numberIDs(fx.all[:20])}} {
+				for _, key := range sortKeys {
+					for _, desc := range []bool{false, true} {
+						f := base
+						f.Sort, f.Desc = key, desc
+						full, fullTotal, err := s.FindNumbers(t.Context(), fx.tenant, f)
+						require.NoError(t, err)
+						require.Len(t, full, fullTotal)
+						for _, size := range []int{1, 7, 50} {
+							var pages []*numbers.Number
+							for off := 0; ; off += size {
+								f.Offset, f.Limit = off, size
+								page, total, err := s.FindNumbers(t.Context(), fx.tenant, f)
+								require.NoError(t, err)
+								require.Equal(t, fullTotal, total, "total is independent of paging")
+								require.LessOrEqual(t, len(page), size)
+								if len(page) == 0 {
+									require.GreaterOrEqual(t, off, fullTotal)
+									break
+								}
+								pages = append(pages, page...)
+							}
+							require.Equal(t, normAll(full), normAll(pages), "pages of %d concatenate to the full result (sort %q desc %v)", size, key, desc)
+						}
+					}
+				}
+			}
+		},
+		"PagingEdges": func(t *testing.T, s store.Store) {
+			fx := newFilterFixture(t, s)
+			full, total, err := s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{})
+			require.NoError(t, err)
+			require.Equal(t, len(fx.all), total)
+
+			page, n, err := s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Offset: total + 5, Limit: 10})
+			require.NoError(t, err)
+			require.Empty(t, page)
+			require.Equal(t, total, n)
+
+			page, _, err = s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Offset: -3, Limit: -1})
+			require.NoError(t, err)
+			require.Equal(t, normAll(full), normAll(page), "negative offset and limit count as 0")
+
+			page, _, err = s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Offset: total - 2})
+			require.NoError(t, err)
+			require.Equal(t, normAll(full[total-2:]), normAll(page), "limit 0 means no limit")
+		},
+		"UnknownSortIsInvalid": func(t *testing.T, s store.Store) {
+			tn := newTenant(t, s)
+			_, _, err := s.FindNumbers(t.Context(), tn.ID, numbers.Filter{Sort: "price"})
+			requireCode(t, err, numberdesk.CodeInvalid, "sort")
+		},
+		"UnknownTenantIsEmpty": func(t *testing.T, s store.Store) {
+			newFilterFixture(t, s)
+			for _, tenant := range []numberdesk.TenantID{numberdesk.NewTenantID(), "", "kaputt"} {
+				ns, total, err := s.FindNumbers(t.Context(), tenant, numbers.Filter{})
+				require.NoError(t, err)
+				require.Empty(t, ns)
+				require.Zero(t, total)
+			}
+		},
+	})
+}
