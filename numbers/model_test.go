@@ -233,8 +233,8 @@ func (f *fixture) checkInvariants(t require.TestingT, m *model) {
 		number     numberdesk.NumberID
 		start, end time.Time
 	}
-	open := map[numberdesk.NumberID]*interval{}    // per number
-	lines := map[string][]*interval{}              // per billing line, in event order
+	open := map[numberdesk.NumberID]*interval{} // per number
+	lines := map[string][]*interval{}           // per billing line, in event order
 	for _, e := range evs {
 		var d numbers.EventData
 		require.NoError(t, e.Decode(&d))

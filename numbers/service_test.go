@@ -342,7 +342,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"BlockOverlappingExisting", provision(f, numbers.ProvisionRequest{Number: "0221 1000", ExtensionFrom: "00", ExtensionTo: "00"}), numberdesk.CodeConflict, "number"},
 		{"QuoteNothing", func() error { _, err := f.svc.Quote(bg, f.owner, nil); return err }, numberdesk.CodeInvalid, "numbers"},
 		{"QuoteUnknownID", func() error { _, err := f.svc.Quote(bg, f.owner, []numberdesk.NumberID{unknown}); return err }, numberdesk.CodeNotFound, "numbers"},
-		{"QuoteMalformedID", func() error { _, err := f.svc.Quote(bg, f.owner, []numberdesk.NumberID{"'; DROP TABLE numbers; --"}); return err }, numberdesk.CodeNotFound, "numbers"},
+		{"QuoteMalformedID", func() error {
+			_, err := f.svc.Quote(bg, f.owner, []numberdesk.NumberID{"'; DROP TABLE numbers; --"})
+			return err
+		}, numberdesk.CodeNotFound, "numbers"},
 		{"QuoteOtherTenantsID", func() error { _, err := f.svc.Quote(bg, ownerB, []numberdesk.NumberID{fresh.ID}); return err }, numberdesk.CodeNotFound, "numbers"},
 		{"QuoteActive", func() error { _, err := f.svc.Quote(bg, f.owner, []numberdesk.NumberID{active.ID}); return err }, numberdesk.CodePrecondition, "numbers"},
 		{"QuoteAsManager", func() error { _, err := f.svc.Quote(bg, manager, []numberdesk.NumberID{fresh.ID}); return err }, numberdesk.CodePermission, ""},
