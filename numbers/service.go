@@ -113,8 +113,8 @@ type ProvisionRequest struct {
 	// ExtensionFrom and ExtensionTo are the Durchwahl range of a block, e.g.
 	// "10" to "19" (inclusive); both empty for a single number. When both
 	// have the same length, the extensions keep that width ("00".."99").
-	ExtensionFrom string `json:"extension_from" validate:"omitempty,numeric,max=5,required_with=ExtensionTo"`
-	ExtensionTo   string `json:"extension_to" validate:"omitempty,numeric,max=5,required_with=ExtensionFrom"`
+	ExtensionFrom string `json:"extension_from" validate:"omitempty,number,max=5"`
+	ExtensionTo   string `json:"extension_to" validate:"omitempty,number,max=5"`
 	// Origin defaults to OriginNew.
 	Origin Origin `json:"origin" validate:"omitempty,oneof=new ported reserved"`
 	// PortingDate is required for ported numbers: they cannot be activated before it.
@@ -197,6 +197,13 @@ func (s *Service) Provision(ctx context.Context, actor numberdesk.Actor, req Pro
 func extensions(op, from, to string) ([]string, error) {
 	if from == "" && to == "" {
 		return nil, nil
+	}
+	if from == "" || to == "" {
+		field := "extension_from"
+		if to == "" {
+			field = "extension_to"
+		}
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, field, "Bitte geben Sie Anfang und Ende der Durchwahlen an.")
 	}
 	a, b := atoi(from), atoi(to)
 	if b < a {

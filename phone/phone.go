@@ -35,6 +35,7 @@ const (
 	msgLong    = "Die Rufnummer ist zu lang."
 	msgCountry = "Die Ländervorwahl ist ungültig."
 	msgInvalid = "Die Rufnummer ist ungültig."
+	msgBase    = "Die Stammnummer ist ungültig."
 	msgExt     = "Die Durchwahl muss aus 1 bis 5 Ziffern bestehen."
 	msgJoin    = "Stammnummer und Durchwahl sind zusammen zu lang."
 )
@@ -311,7 +312,7 @@ func Digits(s string) string {
 // yields Field "number".
 func Join(base E164, ext string) (E164, error) {
 	if !base.Valid() {
-		return "", numberdesk.E(numberdesk.CodeInvalid, "phone.Join", "number", msgInvalid)
+		return "", numberdesk.E(numberdesk.CodeInvalid, "phone.Join", "number", msgBase)
 	}
 	if len(ext) < 1 || len(ext) > 5 || !allDigits(ext) {
 		return "", numberdesk.E(numberdesk.CodeInvalid, "phone.Join", "extension", msgExt)

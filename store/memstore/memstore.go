@@ -1,7 +1,7 @@
 // Package memstore is the in-memory backend of the SDK: the default store, the
 // one used in tests, and the one the reference UI uses in the browser. It
-// depends on the standard library and the SDK's own packages only, so it
-// compiles for js/wasm.
+// imports only the standard library and the SDK's kernel and domain packages,
+// so it compiles for js/wasm.
 //
 // It implements the contract of [store.Store] (see the store package for the
 // rules every backend follows) and passes store/storetest.
@@ -16,7 +16,10 @@
 // reverse order), so its cost is proportional to what the transaction wrote,
 // not to the size of the store.
 //
-// Keep transactions short: while one runs, every other call waits.
+// Keep transactions short: while one runs, every other call waits. Inside fn,
+// call the store with the ctx passed to fn (several goroutines may share it):
+// a call with any other ctx waits for the transaction to end, which, from
+// inside fn, is never.
 //
 // # Layout
 //
@@ -51,15 +54,15 @@ type Store struct {
 	spaces  map[numberdesk.TenantID]*space
 }
 
-// entry is an element of space.order. It repeats the number's status so that
-// the most common filter is decided by a sequential scan without following
-// the pointer.
+// entry is an element of space.order. It repeats the rank of the number's
+// status (see statusOrder) so that the most common filter and sort are decided
+// by a sequential scan without following the pointer.
 type entry struct {
-	n      *numbers.Number
-	status numbers.Status
+	n    *numbers.Number
+	rank uint8
 }
 
-func entryOf(n *numbers.Number) entry { return entry{n: n, status: n.Status} }
+func entryOf(n *numbers.Number) entry { return entry{n: n, rank: statusRank(n.Status)} }
 
 // space is the data of one tenant.
 type space struct {
@@ -557,30 +560,27 @@ func (sp *space) removeOrder(e164 string) {
 
 // FindNumbers returns copies of the page of the tenant's numbers matching f,
 // and the total count of matches before paging.
+//
+// The default order is a filtered scan of the E.164-sorted slice. The other
+// orders collect the matches in E.164 order (reversed for Desc) and sort them
+// stably by their key only, so the E.164 tie-break comes for free: states by
+// bucketing, times by a stable sort of pre-extracted keys.
 func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f numbers.Filter) ([]*numbers.Number, int, error) {
 	const op = "memstore.FindNumbers"
-	less, err := sortFunc(op, f)
-	if err != nil {
-		return nil, 0, err
+	switch f.Sort {
+	case "", numbers.SortNumber, numbers.SortStatus, numbers.SortCreated, numbers.SortDeactivationAt:
+	default:
+		return nil, 0, numberdesk.E(numberdesk.CodeInvalid, op, "sort", "Die Sortierung ist ungültig.")
 	}
-	offset, limit := max(f.Offset, 0), max(f.Limit, 0)
+	p := pager{offset: max(f.Offset, 0), limit: max(f.Limit, 0), out: []*numbers.Number{}}
 	m := newMatcher(f)
-	out := []*numbers.Number{}
-	total := 0
-	err = s.read(ctx, op, func() error {
+	err := s.read(ctx, op, func() error {
 		sp := s.spaces[tenant]
 		if sp == nil {
 			return nil
 		}
-		// take pages over matches delivered in order.
-		take := func(n *numbers.Number) {
-			if total >= offset && (limit == 0 || total < offset+limit) {
-				out = append(out, n.Clone())
-			}
-			total++
-		}
-		switch {
-		case len(f.IDs) > 0:
+		if len(f.IDs) > 0 {
+			// Look the few numbers up instead of scanning all of them.
 			var hits []*numbers.Number
 			seen := make(map[numberdesk.NumberID]struct{}, len(f.IDs))
 			for _, id := range f.IDs {
@@ -588,39 +588,98 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 					continue
 				}
 				seen[id] = struct{}{}
-				if n, ok := sp.numbers[id]; ok && m.match(n) {
+				if n, ok := sp.numbers[id]; ok && m.match(entryOf(n)) {
 					hits = append(hits, n)
 				}
 			}
-			slices.SortFunc(hits, less)
+			slices.SortFunc(hits, compareFunc(f))
 			for _, n := range hits {
-				take(n)
+				p.take(n)
 			}
-		case f.Sort == "" || f.Sort == numbers.SortNumber:
-			// The default order: a filtered scan of the sorted slice.
+			return nil
+		}
+		// scan yields the positions of the matches in E.164 order (reversed
+		// for Desc).
+		scan := func(yield func(i int)) {
 			if f.Desc {
 				for i := len(sp.order) - 1; i >= 0; i-- {
-					if n := sp.order[i]; m.match(n) {
-						take(n)
+					if m.match(sp.order[i]) {
+						yield(i)
 					}
 				}
-			} else {
-				for _, n := range sp.order {
-					if m.match(n) {
-						take(n)
+				return
+			}
+			for i, e := range sp.order {
+				if m.match(e) {
+					yield(i)
+				}
+			}
+		}
+		switch f.Sort {
+		case "", numbers.SortNumber:
+			scan(func(i int) { p.take(sp.order[i].n) })
+		case numbers.SortStatus:
+			// One scan per state, in the order of the states: no sorting
+			// and no allocation. Unknown states (none of statusOrder) last,
+			// by name.
+			ranks := []uint8{0, 1, 2, 3, unknownRank}
+			if f.Desc {
+				slices.Reverse(ranks)
+			}
+			for _, r := range ranks {
+				if r != unknownRank {
+					scan(func(i int) {
+						if sp.order[i].rank == r {
+							p.take(sp.order[i].n)
+						}
+					})
+					continue
+				}
+				var odd []*numbers.Number
+				scan(func(i int) {
+					if sp.order[i].rank == unknownRank {
+						odd = append(odd, sp.order[i].n)
 					}
+				})
+				slices.SortStableFunc(odd, func(a, b *numbers.Number) int {
+					return sign(f.Desc) * strings.Compare(string(a.Status), string(b.Status))
+				})
+				for _, n := range odd {
+					p.take(n)
 				}
 			}
 		default:
-			var hits []*numbers.Number
-			for _, n := range sp.order {
-				if m.match(n) {
-					hits = append(hits, n)
-				}
+			// Pre-extracted keys without pointers (cheap for the GC),
+			// sorted stably: the scan order is the E.164 tie-break.
+			type keyed struct {
+				none bool // no time: last in both directions
+				nsec int32
+				pos  int32
+				sec  int64
 			}
-			slices.SortFunc(hits, less)
-			for _, n := range hits {
-				take(n)
+			var hits []keyed
+			scan(func(i int) {
+				t := sp.order[i].n.CreatedAt
+				if f.Sort == numbers.SortDeactivationAt {
+					t = sp.order[i].n.DeactivationAt
+				}
+				hits = append(hits, keyed{none: f.Sort == numbers.SortDeactivationAt && t.IsZero(), sec: t.Unix(), nsec: int32(t.Nanosecond()), pos: int32(i)})
+			})
+			sg := sign(f.Desc)
+			slices.SortStableFunc(hits, func(a, b keyed) int {
+				if a.none != b.none {
+					if a.none {
+						return 1
+					}
+					return -1
+				}
+				if c := cmp.Compare(a.sec, b.sec); c != 0 {
+					return sg * c
+				}
+				return sg * cmp.Compare(a.nsec, b.nsec)
+			})
+			for _, h := range hits {
+				p.take(sp.order[h.pos].n)
 			}
 		}
 		return nil
@@ -628,11 +687,25 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 	if err != nil {
 		return nil, 0, err
 	}
-	return out, total, nil
+	return p.out, p.total, nil
 }
 
-// matcher is a compiled Filter (without paging and sorting).
+// pager takes the matches in order, counting all and copying the page.
+type pager struct {
+	offset, limit, total int
+	out                  []*numbers.Number
+}
+
+func (p *pager) take(n *numbers.Number) {
+	if p.total >= p.offset && (p.limit == 0 || p.total < p.offset+p.limit) {
+		p.out = append(p.out, n.Clone())
+	}
+	p.total++
+}
+
+// matcher is a compiled Filter (without IDs, paging and sorting).
 type matcher struct {
+	ranks      uint8 // bit r: state rank r is selected; all bits if no filter
 	statuses   []numbers.Status
 	usageTypes []routing.UsageType
 	holder     numberdesk.StaffID
@@ -643,7 +716,8 @@ type matcher struct {
 }
 
 func newMatcher(f numbers.Filter) *matcher {
-	return &matcher{
+	m := &matcher{
+		ranks:      0xff,
 		statuses:   f.Statuses,
 		usageTypes: f.UsageTypes,
 		holder:     f.Holder,
@@ -652,10 +726,24 @@ func newMatcher(f numbers.Filter) *matcher {
 		due:        !f.DueBefore.IsZero(),
 		dueBefore:  f.DueBefore,
 	}
+	if len(f.Statuses) > 0 {
+		m.ranks = 0
+		for _, s := range f.Statuses {
+			m.ranks |= 1 << statusRank(s)
+		}
+	}
+	if m.due {
+		m.ranks &= 1 << statusRank(numbers.StatusDeactivationPending)
+	}
+	return m
 }
 
-func (m *matcher) match(n *numbers.Number) bool {
-	if len(m.statuses) > 0 && !slices.Contains(m.statuses, n.Status) {
+func (m *matcher) match(e entry) bool {
+	if m.ranks&(1<<e.rank) == 0 {
+		return false
+	}
+	n := e.n
+	if e.rank == unknownRank && len(m.statuses) > 0 && !slices.Contains(m.statuses, n.Status) {
 		return false
 	}
 	if len(m.usageTypes) > 0 && !slices.Contains(m.usageTypes, n.UsageType) {
@@ -670,64 +758,64 @@ func (m *matcher) match(n *numbers.Number) bool {
 	if m.digits != "" && !strings.Contains(strings.TrimPrefix(n.E164, "+"), m.digits) {
 		return false
 	}
-	if m.due && (n.Status != numbers.StatusDeactivationPending || n.DeactivationAt.After(m.dueBefore)) {
+	if m.due && n.DeactivationAt.After(m.dueBefore) {
 		return false
 	}
 	return true
 }
 
-// statusRank orders states by numbers.Statuses; unknown ones go last.
-func statusRank(s numbers.Status) int {
-	if i := slices.Index(numbers.Statuses, s); i >= 0 {
-		return i
+// statusOrder is the sort order of states: the lifecycle order.
+var statusOrder = [...]numbers.Status{numbers.StatusNew, numbers.StatusActive, numbers.StatusDeactivationPending, numbers.StatusInactive}
+
+// unknownRank is the rank of every state not in statusOrder.
+const unknownRank = uint8(len(statusOrder))
+
+// statusRank orders states by statusOrder; unknown ones go last.
+func statusRank(s numbers.Status) uint8 {
+	for i, o := range statusOrder {
+		if s == o {
+			return uint8(i)
+		}
 	}
-	return len(numbers.Statuses)
+	return unknownRank
 }
 
-// sortFunc returns the comparison of f's order: Sort, then E.164; Desc
-// reverses both, except that a missing DeactivationAt goes last either way.
-func sortFunc(op string, f numbers.Filter) (func(a, b *numbers.Number) int, error) {
-	sign := 1
-	if f.Desc {
-		sign = -1
+func sign(desc bool) int {
+	if desc {
+		return -1
 	}
-	byE164 := func(a, b *numbers.Number) int { return sign * strings.Compare(a.E164, b.E164) }
-	switch f.Sort {
-	case "", numbers.SortNumber:
-		return byE164, nil
-	case numbers.SortStatus:
-		return func(a, b *numbers.Number) int {
-			if c := cmp.Compare(statusRank(a.Status), statusRank(b.Status)); c != 0 {
-				return sign * c
+	return 1
+}
+
+// compareFunc returns the full comparison of f's order: Sort, then E.164;
+// Desc reverses both, except that a missing DeactivationAt goes last either
+// way. f.Sort is valid.
+func compareFunc(f numbers.Filter) func(a, b *numbers.Number) int {
+	sg := sign(f.Desc)
+	return func(a, b *numbers.Number) int {
+		var c int
+		switch f.Sort {
+		case numbers.SortStatus:
+			c = cmp.Compare(statusRank(a.Status), statusRank(b.Status))
+			if c == 0 {
+				c = strings.Compare(string(a.Status), string(b.Status))
 			}
-			if c := strings.Compare(string(a.Status), string(b.Status)); c != 0 {
-				return sign * c
-			}
-			return byE164(a, b)
-		}, nil
-	case numbers.SortCreated:
-		return func(a, b *numbers.Number) int {
-			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-				return sign * c
-			}
-			return byE164(a, b)
-		}, nil
-	case numbers.SortDeactivationAt:
-		return func(a, b *numbers.Number) int {
-			az, bz := a.DeactivationAt.IsZero(), b.DeactivationAt.IsZero()
-			if az != bz {
+		case numbers.SortCreated:
+			c = a.CreatedAt.Compare(b.CreatedAt)
+		case numbers.SortDeactivationAt:
+			if az, bz := a.DeactivationAt.IsZero(), b.DeactivationAt.IsZero(); az != bz {
 				if az {
 					return 1
 				}
 				return -1
 			}
-			if c := a.DeactivationAt.Compare(b.DeactivationAt); c != 0 {
-				return sign * c
-			}
-			return byE164(a, b)
-		}, nil
+			c = a.DeactivationAt.Compare(b.DeactivationAt)
+		}
+		if c == 0 {
+			c = strings.Compare(a.E164, b.E164)
+		}
+		return sg * c
 	}
-	return nil, numberdesk.E(numberdesk.CodeInvalid, op, "sort", "Die Sortierung ist ungültig.")
 }
 
 // ---------------------------------------------------------------------------

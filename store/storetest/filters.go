@@ -47,7 +47,8 @@ func newFilterFixture(t *testing.T, s store.Store) *filterFixture {
 				n.Holders = append(n.Holders, fx.staff1)
 			}
 		}
-		n.CreatedAt = t0.Add(time.Duration(i%5) * time.Hour) // ties on purpose
+		// Ties on purpose, and times that differ by a microsecond only.
+		n.CreatedAt = t0.Add(time.Duration(i%5)*time.Hour + time.Duration(i%7/5)*time.Microsecond)
 		if st == numbers.StatusDeactivationPending {
 			n.DeactivationAt = t0.AddDate(0, 0, i%3) // ties on purpose
 		}

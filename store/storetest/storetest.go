@@ -9,8 +9,8 @@
 // here is not part of the contract. It is meant to run with -race.
 //
 // Values are compared the way a database backend may return them: times with
-// time.Time.Equal (any location), JSON payloads by meaning (not byte for
-// byte), and empty slices like nil ones.
+// time.Time.Equal (any location; backends keep at least microseconds), JSON
+// payloads by meaning (not byte for byte), and empty slices like nil ones.
 package storetest
 
 import (

@@ -1,0 +1,52 @@
+//go:build !js
+
+package numberdesk
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/go-playground/validator/v10"
+)
+
+var validate = sync.OnceValue(func() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			return f.Name
+		}
+		return name
+	})
+	return v
+})
+
+// Validate checks the `validate` struct tags of v with
+// github.com/go-playground/validator and returns the first violation as a
+// CodeInvalid *Error for op, whose Field is the JSON name of the field (with
+// its path for nested fields, e.g. "options[2]").
+//
+// The js/wasm build uses checkTags instead (validate_js.go), which understands
+// the subset of tags in tagSubset; TestValidateAgreesWithTagSubset proves both
+// give the same answers for every request type of the SDK.
+func Validate(op string, v any) error {
+	err := validate().Struct(v)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) || len(verrs) == 0 {
+		return Internal(op, err)
+	}
+	fe := verrs[0]
+	field := fe.Namespace()
+	if _, rest, ok := strings.Cut(field, "."); ok {
+		field = rest // drop the struct's own name
+	}
+	return invalidField(op, field, fe.Tag())
+}

@@ -1,0 +1,78 @@
+package numberdesk_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/routing"
+)
+
+// requireSameVerdict checks that the native validator and the js/wasm tag
+// subset agree on v: both accept it, or both name the same field with the
+// same message.
+func requireSameVerdict(t *testing.T, v any) {
+	t.Helper()
+	native := numberdesk.Validate("op", v)
+	subset := numberdesk.ValidateSubset("op", v)
+	if native == nil || subset == nil {
+		require.Equal(t, native, subset, "%#v", v)
+		return
+	}
+	require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(subset), "%v", subset)
+	require.Equal(t, numberdesk.ErrorField(native), numberdesk.ErrorField(subset), "%#v", v)
+	require.Equal(t, numberdesk.ErrorMessage(native), numberdesk.ErrorMessage(subset), "%#v", v)
+}
+
+// The browser build validates with a small subset of validator's tags; it
+// must agree with github.com/go-playground/validator on every request type.
+func TestValidateAgreesWithTagSubset(t *testing.T) {
+	values := []any{
+		numbers.ProvisionRequest{},
+		numbers.ProvisionRequest{Number: "0221 1"},
+		numbers.ProvisionRequest{Number: "0221 1", ExtensionFrom: "1a"},
+		numbers.ProvisionRequest{Number: "0221 1", ExtensionFrom: "1.5"},
+		numbers.ProvisionRequest{Number: "0221 1", ExtensionFrom: "-1"},
+		numbers.ProvisionRequest{Number: "0221 1", ExtensionFrom: "123456"},
+		numbers.ProvisionRequest{Number: "0221 1", ExtensionTo: "x"},
+		numbers.ProvisionRequest{Number: "0221 1", Origin: "stolen"},
+		numbers.ProvisionRequest{Number: "0221 1", Origin: numbers.OriginPorted},
+		numbers.ProvisionRequest{Number: "0221 1", Origin: numbers.OriginPorted, PortingDate: time.Now()},
+		numbers.ProvisionRequest{Number: "0221 1", Options: []string{"a", ""}},
+		numbers.ProvisionRequest{Number: "0221 1", Options: make([]string, 17)},
+		numbers.ProvisionRequest{Number: "ääääääääääääääääääääääääääääääääääääääääääääääääääääääääääääääää"},
+		numbers.ProvisionRequest{Number: "ääääääääääääääääääääääääääääääääääääääääääääääääääääääääääääääääää"},
+		numbers.Query{},
+		numbers.Query{Statuses: []numbers.Status{numbers.StatusActive, "x"}},
+		numbers.Query{Statuses: make([]numbers.Status, 5)},
+		numbers.Query{UsageTypes: []routing.UsageType{"fax"}},
+		numbers.Query{Sort: "price"},
+		numbers.Query{Offset: -1},
+		numbers.Query{Limit: 1001},
+		numbers.Query{Limit: 1000},
+		numbers.ActivateRequest{},
+		numbers.ActivateRequest{QuoteToken: "t", IdempotencyKey: "key\n"},
+		numbers.ActivateRequest{QuoteToken: "t", IdempotencyKey: string(make([]byte, 256))},
+		numbers.DeactivateRequest{},
+		numbers.SwapRequest{Old: "a"},
+		numbers.SwapRequest{Old: "a", New: "b", IdempotencyKey: "ok-key"},
+	}
+	for _, v := range values {
+		requireSameVerdict(t, v)
+	}
+}
+
+func FuzzValidateAgreesWithTagSubset(f *testing.F) {
+	f.Add("0221 123456", "10", "19", "new", "festnetz_flat", "active", 0, 50, "key")
+	f.Add("", "1.5", "", "ported", "", "gone", -1, 5000, "k\x00")
+	f.Fuzz(func(t *testing.T, number, from, to, origin, option, status string, offset, limit int, key string) {
+		requireSameVerdict(t, numbers.ProvisionRequest{Number: number, ExtensionFrom: from, ExtensionTo: to,
+			Origin: numbers.Origin(origin), Options: []string{option}})
+		requireSameVerdict(t, numbers.Query{Statuses: []numbers.Status{numbers.Status(status)}, Search: number,
+			Sort: numbers.SortKey(origin), Offset: offset, Limit: limit})
+		requireSameVerdict(t, numbers.ActivateRequest{QuoteToken: number, IdempotencyKey: key})
+	})
+}
