@@ -47,6 +47,7 @@ type Billing struct {
 // EventData is the payload of the numbers domain's events.
 type EventData struct {
 	E164    string    `json:"e164"`
+	Display string    `json:"display"` // German format, "0221 123456-10"
 	Before  *Snapshot `json:"before,omitempty"`
 	After   *Snapshot `json:"after,omitempty"`
 	Billing *Billing  `json:"billing,omitempty"`
@@ -61,7 +62,7 @@ type EventData struct {
 
 // change builds the event for a change of n from before.
 func change(typ numberdesk.EventType, actor numberdesk.Actor, at time.Time, before, after *Number, d EventData) numberdesk.Event {
-	d.E164 = after.E164
+	d.E164, d.Display = after.E164, after.Display()
 	if before != nil {
 		d.Before = snapshot(before)
 	}

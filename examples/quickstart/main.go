@@ -120,7 +120,7 @@ func run(ctx context.Context) error {
 		if err := e.Decode(&d); err != nil {
 			return err
 		}
-		line := fmt.Sprintf("  #%-3d %s  %-30s %-16s %-7s", e.Seq, e.At.In(loc).Format("02.01.2006 15:04"), e.Type, numbers.FormatNational(d.E164), e.Actor.Role)
+		line := fmt.Sprintf("  #%-3d %s  %-30s %-16s %-7s", e.Seq, e.At.In(loc).Format("02.01.2006 15:04"), e.Type, d.Display, e.Actor.Role)
 		if d.Before != nil {
 			line += fmt.Sprintf(" %s → %s", d.Before.Status, d.After.Status)
 		}
