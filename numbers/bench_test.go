@@ -91,7 +91,8 @@ func BenchmarkApplyDue(b *testing.B) {
 		b.StopTimer()
 		// Make the next 1,000 numbers due (after a round they are inactive; reuse them by re-activating).
 		due := make([]*numbers.Number, 0, 1000)
-		for _, n := range active[(round*1000)%len(active):][:1000] {
+		start := round % (len(active) / 1000) * 1000
+		for _, n := range active[start : start+1000] {
 			c := f.get(b, n.ID)
 			c.Status, c.DeactivationAt = numbers.StatusDeactivationPending, f.clock()
 			if c.BillingLine == "" {
