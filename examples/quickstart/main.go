@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"text/tabwriter"
@@ -17,12 +18,12 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context) error {
+func run(ctx context.Context, out io.Writer) error {
 	// A simulated clock, so that the notice period can run out.
 	now := time.Now()
 	clock := func() time.Time { return now }
@@ -55,25 +56,25 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println("Kostenübersicht")
+	fmt.Fprintln(out, "Kostenübersicht")
 	for _, l := range q.Lines {
 		for _, p := range l.Price.Monthly {
-			fmt.Printf("  %-16s %-14s %10s / Monat\n", l.Display, p.Label, p.Net)
+			fmt.Fprintf(out, "  %-16s %-14s %10s / Monat\n", l.Display, p.Label, p.Net)
 		}
 	}
-	fmt.Printf("  Summe monatlich %s zzgl. %s MwSt. = %s\n\n", q.Monthly.Net, numbers.FormatRate(q.VATRate), q.Monthly.Gross)
+	fmt.Fprintf(out, "  Summe monatlich %s zzgl. %s MwSt. = %s\n\n", q.Monthly.Net, numbers.FormatRate(q.VATRate), q.Monthly.Gross)
 	res, err := svc.Activate(ctx, owner, numbers.ActivateRequest{QuoteToken: q.Token, IdempotencyKey: "quickstart-activate-1"})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%d Rufnummern aktiviert.\n", res.Activated())
+	fmt.Fprintf(out, "%d Rufnummern aktiviert.\n", res.Activated())
 
 	// "Rufnummer jetzt deaktivieren" with the default notice.
 	d, err := svc.Deactivate(ctx, owner, numbers.DeactivateRequest{Number: block[0].ID})
 	if err != nil {
 		return err
 	}
-	fmt.Println(d.Message())
+	fmt.Fprintln(out, d.Message())
 
 	// Two months later the scheduled job applies the due deactivation.
 	now = now.AddDate(0, 2, 1)
@@ -81,16 +82,16 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%d Rufnummer(n) deaktiviert.\n", len(due))
+	fmt.Fprintf(out, "%d Rufnummer(n) deaktiviert.\n", len(due))
 
 	// "Rufnummerntausch jetzt abschließen".
 	sw, err := svc.Swap(ctx, owner, numbers.SwapRequest{Old: block[1].ID, New: spare[0].ID})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Die Rufnummer %s wurde durch %s ersetzt. Es entstehen keine zusätzlichen Kosten.\n", sw.Old.Display(), sw.New.Display())
+	fmt.Fprintf(out, "Die Rufnummer %s wurde durch %s ersetzt. Es entstehen keine zusätzlichen Kosten.\n", sw.Old.Display(), sw.New.Display())
 	if sw.ForwardingRequired {
-		fmt.Println("Bitte richten Sie eine Weiterleitung auf das IP-Gerät ein.")
+		fmt.Fprintln(out, "Bitte richten Sie eine Weiterleitung auf das IP-Gerät ein.")
 	}
 
 	page, err := svc.Overview(ctx, owner, numbers.Query{})
@@ -98,8 +99,8 @@ func run(ctx context.Context) error {
 		return err
 	}
 	loc := tenant.Location()
-	fmt.Printf("\nRufnummern-Übersicht (%d)\n", page.Total)
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(out, "\nRufnummern-Übersicht (%d)\n", page.Total)
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "  Rufnummer\tStatus\tVerwendungstyp\tKündigungsdatum")
 	for _, n := range page.Numbers {
 		date := ""
@@ -114,7 +115,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nEreignisprotokoll (%d)\n", len(evs))
+	fmt.Fprintf(out, "\nEreignisprotokoll (%d)\n", len(evs))
 	for _, e := range evs {
 		var d numbers.EventData
 		if err := e.Decode(&d); err != nil {
@@ -130,7 +131,7 @@ func run(ctx context.Context) error {
 		if d.Billing != nil && !d.Billing.End.IsZero() {
 			line += " (Abrechnung endet)"
 		}
-		fmt.Println(line)
+		fmt.Fprintln(out, line)
 	}
 	return nil
 }
