@@ -1,0 +1,233 @@
+//go:build ignore
+
+package numbers
+
+import (
+	"context"
+	"slices"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
+)
+
+// The event types of assignment.
+const (
+	EventAssigned   numberdesk.EventType = "number.assigned"   // the holders changed; EventData.Purged counts deleted records
+	EventUnassigned numberdesk.EventType = "number.unassigned" // a holder was removed
+)
+
+// AssignRequest gives a number to an employee ("Rufnummer einem Mitarbeiter
+// zuordnen").
+type AssignRequest struct {
+	Number   numberdesk.NumberID `json:"number" validate:"required"`
+	Employee numberdesk.StaffID  `json:"employee" validate:"required"`
+	// PurgePrevious deletes the previous holder's call records, fax journal
+	// and voicemail of this number ("Wenn Sie hier ein Häkchen setzen,
+	// löschen Sie die Daten dieses Mitarbeiters").
+	PurgePrevious  bool   `json:"purge_previous"`
+	IdempotencyKey string `json:"-" validate:"omitempty,max=255,printascii"`
+}
+
+// AssignResult tells what an assignment changed.
+type AssignResult struct {
+	Number *Number `json:"number"`
+	// Previous are who used the number before and no longer do.
+	Previous []numberdesk.StaffID `json:"previous,omitempty"`
+	// Purged counts the records of the previous holders deleted.
+	Purged int `json:"purged"`
+}
+
+// Holders returns who uses the number now, for the assignment dialog ("Sie
+// erfahren, wer diese Rufnummer zurzeit nutzt"). Owner and manager only.
+func (s *Service) Holders(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) ([]*staff.Employee, error) {
+	const op = "numbers.Holders"
+	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
+		return nil, err
+	}
+	n, err := s.visible(ctx, op, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(n.Holders) == 0 {
+		return nil, nil
+	}
+	es, _, err := s.cfg.Store.FindEmployees(ctx, actor.Tenant, staff.Filter{IDs: n.Holders})
+	if err != nil {
+		return nil, numberdesk.Internal(op, err)
+	}
+	return es, nil
+}
+
+// Assign makes the employee the holder of the number, replacing the previous
+// holder(s) (for a shared fax number: all members), in one change. Owner and
+// manager only. The number must be new, active or pending; the employee must
+// exist in the tenant and not be locked. With PurgePrevious the previous
+// holders' records of this number are deleted in the same transaction;
+// without, they stay. The holder history is kept in the events.
+func (s *Service) Assign(ctx context.Context, actor numberdesk.Actor, req AssignRequest) (*AssignResult, error) {
+	const op = "numbers.Assign"
+	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
+		return nil, err
+	}
+	if err := numberdesk.Validate(op, req); err != nil {
+		return nil, err
+	}
+	return idempotent(ctx, s, actor, op, req.IdempotencyKey, req, func(ctx context.Context) (*AssignResult, error) {
+		return s.assign(ctx, op, actor, req.Number, req.Employee, req.PurgePrevious, false)
+	})
+}
+
+// AddMember adds the employee to the members of a shared fax number.
+// Any other number has one holder: CodePrecondition ("Eine persönliche
+// Faxnummer hat genau einen Inhaber.").
+func (s *Service) AddMember(ctx context.Context, actor numberdesk.Actor, number numberdesk.NumberID, employee numberdesk.StaffID) (*AssignResult, error) {
+	const op = "numbers.AddMember"
+	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
+		return nil, err
+	}
+	var res *AssignResult
+	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = s.assign(ctx, op, actor, number, employee, false, true)
+		return err
+	})
+	return res, numberdesk.Internal(op, err)
+}
+
+// assign runs Assign (add=false) or AddMember (add=true) in the caller's tx.
+func (s *Service) assign(ctx context.Context, op string, actor numberdesk.Actor, id numberdesk.NumberID,
+	employee numberdesk.StaffID, purge, add bool) (*AssignResult, error) {
+	n, err := s.visible(ctx, op, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if n.Status == StatusInactive {
+		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "number", "Inaktive Rufnummern können nicht zugeordnet werden.")
+	}
+	if add && n.UsageType != routing.UsageFaxShared {
+		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "employee", "Eine persönliche Faxnummer hat genau einen Inhaber.")
+	}
+	e, err := s.cfg.Store.FindEmployeeByID(ctx, actor.Tenant, employee)
+	switch {
+	case numberdesk.ErrorCode(err) == numberdesk.CodeNotFound:
+		return nil, numberdesk.E(numberdesk.CodeNotFound, op, "employee", "Der Mitarbeiter wurde nicht gefunden.")
+	case err != nil:
+		return nil, err
+	case e.Locked:
+		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "employee", "%s ist gesperrt und kann keine Rufnummer erhalten.", e.Name())
+	}
+	res := &AssignResult{Number: n}
+	before := n.Clone()
+	if add {
+		if !slices.Contains(n.Holders, employee) {
+			n.Holders = append(n.Holders, employee)
+		}
+	} else {
+		for _, h := range n.Holders {
+			if h != employee {
+				res.Previous = append(res.Previous, h)
+			}
+		}
+		n.Holders = []numberdesk.StaffID{employee}
+	}
+	if slices.Equal(before.Holders, n.Holders) {
+		return res, nil // already so: no change, no event
+	}
+	if purge {
+		for _, p := range res.Previous {
+			c, err := s.cfg.Store.DeleteRecords(ctx, actor.Tenant, RecordFilter{Numbers: []numberdesk.NumberID{n.ID}, Holder: p})
+			if err != nil {
+				return nil, err
+			}
+			res.Purged += c
+		}
+	}
+	n.UpdatedAt = s.now()
+	ev := change(EventAssigned, actor, n.UpdatedAt, before, n, EventData{Purged: res.Purged})
+	if err := s.write(ctx, []*Number{n}, []numberdesk.Event{ev}); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Unassign removes the employee from the holders of the number; with purge
+// its records of this number are deleted too. Owner and manager only.
+func (s *Service) Unassign(ctx context.Context, actor numberdesk.Actor, number numberdesk.NumberID, employee numberdesk.StaffID, purge bool) (*AssignResult, error) {
+	const op = "numbers.Unassign"
+	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
+		return nil, err
+	}
+	var res *AssignResult
+	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		n, err := s.visible(ctx, op, actor, number)
+		if err != nil {
+			return err
+		}
+		if !n.HeldBy(employee) {
+			return numberdesk.E(numberdesk.CodePrecondition, op, "employee", "Der Mitarbeiter nutzt diese Rufnummer nicht.")
+		}
+		res, err = s.release(ctx, actor, n, employee, purge)
+		return err
+	})
+	return res, numberdesk.Internal(op, err)
+}
+
+// release removes employee from n's holders in the caller's tx.
+func (s *Service) release(ctx context.Context, actor numberdesk.Actor, n *Number, employee numberdesk.StaffID, purge bool) (*AssignResult, error) {
+	res := &AssignResult{Number: n, Previous: []numberdesk.StaffID{employee}}
+	if purge {
+		c, err := s.cfg.Store.DeleteRecords(ctx, actor.Tenant, RecordFilter{Numbers: []numberdesk.NumberID{n.ID}, Holder: employee})
+		if err != nil {
+			return nil, err
+		}
+		res.Purged = c
+	}
+	before := n.Clone()
+	n.Holders = slices.DeleteFunc(n.Holders, func(h numberdesk.StaffID) bool { return h == employee })
+	n.UpdatedAt = s.now()
+	ev := change(EventUnassigned, actor, n.UpdatedAt, before, n, EventData{Purged: res.Purged})
+	return res, s.write(ctx, []*Number{n}, []numberdesk.Event{ev})
+}
+
+// AssignNumbers makes employee the holder of each number, without purging
+// (staff.Numbers; used when an employee is created with numbers). It runs in
+// the caller's transaction.
+func (s *Service) AssignNumbers(ctx context.Context, actor numberdesk.Actor, employee numberdesk.StaffID, ids []numberdesk.NumberID) error {
+	const op = "numbers.AssignNumbers"
+	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
+		return err
+	}
+	return s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		for _, id := range dedupe(ids) {
+			if _, err := s.assign(ctx, op, actor, id, employee, false, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ReleaseHolder removes employee from every number it holds (staff.Numbers;
+// used when an employee is deleted); with purge all its records go too.
+func (s *Service) ReleaseHolder(ctx context.Context, actor numberdesk.Actor, employee numberdesk.StaffID, purge bool) error {
+	const op = "numbers.ReleaseHolder"
+	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
+		return err
+	}
+	return s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		held, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{Holder: employee})
+		if err != nil {
+			return err
+		}
+		for _, n := range held {
+			if _, err := s.release(ctx, actor, n, employee, false); err != nil {
+				return err
+			}
+		}
+		if purge {
+			_, err = s.cfg.Store.DeleteRecords(ctx, actor.Tenant, RecordFilter{Holder: employee})
+		}
+		return err
+	})
+}

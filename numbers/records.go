@@ -1,0 +1,68 @@
+package numbers
+
+import (
+	"time"
+
+	"github.com/numberdesk/numberdesk"
+)
+
+// RecordKind tells what a Record is.
+type RecordKind string
+
+// The kinds of records the vendor's PBX feeds in.
+const (
+	RecordCall      RecordKind = "call"      // a call record ("Einzelverbindungsnachweis")
+	RecordFax       RecordKind = "fax"       // a fax journal entry
+	RecordVoicemail RecordKind = "voicemail" // a voicemail message
+)
+
+// Direction is the direction of a call or fax.
+type Direction string
+
+// The directions.
+const (
+	Inbound  Direction = "in"
+	Outbound Direction = "out"
+)
+
+// Result is how a call ended.
+type Result string
+
+// The call results.
+const (
+	ResultAnswered Result = "answered"
+	ResultMissed   Result = "missed"
+	ResultBusy     Result = "busy"
+)
+
+// Record is a call record, fax journal entry or voicemail of a number, fed
+// in by the vendor's PBX and attributed to the number's holder at the time.
+// Employees see the records of their own numbers; owner and manager all.
+type Record struct {
+	ID        numberdesk.EventID  `json:"id"` // a UUID
+	Tenant    numberdesk.TenantID `json:"tenant"`
+	Number    numberdesk.NumberID `json:"number"`
+	Kind      RecordKind          `json:"kind"`
+	At        time.Time           `json:"at"`
+	Direction Direction           `json:"direction"`
+	Caller    string              `json:"caller"` // E.164, or "" for anonymous
+	Callee    string              `json:"callee"`
+	Duration  time.Duration       `json:"duration"`
+	Result    Result              `json:"result"`
+	Pages     int                 `json:"pages,omitempty"` // faxes
+	// Holder is the employee the record belongs to: the number's holder when
+	// it happened (empty if it had none).
+	Holder numberdesk.StaffID `json:"holder,omitempty"`
+}
+
+// RecordFilter selects records of one tenant; zero fields do not filter.
+// Results are sorted newest first.
+type RecordFilter struct {
+	Numbers []numberdesk.NumberID
+	Holder  numberdesk.StaffID
+	Kinds   []RecordKind
+	From    time.Time // At >= From
+	To      time.Time // At < To
+	Offset  int
+	Limit   int // 0: no limit
+}
