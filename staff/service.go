@@ -115,7 +115,9 @@ func (s *Service) CreateTenant(ctx context.Context, req TenantRequest) (*numberd
 
 // CreateRequest creates an employee, optionally with numbers to assign.
 type CreateRequest struct {
-	Person
+	FirstName string `json:"first_name" validate:"required,max=100"`
+	LastName  string `json:"last_name" validate:"required,max=100"`
+	Email     string `json:"email" validate:"required,max=254"`
 	// Role is numberdesk.RoleEmployee (default) or RoleManager (owner only).
 	Role    numberdesk.Role       `json:"role" validate:"omitempty,oneof=manager employee"`
 	Numbers []numberdesk.NumberID `json:"numbers" validate:"max=1000,dive,required"`
@@ -256,7 +258,9 @@ func (s *Service) change(ctx context.Context, op string, actor numberdesk.Actor,
 
 // UpdateRequest changes an employee's personal data and role.
 type UpdateRequest struct {
-	Person
+	FirstName string `json:"first_name" validate:"required,max=100"`
+	LastName  string `json:"last_name" validate:"required,max=100"`
+	Email     string `json:"email" validate:"required,max=254"`
 	// Role: manager or employee; the owner's role cannot change.
 	Role numberdesk.Role `json:"role" validate:"omitempty,oneof=owner manager employee"`
 }
