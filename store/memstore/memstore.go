@@ -52,6 +52,7 @@ type Store struct {
 	seq     int64 // the last event Seq assigned, store-wide
 	tenants map[numberdesk.TenantID]*numberdesk.Tenant
 	spaces  map[numberdesk.TenantID]*space
+	staff   staffData // employees and records (staff.go, records.go)
 }
 
 // entry is an element of space.order. It repeats the rank of the number's
@@ -82,6 +83,7 @@ func New() *Store {
 	return &Store{
 		tenants: make(map[numberdesk.TenantID]*numberdesk.Tenant),
 		spaces:  make(map[numberdesk.TenantID]*space),
+		staff:   staffData{spaces: make(map[numberdesk.TenantID]*staffSpace)},
 	}
 }
 

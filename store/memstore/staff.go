@@ -3,11 +3,8 @@ package memstore
 import (
 	"cmp"
 	"context"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"weak"
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
@@ -35,27 +32,8 @@ type staffSpace struct {
 	byHolder map[numberdesk.StaffID]map[numberdesk.EventID]*numbers.Record // records without a holder are not in it
 }
 
-// staffDatas maps a Store (weakly, so that a Store that is no longer used is
-// collected together with its data) to its staffData.
-//
-// TODO(lead): this indirection exists only because memstore.go was not to be
-// edited while staff.go and records.go were written. Replace it by a field of
-// Store (`staff staffData`, initialized in New) and make staffData return
-// &s.staff; nothing else changes.
-var staffDatas sync.Map // weak.Pointer[Store] → *staffData
-
 // staffData returns the Store's employees and records.
-func (s *Store) staffData() *staffData {
-	k := weak.Make(s)
-	if d, ok := staffDatas.Load(k); ok {
-		return d.(*staffData)
-	}
-	d, loaded := staffDatas.LoadOrStore(k, &staffData{spaces: make(map[numberdesk.TenantID]*staffSpace)})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Store]) { staffDatas.Delete(k) }, k)
-	}
-	return d.(*staffData)
-}
+func (s *Store) staffData() *staffData { return &s.staff }
 
 // spaceFor returns the tenant's space, creating it. An empty space is
 // indistinguishable from none, so its creation needs no undo.
