@@ -53,6 +53,7 @@ type Store struct {
 	tenants map[numberdesk.TenantID]*numberdesk.Tenant
 	spaces  map[numberdesk.TenantID]*space
 	staff   staffData // employees and records (staff.go, records.go)
+	outbox  outbox    // the delivery state of every event, store-wide (outbox.go)
 }
 
 // entry is an element of space.order. It repeats the rank of the number's
@@ -873,11 +874,13 @@ func (s *Store) AppendEvents(ctx context.Context, events ...numberdesk.Event) er
 				sp.byNumber[c.Number] = append(sp.byNumber[c.Number], len(sp.events))
 			}
 			sp.events = append(sp.events, c)
+			s.outbox.add(&c)
 		}
 		tx.record(func() {
 			for sp, n := range prevLens {
 				sp.truncateEvents(n)
 			}
+			s.outbox.truncate(prevSeq)
 			s.seq = prevSeq
 		})
 		return nil

@@ -1,0 +1,211 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/numberdesk/numberdesk"
+)
+
+// State is the delivery state of an event in the outbox.
+type State string
+
+// The delivery states.
+const (
+	StatePending   State = "pending"   // not yet delivered; retried from NextAttempt on
+	StateDelivered State = "delivered" // the Notifier accepted it
+	StateFailed    State = "failed"    // given up: a permanent error, or too many attempts
+)
+
+// Delivery is the delivery state of one event, as the outbox keeps it.
+type Delivery struct {
+	Event       numberdesk.EventID   `json:"event"`
+	Tenant      numberdesk.TenantID  `json:"tenant"`
+	Seq         int64                `json:"seq"`
+	Type        numberdesk.EventType `json:"type"`
+	State       State                `json:"state"`
+	Attempts    int                  `json:"attempts"`
+	NextAttempt time.Time            `json:"next_attempt,omitzero"`
+	LastError   string               `json:"last_error,omitempty"`
+	DeliveredAt time.Time            `json:"delivered_at,omitzero"`
+}
+
+// Claim is an event leased to one dispatcher for delivery.
+type Claim struct {
+	Event    numberdesk.Event
+	Attempts int // attempts before this one
+}
+
+// Finish records the outcome of delivering a claimed event.
+type Finish struct {
+	Tenant      numberdesk.TenantID
+	Event       numberdesk.EventID
+	Worker      string    // must still hold the lease, else CodeConflict
+	State       State     // delivered, failed, or pending for a retry
+	Attempts    int       // attempts so far, including this one
+	NextAttempt time.Time // for a retry
+	Error       string    // the last error, for the operator
+	At          time.Time
+}
+
+// DeliveryFilter selects deliveries of one tenant, by Seq.
+type DeliveryFilter struct {
+	States []State
+	Offset int
+	Limit  int // 0: no limit
+}
+
+// Outbox is the part of a Store the Dispatcher needs. Every appended event
+// starts pending.
+type Outbox interface {
+	// ClaimDeliveries leases up to limit pending events of any tenant whose
+	// NextAttempt has come and whose lease (if any) has run out, oldest Seq
+	// first, to worker until now+lease. Two workers never hold the same
+	// event. It is the one Store method that spans tenants: it serves the
+	// vendor's dispatcher, never a tenant.
+	ClaimDeliveries(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]Claim, error)
+	// FinishDelivery records an outcome; CodeConflict if f.Worker no longer
+	// holds the lease (another worker took the event over).
+	FinishDelivery(ctx context.Context, f Finish) error
+	// FindDeliveries returns the tenant's deliveries matching f and the total:
+	// a failed send is visible, never silently dropped.
+	FindDeliveries(ctx context.Context, tenant numberdesk.TenantID, f DeliveryFilter) ([]Delivery, int, error)
+}
+
+// Dispatcher delivers the events of an Outbox to a Notifier at least once:
+// it claims a batch, delivers each event, and records the outcome; transient
+// errors are retried with exponential back-off and jitter, permanent ones
+// (see Permanent) and events that failed MaxAttempts times are marked
+// failed. If a dispatcher dies mid-batch, its lease runs out and another one
+// delivers the events again, so recipients de-duplicate by Event.ID. Several
+// dispatchers may run against one store.
+type Dispatcher struct {
+	Outbox   Outbox
+	Notifier Notifier
+	// Worker names this dispatcher in leases; default a random name.
+	Worker string
+	// Batch is how many events one round claims; default 100.
+	Batch int
+	// Lease is how long a claim lasts; default 1 minute. It must exceed the
+	// time a batch takes to deliver.
+	Lease time.Duration
+	// MaxAttempts before an event is marked failed; default 25.
+	MaxAttempts int
+	// Backoff returns the wait after the n-th failed attempt; default
+	// exponential from 1 s, doubling, capped at 1 h, with ±20 % jitter.
+	Backoff func(attempt int) time.Duration
+	Clock   numberdesk.Clock
+	Logger  *slog.Logger // default slog.Default()
+}
+
+func (d *Dispatcher) defaults() {
+	if d.Worker == "" {
+		d.Worker = fmt.Sprintf("dispatcher-%08x", rand.Uint32())
+	}
+	if d.Batch <= 0 {
+		d.Batch = 100
+	}
+	if d.Lease <= 0 {
+		d.Lease = time.Minute
+	}
+	if d.MaxAttempts <= 0 {
+		d.MaxAttempts = 25
+	}
+	if d.Backoff == nil {
+		d.Backoff = Exponential(time.Second, time.Hour)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+}
+
+// Exponential returns a back-off that waits base after the first failed
+// attempt and doubles up to limit, each with ±20 % jitter.
+func Exponential(base, limit time.Duration) func(attempt int) time.Duration {
+	return func(attempt int) time.Duration {
+		d := base
+		for i := 1; i < attempt && d < limit; i++ {
+			d *= 2
+		}
+		d = min(d, limit)
+		return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
+	}
+}
+
+// Result counts what a round did.
+type Result struct {
+	Delivered, Retried, Failed int
+}
+
+// RunOnce claims one batch and delivers it. It returns how many events it
+// handled; zero means the outbox had nothing due.
+func (d *Dispatcher) RunOnce(ctx context.Context) (Result, error) {
+	d.defaults()
+	var res Result
+	claims, err := d.Outbox.ClaimDeliveries(ctx, d.Worker, d.Clock.Now(), d.Lease, d.Batch)
+	if err != nil {
+		return res, err
+	}
+	for _, c := range claims {
+		if err := ctx.Err(); err != nil {
+			return res, err // the leases run out; another round delivers them
+		}
+		f := Finish{Tenant: c.Event.Tenant, Event: c.Event.ID, Worker: d.Worker, Attempts: c.Attempts + 1}
+		err := d.deliver(ctx, c.Event)
+		f.At = d.Clock.Now()
+		switch {
+		case err == nil:
+			f.State = StateDelivered
+			res.Delivered++
+		case IsPermanent(err) || f.Attempts >= d.MaxAttempts:
+			f.State, f.Error = StateFailed, err.Error()
+			res.Failed++
+			d.Logger.Warn("notify: delivery failed", "event", c.Event.ID, "type", c.Event.Type, "attempts", f.Attempts, "err", err)
+		default:
+			f.State, f.Error, f.NextAttempt = StatePending, err.Error(), f.At.Add(d.Backoff(f.Attempts))
+			res.Retried++
+		}
+		if err := d.Outbox.FinishDelivery(ctx, f); err != nil {
+			if numberdesk.ErrorCode(err) == numberdesk.CodeConflict {
+				continue // our lease ran out and another dispatcher owns the event now
+			}
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// deliver calls the Notifier, turning a panic into a transient error.
+func (d *Dispatcher) deliver(ctx context.Context, e numberdesk.Event) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("notify: notifier panicked: %v", p)
+		}
+	}()
+	return d.Notifier.Notify(ctx, e)
+}
+
+// Run delivers until ctx is done, polling every interval when the outbox
+// has nothing due. It returns ctx's error.
+func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) error {
+	d.defaults()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		res, err := d.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.Logger.Error("notify: dispatch round", "err", err)
+		}
+		if err == nil && res.Delivered+res.Retried+res.Failed > 0 {
+			continue // there may be more
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
