@@ -55,6 +55,9 @@ type EventData struct {
 	// wording of the button the owner clicked.
 	Price   *Price `json:"price,omitempty"`
 	Consent string `json:"consent,omitempty"`
+	// Purged counts the records deleted with an assignment ("Daten des
+	// bisherigen Mitarbeiters löschen").
+	Purged int `json:"purged,omitempty"`
 	// Counterpart is the other number of a swap.
 	Counterpart     numberdesk.NumberID `json:"counterpart,omitempty"`
 	CounterpartE164 string              `json:"counterpart_e164,omitempty"`

@@ -7,6 +7,7 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
 )
 
 // Status is the lifecycle state of a number.
@@ -123,6 +124,7 @@ const (
 // filter. Results are sorted by Sort, then by E.164; Offset and Limit page them.
 type Filter struct {
 	IDs        []numberdesk.NumberID // only these numbers
+	E164s      []string              // only these E.164 numbers (exact)
 	Statuses   []Status              // any of these states
 	UsageTypes []routing.UsageType   // any of these usage types
 	Holder     numberdesk.StaffID    // only numbers this employee holds
@@ -160,4 +162,20 @@ type Store interface {
 	// Version; CodeConflict otherwise, CodeNotFound if one does not exist in
 	// its tenant. On success every Version is incremented, in ns too.
 	UpdateNumbers(ctx context.Context, ns ...*Number) error
+
+	// FindEmployeeByID and FindEmployees (see staff.Store) find assignees
+	// and the recipients of notifications.
+	FindEmployeeByID(ctx context.Context, tenant numberdesk.TenantID, id numberdesk.StaffID) (*staff.Employee, error)
+	FindEmployees(ctx context.Context, tenant numberdesk.TenantID, f staff.Filter) ([]*staff.Employee, int, error)
+
+	// CreateRecords stores records, all or none; CodeConflict on an ID that
+	// exists in the tenant.
+	CreateRecords(ctx context.Context, rs ...*Record) error
+	// FindRecords returns the page of the tenant's records matching f and
+	// the total, newest first.
+	FindRecords(ctx context.Context, tenant numberdesk.TenantID, f RecordFilter) ([]*Record, int, error)
+	// DeleteRecords deletes every record matching f and returns how many.
+	// f.Holder is required (CodeInvalid otherwise): records are purged per
+	// holder, never wholesale.
+	DeleteRecords(ctx context.Context, tenant numberdesk.TenantID, f RecordFilter) (int, error)
 }

@@ -82,12 +82,18 @@
 // (Field "sort"); a negative Offset or Limit counts as 0.
 package store
 
-import "github.com/numberdesk/numberdesk/numbers"
+import (
+	"github.com/numberdesk/numberdesk/notify"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/staff"
+)
 
 // Store is everything the SDK's services persist: every domain's Store
 // interface, satisfied by one backend.
 type Store interface {
 	numbers.Store
-	// Later: staff.Store, routing.Store, efax.Store. Method names are unique
-	// across domains, so one backend type satisfies all of them.
+	staff.Store
+	notify.Outbox
+	// Later: routing.Store, efax.Store. Method names are unique across
+	// domains, so one backend type satisfies all of them.
 }

@@ -582,11 +582,20 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 		if sp == nil {
 			return nil
 		}
-		if len(f.IDs) > 0 {
+		if len(f.IDs) > 0 || len(f.E164s) > 0 {
 			// Look the few numbers up instead of scanning all of them.
+			ids := f.IDs
+			if len(f.E164s) > 0 {
+				ids = make([]numberdesk.NumberID, 0, len(f.E164s))
+				for _, e := range f.E164s {
+					if id, ok := sp.byE164[e]; ok && (len(f.IDs) == 0 || slices.Contains(f.IDs, id)) {
+						ids = append(ids, id)
+					}
+				}
+			}
 			var hits []*numbers.Number
-			seen := make(map[numberdesk.NumberID]struct{}, len(f.IDs))
-			for _, id := range f.IDs {
+			seen := make(map[numberdesk.NumberID]struct{}, len(ids))
+			for _, id := range ids {
 				if _, dup := seen[id]; dup {
 					continue
 				}

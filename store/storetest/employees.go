@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -19,45 +18,9 @@ import (
 	"github.com/numberdesk/numberdesk/store"
 )
 
-// staffRecordStore is the part of store.Store the employee and record
-// sections need (until store.Store embeds it).
-type staffRecordStore interface {
-	store.Store
-	staff.Store
-	CreateRecords(ctx context.Context, rs ...*numbers.Record) error
-	FindRecords(ctx context.Context, tenant numberdesk.TenantID, f numbers.RecordFilter) ([]*numbers.Record, int, error)
-	DeleteRecords(ctx context.Context, tenant numberdesk.TenantID, f numbers.RecordFilter) (int, error)
-}
-
-// RunStaff runs the employee and record sections and their tenant-isolation
-// cases against stores made by newStore, which must also implement the
-// employee and record methods (staffRecordStore). It exists until Run
-// includes these sections.
-func RunStaff(t *testing.T, newStore func(t *testing.T) store.Store) {
-	typed := func(t *testing.T) staffRecordStore {
-		t.Helper()
-		s := newStore(t)
-		srs, ok := s.(staffRecordStore)
-		if !ok {
-			t.Fatalf("%T lacks the employee and record methods", s)
-		}
-		return srs
-	}
-	sections := []struct {
-		name string
-		run  func(t *testing.T, newStore func(t *testing.T) staffRecordStore)
-	}{
-		{"Employees", testEmployees},
-		{"Records", testRecords},
-		{"StaffTenantIsolation", testStaffIsolation},
-	}
-	for _, sec := range sections {
-		t.Run(sec.name, func(t *testing.T) {
-			t.Parallel()
-			sec.run(t, typed)
-		})
-	}
-}
+// staffRecordStore was the part of store.Store the employee and record
+// sections need; store.Store embeds it now.
+type staffRecordStore = store.Store
 
 // casesFor runs each named case as a parallel subtest with a fresh store of
 // type S (like cases, for sections that need more than store.Store).
@@ -949,34 +912,4 @@ var staffIsolationCases = map[string]func(t *testing.T, fx *staffIsoFixture){
 		require.Equal(t, 1, n)
 		require.Empty(t, allCallRecords(t, fx.s, fx.b.ID))
 	},
-}
-
-func testStaffIsolation(t *testing.T, newStore func(t *testing.T) staffRecordStore) {
-	base := reflect.TypeFor[store.Store]()
-	st := reflect.TypeFor[staffRecordStore]()
-	methods := make(map[string]bool, st.NumMethod())
-	for i := range st.NumMethod() {
-		name := st.Method(i).Name
-		if _, inBase := base.MethodByName(name); inBase {
-			continue // covered by isolationCases
-		}
-		methods[name] = true
-		c, ok := staffIsolationCases[name]
-		if !ok {
-			t.Errorf("%s has no tenant-isolation case: add one", name)
-			continue
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			fx := newStaffIsoFixture(t, newStore(t))
-			before := fx.snapshotStaffA(t)
-			c(t, fx)
-			require.Equal(t, before, fx.snapshotStaffA(t), "tenant A's data changed")
-		})
-	}
-	for name := range staffIsolationCases {
-		if !methods[name] {
-			t.Errorf("tenant-isolation case %s names no employee or record method: remove it", name)
-		}
-	}
 }

@@ -80,6 +80,7 @@ func (fx *filterFixture) want(f numbers.Filter) ([]*numbers.Number, int) {
 	var hits []*numbers.Number
 	for _, n := range fx.all {
 		if len(f.IDs) > 0 && !slices.Contains(f.IDs, n.ID) ||
+			len(f.E164s) > 0 && !slices.Contains(f.E164s, n.E164) ||
 			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, n.Status) ||
 			len(f.UsageTypes) > 0 && !slices.Contains(f.UsageTypes, n.UsageType) ||
 			f.Holder != "" && !n.HeldBy(f.Holder) ||
@@ -142,6 +143,9 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 				"IDs":                   {IDs: some},
 				"IDsWithUnknownAndDups": {IDs: append([]numberdesk.NumberID{numberdesk.NewNumberID(), "kaputt", some[0]}, some...)},
 				"IDsUnknownOnly":        {IDs: []numberdesk.NumberID{numberdesk.NewNumberID()}},
+				"E164s":                 {E164s: []string{fx.all[3].E164, fx.all[9].E164, "+4930000000", fx.all[3].E164}},
+				"E164sAndIDs":           {E164s: []string{fx.all[5].E164, fx.all[9].E164}, IDs: some},
+				"E164sAndStatus":        {E164s: []string{fx.all[5].E164, fx.all[9].E164, fx.all[11].E164}, Statuses: []numbers.Status{numbers.StatusActive}},
 				"StatusOne":             {Statuses: []numbers.Status{numbers.StatusActive}},
 				"StatusAnyOf":           {Statuses: []numbers.Status{numbers.StatusNew, numbers.StatusInactive}},
 				"UsageTypeOne":          {UsageTypes: []routing.UsageType{routing.UsageFaxPersonal}},

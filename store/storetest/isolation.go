@@ -205,22 +205,44 @@ func testTenantIsolation(t *testing.T, newStore func(t *testing.T) store.Store) 
 		if _, ok := isolationExempt[name]; ok {
 			continue
 		}
-		c, ok := isolationCases[name]
-		if !ok {
+		var run func(t *testing.T, s store.Store)
+		if c, ok := isolationCases[name]; ok {
+			run = func(t *testing.T, s store.Store) {
+				fx := newIsoFixture(t, s)
+				before := fx.snapshotA(t)
+				c(t, fx)
+				require.Equal(t, before, fx.snapshotA(t), "tenant A's data changed")
+			}
+		} else if c, ok := staffIsolationCases[name]; ok {
+			run = func(t *testing.T, s store.Store) {
+				fx := newStaffIsoFixture(t, s)
+				before, staffBefore := fx.snapshotA(t), fx.snapshotStaffA(t)
+				c(t, fx)
+				require.Equal(t, before, fx.snapshotA(t), "tenant A's data changed")
+				require.Equal(t, staffBefore, fx.snapshotStaffA(t), "tenant A's staff or records changed")
+			}
+		} else {
 			t.Errorf("Store.%s has no tenant-isolation case: add one", name)
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			fx := newIsoFixture(t, newStore(t))
-			before := fx.snapshotA(t)
-			c(t, fx)
-			require.Equal(t, before, fx.snapshotA(t), "tenant A's data changed")
+			run(t, newStore(t))
 		})
 	}
-	for name := range isolationCases {
-		if !methods[name] {
-			t.Errorf("tenant-isolation case %s names no Store method: remove it", name)
+	for _, cs := range []map[string]bool{keys(isolationCases), keys(staffIsolationCases)} {
+		for name := range cs {
+			if !methods[name] {
+				t.Errorf("tenant-isolation case %s names no Store method: remove it", name)
+			}
 		}
 	}
+}
+
+func keys[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }

@@ -45,6 +45,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Events", testEvents},
 		{"IdempotencyRecords", testIdempotency},
 		{"Concurrency", testConcurrency},
+		{"Employees", testEmployees},
+		{"Records", testRecords},
+		{"Outbox", testOutbox},
 	}
 	for _, sec := range sections {
 		t.Run(sec.name, func(t *testing.T) {
