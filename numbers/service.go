@@ -506,7 +506,8 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 		return nil, err
 	}
 	if claims.Tenant != actor.Tenant {
-		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "quote", "Die Kostenübersicht ist ungültig. Bitte rufen Sie sie erneut auf.")
+		// Another tenant's quote: as unknown as another tenant's number.
+		return nil, numberdesk.E(numberdesk.CodeNotFound, op, "quote", "Die Kostenübersicht wurde nicht gefunden.")
 	}
 	return idempotent(ctx, s, actor, op, req.IdempotencyKey, req.QuoteToken, func(ctx context.Context) (*ActivateResult, error) {
 		now := s.now()

@@ -354,7 +354,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"ActivateGarbageToken", activate(f, f.owner, "not-a-token"), numberdesk.CodeInvalid, "quote"},
 		{"ActivateForgedToken", activate(f, f.owner, staleQuote.Token[:len(staleQuote.Token)-4]+"AAAA"), numberdesk.CodePrecondition, "quote"},
 		{"ActivateEmptyToken", activate(f, f.owner, ""), numberdesk.CodeInvalid, "quote_token"},
-		{"ActivateOtherTenantsQuote", activate(f, ownerB, staleQuote.Token), numberdesk.CodeInvalid, "quote"},
+		{"ActivateOtherTenantsQuote", activate(f, ownerB, staleQuote.Token), numberdesk.CodeNotFound, "quote"},
 		{"ActivateAsManager", activate(f, manager, staleQuote.Token), numberdesk.CodePermission, ""},
 		{"ActivateAsEmployee", activate(f, employee, staleQuote.Token), numberdesk.CodePermission, ""},
 		{"ActivateAsSystem", activate(f, numberdesk.System(f.tenant), staleQuote.Token), numberdesk.CodePermission, ""},
