@@ -1,0 +1,913 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/routing"
+)
+
+func errNumberNotFound(op string) error {
+	return numberdesk.E(numberdesk.CodeNotFound, op, "id", "Die Rufnummer wurde nicht gefunden.")
+}
+
+func errNumberExists(op string) error {
+	return numberdesk.E(numberdesk.CodeConflict, op, "number", "Die Rufnummer ist bereits vorhanden.")
+}
+
+func errStaleVersion(op string) error {
+	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Die Rufnummer wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
+}
+
+// checkNumber checks what every written number needs (as memstore does).
+func checkNumber(op string, n *numbers.Number) error {
+	switch {
+	case n == nil:
+		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer fehlt.")
+	case !numberdesk.ValidID(n.Tenant):
+		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant der Rufnummer fehlt oder ist ungültig.")
+	case n.E164 == "":
+		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer fehlt.")
+	}
+	return nil
+}
+
+// checkStorable checks what the database needs of a written number: holders
+// are canonical UUIDs (malformed IDs are never stored), options valid UTF-8
+// (they are stored as JSON), and, on PostgreSQL, text without NUL bytes.
+func (s *Store) checkStorable(op string, n *numbers.Number) error {
+	for _, f := range [...]struct {
+		field, v string
+	}{
+		{"number", n.E164}, {"base", n.Base}, {"extension", n.Extension}, {"origin", string(n.Origin)},
+		{"status", string(n.Status)}, {"usage_type", string(n.UsageType)}, {"billing_line", n.BillingLine},
+	} {
+		if !s.textOK(f.v) {
+			return errBadText(op, f.field)
+		}
+	}
+	for _, h := range n.Holders {
+		if !numberdesk.ValidID(h) {
+			return numberdesk.E(numberdesk.CodeInvalid, op, "holders", "Ein Inhaber der Rufnummer ist ungültig.")
+		}
+	}
+	for _, o := range n.Options {
+		if !utf8.ValidString(o) || !s.textOK(o) {
+			return errBadText(op, "options")
+		}
+	}
+	return nil
+}
+
+// optionsArg returns the options as a JSON array, "" for none.
+func optionsArg(opts []string) string {
+	if len(opts) == 0 {
+		return ""
+	}
+	b, err := json.Marshal(opts)
+	if err != nil { // cannot happen for strings
+		panic("sqlstore: " + err.Error())
+	}
+	return string(b)
+}
+
+// nullString is s, or NULL for "".
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+
+// numberCols are the columns scanNumber reads, of the numbers row a.
+func numberCols(a string) string {
+	return strings.NewReplacer("@", a).Replace("@.tenant_id, @.id, @.e164, @.base, @.extension, @.origin, @.porting_date, @.status, " +
+		"@.usage_type, @.options, @.billing_line, @.billed_since, @.deactivation_at, @.created_at, @.updated_at, @.version")
+}
+
+// holdersCol is the JSON array of the holders of the numbers row a, in
+// order (NULL or [] for none).
+func (s *Store) holdersCol(a string) string {
+	if s.d == Postgres {
+		return "(SELECT json_agg(h.staff_id ORDER BY h.position) FROM number_holders h WHERE h.tenant_id = " + a + ".tenant_id AND h.number_id = " + a + ".id)"
+	}
+	return "(SELECT json_group_array(h.staff_id ORDER BY h.position) FROM number_holders h WHERE h.tenant_id = " + a + ".tenant_id AND h.number_id = " + a + ".id)"
+}
+
+// scanNumber scans numberCols and the holders column, then extra.
+func scanNumber(rows *sql.Rows, extra ...any) (*numbers.Number, error) {
+	var (
+		n                     numbers.Number
+		options, holders      []byte
+		origin, status, usage string
+		tenant, id            string
+	)
+	dest := []any{&tenant, &id, &n.E164, &n.Base, &n.Extension, &origin, timeCol{&n.PortingDate}, &status,
+		&usage, &options, &n.BillingLine, timeCol{&n.BilledSince}, timeCol{&n.DeactivationAt}, timeCol{&n.CreatedAt},
+		timeCol{&n.UpdatedAt}, &n.Version, &holders}
+	if err := rows.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	n.Tenant, n.ID = numberdesk.TenantID(tenant), numberdesk.NumberID(id)
+	n.Origin, n.Status, n.UsageType = numbers.Origin(origin), numbers.Status(status), routing.UsageType(usage)
+	if len(options) > 0 {
+		if err := json.Unmarshal(options, &n.Options); err != nil {
+			return nil, fmt.Errorf("sqlstore: options of number %s: %w", id, err)
+		}
+		if len(n.Options) == 0 {
+			n.Options = nil
+		}
+	}
+	if len(holders) > 0 {
+		if err := json.Unmarshal(holders, &n.Holders); err != nil {
+			return nil, fmt.Errorf("sqlstore: holders of number %s: %w", id, err)
+		}
+		if len(n.Holders) == 0 {
+			n.Holders = nil
+		}
+	}
+	return &n, nil
+}
+
+// FindNumberByID returns the tenant's number, or CodeNotFound.
+func (s *Store) FindNumberByID(ctx context.Context, tenant numberdesk.TenantID, id numberdesk.NumberID) (*numbers.Number, error) {
+	const op = "sqlstore.FindNumberByID"
+	var out *numbers.Number
+	err := s.read(ctx, op, func(c *call) error {
+		if !numberdesk.ValidID(tenant) || !numberdesk.ValidID(id) {
+			return errNumberNotFound(op) // never stored
+		}
+		a := &args{d: s.d}
+		q := "SELECT " + numberCols("n") + ", " + s.holdersCol("n") + " FROM numbers n WHERE n.tenant_id = " +
+			a.add(string(tenant)) + " AND n.id = " + a.add(string(id))
+		rows, err := c.query(ctx, q, a.list...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if rows.Next() {
+			if out, err = scanNumber(rows); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if out == nil {
+			return errNumberNotFound(op)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// statusRank is the SQL expression of the lifecycle rank of the status of
+// row a (unknown states last).
+func statusRank(a string) string {
+	var b strings.Builder
+	b.WriteString("CASE " + a + ".status")
+	for i, st := range numbers.Statuses {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, i)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", len(numbers.Statuses))
+	return b.String()
+}
+
+// orderBy is the ORDER BY list of f for the numbers row a: the sort key,
+// then the E.164; Desc reverses both, but numbers without a DeactivationAt
+// stay last.
+func orderBy(f numbers.Filter, a string) string {
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	e164 := a + ".e164" + dir
+	switch f.Sort {
+	case numbers.SortStatus:
+		return statusRank(a) + dir + ", " + a + ".status" + dir + ", " + e164
+	case numbers.SortCreated:
+		nulls := " NULLS FIRST" // the zero time is the earliest
+		if f.Desc {
+			nulls = " NULLS LAST"
+		}
+		return a + ".created_at" + dir + nulls + ", " + e164
+	case numbers.SortDeactivationAt:
+		return a + ".deactivation_at" + dir + " NULLS LAST, " + e164
+	}
+	return e164
+}
+
+// where returns the WHERE condition of f for the tenant's numbers (row n),
+// or none = true if nothing can match.
+func (s *Store) where(a *args, tenant numberdesk.TenantID, f numbers.Filter) (cond string, none bool) {
+	if !numberdesk.ValidID(tenant) {
+		return "", true
+	}
+	conds := []string{"n.tenant_id = " + a.add(string(tenant))}
+	// in adds "col IN list" for a list of strings; values the database
+	// cannot hold match nothing and are left out.
+	in := func(col string, vs []string) bool {
+		vs = slices.DeleteFunc(slices.Clone(vs), func(v string) bool { return !s.textOK(v) })
+		if len(vs) == 0 {
+			return false
+		}
+		if s.d == Postgres {
+			conds = append(conds, col+" = ANY("+a.add(vs)+"::text[])")
+			return true
+		}
+		ph := make([]string, len(vs))
+		for i, v := range vs {
+			ph[i] = a.add(v)
+		}
+		conds = append(conds, col+" IN ("+strings.Join(ph, ", ")+")")
+		return true
+	}
+	if len(f.IDs) > 0 {
+		var ids []string
+		seen := make(map[numberdesk.NumberID]bool, len(f.IDs))
+		for _, id := range f.IDs {
+			if numberdesk.ValidID(id) && !seen[id] { // only UUIDs are stored
+				seen[id] = true
+				ids = append(ids, string(id))
+			}
+		}
+		if len(ids) == 0 {
+			return "", true
+		}
+		if s.d == Postgres {
+			conds = append(conds, "n.id = ANY("+a.add(ids)+"::text[])")
+		} else {
+			b, _ := json.Marshal(ids)
+			conds = append(conds, "n.id IN (SELECT value FROM json_each("+a.add(string(b))+"))")
+		}
+	}
+	if len(f.Statuses) > 0 && !in("n.status", toStrings(f.Statuses)) {
+		return "", true
+	}
+	if len(f.UsageTypes) > 0 && !in("n.usage_type", toStrings(f.UsageTypes)) {
+		return "", true
+	}
+	if f.Holder != "" {
+		if !numberdesk.ValidID(f.Holder) { // holders are UUIDs
+			return "", true
+		}
+		conds = append(conds, "EXISTS (SELECT 1 FROM number_holders h WHERE h.tenant_id = n.tenant_id AND h.number_id = n.id AND h.staff_id = "+a.add(string(f.Holder))+")")
+	}
+	if f.Unassigned {
+		conds = append(conds, "NOT EXISTS (SELECT 1 FROM number_holders h WHERE h.tenant_id = n.tenant_id AND h.number_id = n.id)")
+	}
+	if f.Digits != "" {
+		// A substring of the E.164 without its "+", taken literally (no
+		// wildcards); byte-wise on SQLite, so that NUL bytes count too.
+		if !s.textOK(f.Digits) {
+			return "", true
+		}
+		if s.d == Postgres {
+			conds = append(conds, "strpos(CASE WHEN left(n.e164, 1) = '+' THEN substr(n.e164, 2) ELSE n.e164 END, "+a.add(f.Digits)+") > 0")
+		} else {
+			conds = append(conds, "instr(CASE WHEN substr(n.e164, 1, 1) = '+' THEN substr(CAST(n.e164 AS BLOB), 2) ELSE CAST(n.e164 AS BLOB) END, "+a.add([]byte(f.Digits))+") > 0")
+		}
+	}
+	if !f.DueBefore.IsZero() {
+		conds = append(conds, "n.status = '"+string(numbers.StatusDeactivationPending)+"' AND (n.deactivation_at IS NULL OR n.deactivation_at <= "+a.add(s.timeArg(f.DueBefore))+")")
+	}
+	return strings.Join(conds, " AND "), false
+}
+
+func toStrings[S ~string](vs []S) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// FindNumbers returns the page of the tenant's numbers matching f and the
+// total count of matches before paging. It is one query (the page, the
+// holders of each number and the count), plus a count query when the page
+// is empty because Offset is past the end.
+func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f numbers.Filter) ([]*numbers.Number, int, error) {
+	const op = "sqlstore.FindNumbers"
+	switch f.Sort {
+	case "", numbers.SortNumber, numbers.SortStatus, numbers.SortCreated, numbers.SortDeactivationAt:
+	default:
+		return nil, 0, numberdesk.E(numberdesk.CodeInvalid, op, "sort", "Die Sortierung ist ungültig.")
+	}
+	offset, limit := max(f.Offset, 0), max(f.Limit, 0)
+	out := []*numbers.Number{}
+	total := 0
+	err := s.read(ctx, op, func(c *call) error {
+		a := &args{d: s.d}
+		countCond, none := s.where(a, tenant, f)
+		if none {
+			return nil
+		}
+		cond, _ := s.where(a, tenant, f)
+		var lim any = limit
+		if limit == 0 {
+			lim = nil // PostgreSQL: LIMIT NULL is no limit
+			if s.d == SQLite {
+				lim = -1
+			}
+		}
+		// The count is an uncorrelated scalar subquery, run once: cheaper
+		// than count(*) OVER (), which materializes every matching row
+		// (measured: 4 µs against 50 µs for 48 numbers on SQLite). The
+		// holders are read for the rows of the page only.
+		q := "SELECT " + numberCols("p") + ", " + s.holdersCol("p") + ", (SELECT count(*) FROM numbers n WHERE " + countCond +
+			") FROM (SELECT n.* FROM numbers n WHERE " + cond + " ORDER BY " + orderBy(f, "n") +
+			" LIMIT " + a.add(lim) + " OFFSET " + a.add(offset) + ") p ORDER BY " + orderBy(f, "p")
+		rows, err := c.query(ctx, q, a.list...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			n, err := scanNumber(rows, &total)
+			if err != nil {
+				return err
+			}
+			out = append(out, n)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(out) > 0 || offset == 0 {
+			return nil
+		}
+		// Past the end: the count came with no row.
+		a = &args{d: s.d}
+		cond, _ = s.where(a, tenant, f)
+		rows, err = c.query(ctx, "SELECT count(*) FROM numbers n WHERE "+cond, a.list...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := rows.Scan(&total); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// ---------------------------------------------------------------------------
+// Creating
+
+// CreateNumbers stores new numbers, all or none, and sets Version to 1 (in ns
+// too). Tenant, ID (canonical UUIDs) and E164 are required, holders must be
+// canonical UUIDs (CodeInvalid); an ID or E.164 that exists in the tenant or
+// appears twice in ns is CodeConflict (Field "number"). The tenant need not
+// exist. PostgreSQL: one statement; SQLite: one per 1000 numbers and one per
+// 1000 holders.
+func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error {
+	const op = "sqlstore.CreateNumbers"
+	holders := 0
+	for _, n := range ns {
+		if err := checkNumber(op, n); err != nil {
+			return err
+		}
+		if !numberdesk.ValidID(n.ID) {
+			return numberdesk.E(numberdesk.CodeInvalid, op, "id", "Die Kennung der Rufnummer ist ungültig.")
+		}
+		if err := s.checkStorable(op, n); err != nil {
+			return err
+		}
+		holders += len(n.Holders)
+	}
+	if len(ns) == 0 {
+		return numberdesk.Internal(op, ctx.Err())
+	}
+	// SQLite: one statement per chunk of numbers and of holders.
+	several := s.d == SQLite && (len(ns) > chunkRows || holders > 0)
+	err := s.write(ctx, op, several, func(c *call) error {
+		// PostgreSQL: a duplicate fails the statement (and would abort the
+		// caller's transaction).
+		if several || s.d == Postgres {
+			if err := c.atomic(ctx); err != nil {
+				return err
+			}
+		}
+		var err error
+		if s.d == Postgres {
+			err = s.createNumbersPG(ctx, c, ns)
+		} else {
+			err = s.createNumbersSQLite(ctx, c, ns)
+		}
+		switch {
+		case isUnique(err):
+			return c.decided(err, errNumberExists(op))
+		case isBadText(err):
+			return c.decided(err, errBadText(op, ""))
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		n.Version = 1
+	}
+	return nil
+}
+
+// numberValueCols are the written columns of a number, in this order.
+const numberValueCols = "tenant_id, id, e164, base, extension, origin, porting_date, status, usage_type, options, billing_line, billed_since, deactivation_at, created_at, updated_at"
+
+func (s *Store) createNumbersSQLite(ctx context.Context, c *call, ns []*numbers.Number) error {
+	err := chunks(len(ns), func(lo, hi int) error {
+		a := &args{d: s.d}
+		var b strings.Builder
+		b.WriteString("INSERT INTO numbers (" + numberValueCols + ", version) VALUES ")
+		for i, n := range ns[lo:hi] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			a.valuesRow(&b, string(n.Tenant), string(n.ID), n.E164, n.Base, n.Extension, string(n.Origin), s.timeArg(n.PortingDate),
+				string(n.Status), string(n.UsageType), nullString(optionsArg(n.Options)), n.BillingLine, s.timeArg(n.BilledSince),
+				s.timeArg(n.DeactivationAt), s.timeArg(n.CreatedAt), s.timeArg(n.UpdatedAt), 1)
+		}
+		_, err := c.exec(ctx, b.String(), a.list...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.insertHoldersSQLite(ctx, c, ns)
+}
+
+// holderRow is one row of number_holders.
+type holderRow struct {
+	tenant, number, staff string
+	pos                   int32
+}
+
+func holderRows(ns []*numbers.Number) []holderRow {
+	var hs []holderRow
+	for _, n := range ns {
+		for i, h := range n.Holders {
+			hs = append(hs, holderRow{string(n.Tenant), string(n.ID), string(h), int32(i)})
+		}
+	}
+	return hs
+}
+
+func (s *Store) insertHoldersSQLite(ctx context.Context, c *call, ns []*numbers.Number) error {
+	hs := holderRows(ns)
+	return chunks(len(hs), func(lo, hi int) error {
+		a := &args{d: s.d}
+		var b strings.Builder
+		b.WriteString("INSERT INTO number_holders (tenant_id, number_id, position, staff_id) VALUES ")
+		for i, h := range hs[lo:hi] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			a.valuesRow(&b, h.tenant, h.number, h.pos, h.staff)
+		}
+		_, err := c.exec(ctx, b.String(), a.list...)
+		return err
+	})
+}
+
+// pgNumberArrays are the columns of ns as arrays for unnest, in the order of
+// numberValueCols.
+func (s *Store) pgNumberArrays(ns []*numbers.Number) []any {
+	cols := make([][]string, 11)
+	times := make([][]*time.Time, 5)
+	for i := range cols {
+		cols[i] = make([]string, len(ns))
+	}
+	for i := range times {
+		times[i] = make([]*time.Time, len(ns))
+	}
+	tp := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	for i, n := range ns {
+		for j, v := range [...]string{string(n.Tenant), string(n.ID), n.E164, n.Base, n.Extension, string(n.Origin),
+			string(n.Status), string(n.UsageType), optionsArg(n.Options), n.BillingLine} {
+			cols[j][i] = v
+		}
+		for j, t := range [...]time.Time{n.PortingDate, n.BilledSince, n.DeactivationAt, n.CreatedAt, n.UpdatedAt} {
+			times[j][i] = tp(t)
+		}
+	}
+	return []any{cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], times[0], cols[6], cols[7], cols[8], cols[9],
+		times[1], times[2], times[3], times[4]}
+}
+
+// pgNumberUnnest is the FROM item of the arrays of pgNumberArrays, starting
+// at placeholder $first, as rows v with the columns of numberValueCols.
+func pgNumberUnnest(first int, extraTypes ...string) string {
+	types := []string{"text", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "text", "text",
+		"timestamptz", "timestamptz", "timestamptz", "timestamptz"}
+	types = append(types, extraTypes...)
+	ph := make([]string, len(types))
+	for i, t := range types {
+		ph[i] = fmt.Sprintf("$%d::%s[]", first+i, t)
+	}
+	return "unnest(" + strings.Join(ph, ", ") + ")"
+}
+
+// pgHolderArrays are the holders of ns as arrays for unnest.
+func pgHolderArrays(hs []holderRow) []any {
+	tenants, nums, staff := make([]string, len(hs)), make([]string, len(hs)), make([]string, len(hs))
+	pos := make([]int32, len(hs))
+	for i, h := range hs {
+		tenants[i], nums[i], pos[i], staff[i] = h.tenant, h.number, h.pos, h.staff
+	}
+	return []any{tenants, nums, pos, staff}
+}
+
+var pgCreateNumbers = `WITH ins AS (
+	INSERT INTO numbers (` + numberValueCols + `, version)
+	SELECT v.tenant_id, v.id, v.e164, v.base, v.extension, v.origin, v.porting_date, v.status, v.usage_type,
+		NULLIF(v.options, '')::jsonb, v.billing_line, v.billed_since, v.deactivation_at, v.created_at, v.updated_at, 1
+	FROM ` + pgNumberUnnest(1) + ` AS v(` + numberValueCols + `)
+	RETURNING 1
+), hold AS (
+	INSERT INTO number_holders (tenant_id, number_id, position, staff_id)
+	SELECT * FROM unnest($16::text[], $17::text[], $18::int[], $19::text[])
+)
+SELECT count(*) FROM ins`
+
+func (s *Store) createNumbersPG(ctx context.Context, c *call, ns []*numbers.Number) error {
+	_, err := c.exec(ctx, pgCreateNumbers, append(s.pgNumberArrays(ns), pgHolderArrays(holderRows(ns))...)...)
+	return err
+}
+
+// ---------------------------------------------------------------------------
+// Updating
+
+// current is what UpdateNumbers learns of the stored number in place of
+// ns[i] before it writes.
+type current struct {
+	found   bool
+	version int64
+	e164    string
+	taken   bool     // the new E.164 belongs to a number outside the batch
+	moved   bool     // the E.164 changes (PostgreSQL only)
+	holders []string // SQLite only
+}
+
+// checkUpdate decides an UpdateNumbers batch as memstore does: the first
+// number (in order) that is missing or stale fails the batch, then the first
+// whose new E.164 is taken.
+func checkUpdate(op string, ns []*numbers.Number, dup []bool, cur []current) error {
+	for i, n := range ns {
+		if !cur[i].found {
+			return errNumberNotFound(op)
+		}
+		if dup[i] || cur[i].version != n.Version {
+			return errStaleVersion(op)
+		}
+	}
+	type key struct {
+		tenant numberdesk.TenantID
+		e164   string
+	}
+	finals := make(map[key]bool, len(ns))
+	for i, n := range ns {
+		k := key{n.Tenant, n.E164}
+		if finals[k] {
+			return errNumberExists(op)
+		}
+		finals[k] = true
+		if n.E164 != cur[i].e164 && cur[i].taken {
+			return errNumberExists(op)
+		}
+	}
+	return nil
+}
+
+// UpdateNumbers writes numbers, all or none. Each must exist in its Tenant
+// (CodeNotFound, Field "id") and carry the stored Version (CodeConflict,
+// Field "version"); a changed E164 must stay unique in the tenant
+// (CodeConflict, Field "number"). On success every Version is incremented, in
+// ns too. PostgreSQL: one statement, which locks the rows in key order and
+// writes only if every version matches; SQLite: a read, then the writes.
+func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error {
+	const op = "sqlstore.UpdateNumbers"
+	for _, n := range ns {
+		if err := checkNumber(op, n); err != nil {
+			return err
+		}
+		if err := s.checkStorable(op, n); err != nil {
+			return err
+		}
+	}
+	if len(ns) == 0 {
+		return numberdesk.Internal(op, ctx.Err())
+	}
+	type key struct {
+		tenant numberdesk.TenantID
+		id     numberdesk.NumberID
+	}
+	dup := make([]bool, len(ns))
+	seen := make(map[key]bool, len(ns))
+	for i, n := range ns {
+		k := key{n.Tenant, n.ID}
+		dup[i] = seen[k]
+		seen[k] = true
+	}
+	// SQLite reads, then writes: in a transaction. PostgreSQL: one
+	// statement.
+	err := s.write(ctx, op, s.d == SQLite, func(c *call) error {
+		var err error
+		if s.d == Postgres {
+			err = s.updateNumbersPG(ctx, c, op, ns, dup)
+		} else {
+			err = s.updateNumbersSQLite(ctx, c, op, ns, dup)
+		}
+		switch {
+		case isUnique(err):
+			return c.decided(err, errNumberExists(op))
+		case isBadText(err):
+			return c.decided(err, errBadText(op, ""))
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		n.Version++
+	}
+	return nil
+}
+
+// idArg is the ID to look up for n: IDs that are no UUID are never stored,
+// and "" finds nothing without troubling the database.
+func idArg(n *numbers.Number) string {
+	if numberdesk.ValidID(n.ID) {
+		return string(n.ID)
+	}
+	return ""
+}
+
+var pgUpdateNumbers = `WITH v AS (
+	SELECT * FROM ` + pgNumberUnnest(1, "int", "bigint", "int") + `
+		AS v(` + numberValueCols + `, ord, version, nholders)
+), cur AS (
+	SELECT n.tenant_id, n.id, n.version, n.e164 FROM numbers n
+	WHERE (n.tenant_id, n.id) IN (SELECT v.tenant_id, v.id FROM v)
+	ORDER BY n.tenant_id, n.id
+	FOR UPDATE
+), chk AS (
+	SELECT v.ord, cur.version AS cur_version, cur.e164 AS cur_e164,
+		coalesce(v.e164 <> cur.e164 AND EXISTS (
+			SELECT 1 FROM numbers o WHERE o.tenant_id = v.tenant_id AND o.e164 = v.e164
+			AND (o.tenant_id, o.id) NOT IN (SELECT w.tenant_id, w.id FROM v w)), false) AS taken,
+		coalesce(cur.version = v.version, false) AS fresh,
+		coalesce(v.e164 <> cur.e164, false) AS moved
+	FROM v LEFT JOIN cur ON cur.tenant_id = v.tenant_id AND cur.id = v.id
+), ok AS (
+	SELECT $23::boolean AND bool_and(fresh AND NOT taken AND ($24::boolean OR NOT moved)) AS ok FROM chk
+), upd AS (
+	UPDATE numbers n SET e164 = v.e164, base = v.base, extension = v.extension, origin = v.origin,
+		porting_date = v.porting_date, status = v.status, usage_type = v.usage_type,
+		options = NULLIF(v.options, '')::jsonb, billing_line = v.billing_line, billed_since = v.billed_since,
+		deactivation_at = v.deactivation_at, created_at = v.created_at, updated_at = v.updated_at,
+		version = n.version + 1
+	FROM v, ok
+	WHERE ok.ok AND n.tenant_id = v.tenant_id AND n.id = v.id
+	RETURNING n.id
+), hdel AS (
+	DELETE FROM number_holders h USING v, ok
+	WHERE ok.ok AND h.tenant_id = v.tenant_id AND h.number_id = v.id AND h.position >= v.nholders
+), hput AS (
+	INSERT INTO number_holders (tenant_id, number_id, position, staff_id)
+	SELECT x.tenant_id, x.number_id, x.position, x.staff_id
+	FROM unnest($19::text[], $20::text[], $21::int[], $22::text[]) AS x(tenant_id, number_id, position, staff_id), ok
+	WHERE ok.ok
+	ON CONFLICT (tenant_id, number_id, position) DO UPDATE SET staff_id = EXCLUDED.staff_id
+	WHERE number_holders.staff_id <> EXCLUDED.staff_id
+)
+SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.taken, chk.moved, (SELECT count(*) FROM upd) FROM chk`
+
+// updateNumbersPG runs pgUpdateNumbers. The statement locks the rows (in key
+// order), checks everything and writes only if all is well, so it fails only
+// if a concurrent transaction takes a new E.164 meanwhile: a batch that
+// changes no E.164 needs no savepoint. One that does runs again, allowed to,
+// in a savepoint.
+func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*numbers.Number, dup []bool) error {
+	ord, versions, nholders := make([]int32, len(ns)), make([]int64, len(ns)), make([]int32, len(ns))
+	for i, n := range ns {
+		ord[i], versions[i], nholders[i] = int32(i), n.Version, int32(len(n.Holders))
+	}
+	arrays := s.pgNumberArrays(ns)
+	ids := arrays[1].([]string)
+	for i, n := range ns {
+		ids[i] = idArg(n)
+	}
+	argv := append(arrays, ord, versions, nholders)
+	argv = append(argv, pgHolderArrays(holderRows(ns))...)
+	argv = append(argv, !slices.Contains(dup, true))
+	for _, move := range []bool{false, true} {
+		if move {
+			if err := c.atomic(ctx); err != nil {
+				return err
+			}
+		}
+		cur, updated, err := s.queryUpdatePG(ctx, c, len(ns), append(argv, move))
+		if err != nil {
+			return err
+		}
+		if err := checkUpdate(op, ns, dup, cur); err != nil {
+			return err
+		}
+		if updated == len(ns) {
+			return nil
+		}
+		if move || !slices.ContainsFunc(cur, func(c current) bool { return c.moved }) {
+			return fmt.Errorf("sqlstore: updated %d of %d numbers", updated, len(ns))
+		}
+	}
+	panic("unreachable")
+}
+
+func (s *Store) queryUpdatePG(ctx context.Context, c *call, count int, argv []any) (cur []current, updated int, err error) {
+	rows, err := c.query(ctx, pgUpdateNumbers, argv...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	cur = make([]current, count)
+	for rows.Next() {
+		var (
+			i            int
+			version      sql.NullInt64
+			e164         sql.NullString
+			taken, moved bool
+		)
+		if err := rows.Scan(&i, &version, &e164, &taken, &moved, &updated); err != nil {
+			return nil, 0, err
+		}
+		cur[i] = current{found: version.Valid, version: version.Int64, e164: e164.String, taken: taken, moved: moved}
+	}
+	return cur, updated, rows.Err()
+}
+
+func (s *Store) updateNumbersSQLite(ctx context.Context, c *call, op string, ns []*numbers.Number, dup []bool) error {
+	// 1. What is stored: versions, E.164s, holders, and who owns the new
+	// E.164s. The transaction holds the write lock (see begin):
+	// nothing changes after. A failed check has written nothing.
+	cur := make([]current, len(ns))
+	type key struct{ tenant, id string }
+	inBatch := make(map[key]bool, len(ns))
+	for _, n := range ns {
+		inBatch[key{string(n.Tenant), string(n.ID)}] = true
+	}
+	err := chunks(len(ns), func(lo, hi int) error {
+		a := &args{d: s.d}
+		var b strings.Builder
+		b.WriteString("WITH v(ord, tenant_id, id, e164) AS (VALUES ")
+		for i, n := range ns[lo:hi] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			a.valuesRow(&b, lo+i, string(n.Tenant), idArg(n), n.E164)
+		}
+		b.WriteString(") SELECT v.ord, n.version, n.e164, " + s.holdersCol("n") +
+			", (SELECT o.id FROM numbers o WHERE o.tenant_id = v.tenant_id AND o.e164 = v.e164)" +
+			" FROM v LEFT JOIN numbers n ON n.tenant_id = v.tenant_id AND n.id = v.id")
+		rows, err := c.query(ctx, b.String(), a.list...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				i       int
+				version sql.NullInt64
+				e164    sql.NullString
+				holders []byte
+				owner   sql.NullString
+			)
+			if err := rows.Scan(&i, &version, &e164, &holders, &owner); err != nil {
+				return err
+			}
+			cu := current{found: version.Valid, version: version.Int64, e164: e164.String}
+			cu.taken = owner.Valid && !inBatch[key{string(ns[i].Tenant), owner.String}]
+			if len(holders) > 0 {
+				if err := json.Unmarshal(holders, &cu.holders); err != nil {
+					return err
+				}
+			}
+			cur[i] = cu
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	if err := checkUpdate(op, ns, dup, cur); err != nil {
+		return err
+	}
+
+	// 2. Numbers whose E.164 changes move to a temporary one first, as
+	// SQLite checks uniqueness row by row (a swap within the batch would
+	// fail): NUL and the ID, which no real number has.
+	var moved, reheld []*numbers.Number
+	for i, n := range ns {
+		if n.E164 != cur[i].e164 {
+			moved = append(moved, n)
+		}
+		if !slices.Equal(toStrings(n.Holders), cur[i].holders) {
+			reheld = append(reheld, n)
+		}
+	}
+	// One statement is atomic by itself; more need a savepoint in the
+	// caller's transaction.
+	if len(moved) > 0 || len(reheld) > 0 || len(ns) > chunkRows {
+		if err := c.atomic(ctx); err != nil {
+			return err
+		}
+	}
+	err = chunks(len(moved), func(lo, hi int) error {
+		a, cond := s.sqliteKeys(moved[lo:hi])
+		_, err := c.exec(ctx, "UPDATE numbers SET e164 = char(0) || id WHERE (tenant_id, id) IN ("+cond+")", a.list...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+
+	// 3. The numbers, with the version check (which cannot fail here).
+	err = chunks(len(ns), func(lo, hi int) error {
+		a := &args{d: s.d}
+		var b strings.Builder
+		b.WriteString("WITH v(" + numberValueCols + ", version) AS (VALUES ")
+		for i, n := range ns[lo:hi] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			a.valuesRow(&b, string(n.Tenant), string(n.ID), n.E164, n.Base, n.Extension, string(n.Origin), s.timeArg(n.PortingDate),
+				string(n.Status), string(n.UsageType), nullString(optionsArg(n.Options)), n.BillingLine, s.timeArg(n.BilledSince),
+				s.timeArg(n.DeactivationAt), s.timeArg(n.CreatedAt), s.timeArg(n.UpdatedAt), n.Version)
+		}
+		b.WriteString(`) UPDATE numbers SET e164 = v.e164, base = v.base, extension = v.extension, origin = v.origin,
+			porting_date = v.porting_date, status = v.status, usage_type = v.usage_type, options = v.options,
+			billing_line = v.billing_line, billed_since = v.billed_since, deactivation_at = v.deactivation_at,
+			created_at = v.created_at, updated_at = v.updated_at, version = numbers.version + 1
+			FROM v WHERE numbers.tenant_id = v.tenant_id AND numbers.id = v.id AND numbers.version = v.version`)
+		res, err := c.exec(ctx, b.String(), a.list...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(hi-lo) {
+			return fmt.Errorf("sqlstore: updated %d of %d numbers (%v)", n, hi-lo, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	// 4. The holders of the numbers whose holders changed.
+	err = chunks(len(reheld), func(lo, hi int) error {
+		a, cond := s.sqliteKeys(reheld[lo:hi])
+		_, err := c.exec(ctx, "DELETE FROM number_holders WHERE (tenant_id, number_id) IN ("+cond+")", a.list...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.insertHoldersSQLite(ctx, c, reheld)
+}
+
+// sqliteKeys returns "VALUES (?, ?), ..." of the tenants and IDs of ns.
+func (s *Store) sqliteKeys(ns []*numbers.Number) (*args, string) {
+	a := &args{d: s.d}
+	var b strings.Builder
+	b.WriteString("VALUES ")
+	for i, n := range ns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		a.valuesRow(&b, string(n.Tenant), string(n.ID))
+	}
+	return a, b.String()
+}

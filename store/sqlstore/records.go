@@ -1,0 +1,433 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/numberdesk/numberdesk"
+)
+
+// ---------------------------------------------------------------------------
+// Tenants
+
+// CreateTenant stores t; CodeConflict (Field "id") if its ID exists,
+// CodeInvalid if the ID is not a canonical UUID. One statement.
+func (s *Store) CreateTenant(ctx context.Context, t *numberdesk.Tenant) error {
+	const op = "sqlstore.CreateTenant"
+	if t == nil {
+		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant fehlt.")
+	}
+	if !numberdesk.ValidID(t.ID) {
+		return numberdesk.E(numberdesk.CodeInvalid, op, "id", "Die Kennung des Mandanten ist ungültig.")
+	}
+	if !s.textOK(t.Name) {
+		return errBadText(op, "name")
+	}
+	if !s.textOK(t.TimeZone) {
+		return errBadText(op, "time_zone")
+	}
+	return s.write(ctx, op, false, func(c *call) error {
+		a := &args{d: s.d}
+		q := "INSERT INTO tenants (id, name, time_zone, created_at) VALUES (" + a.add(string(t.ID)) + ", " + a.add(t.Name) + ", " +
+			a.add(t.TimeZone) + ", " + a.add(s.timeArg(t.CreatedAt)) + ") ON CONFLICT (id) DO NOTHING"
+		res, err := c.exec(ctx, q, a.list...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return numberdesk.E(numberdesk.CodeConflict, op, "id", "Der Mandant ist bereits vorhanden.")
+		}
+		return nil
+	})
+}
+
+// FindTenantByID returns the tenant, or CodeNotFound.
+func (s *Store) FindTenantByID(ctx context.Context, id numberdesk.TenantID) (*numberdesk.Tenant, error) {
+	const op = "sqlstore.FindTenantByID"
+	var out *numberdesk.Tenant
+	err := s.read(ctx, op, func(c *call) error {
+		if numberdesk.ValidID(id) {
+			a := &args{d: s.d}
+			rows, err := c.query(ctx, "SELECT name, time_zone, created_at FROM tenants WHERE id = "+a.add(string(id)), a.list...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			if rows.Next() {
+				t := &numberdesk.Tenant{ID: id}
+				if err := rows.Scan(&t.Name, &t.TimeZone, timeCol{&t.CreatedAt}); err != nil {
+					return err
+				}
+				out = t
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		if out == nil {
+			return numberdesk.E(numberdesk.CodeNotFound, op, "id", "Der Mandant wurde nicht gefunden.")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ---------------------------------------------------------------------------
+// Events
+
+// AppendEvents stores events, all or none, assigning each the next Seq
+// (written back into events), increasing in the order of events. Tenant and
+// ID must be canonical UUIDs, Number empty or one, Type set, Data empty or
+// valid JSON (CodeInvalid); an event ID that exists in the tenant or appears
+// twice is CodeConflict (Field "id"). One statement (SQLite: per 1000
+// events).
+//
+// Seq increases with every append, store-wide; on PostgreSQL, as with any
+// sequence, concurrent transactions may commit their events out of Seq order.
+func (s *Store) AppendEvents(ctx context.Context, events ...numberdesk.Event) error {
+	const op = "sqlstore.AppendEvents"
+	for i := range events {
+		e := &events[i]
+		switch {
+		case !numberdesk.ValidID(e.Tenant):
+			return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant des Ereignisses fehlt oder ist ungültig.")
+		case !numberdesk.ValidID(e.ID):
+			return numberdesk.E(numberdesk.CodeInvalid, op, "id", "Die Kennung des Ereignisses fehlt oder ist ungültig.")
+		case e.Number != "" && !numberdesk.ValidID(e.Number):
+			return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer des Ereignisses ist ungültig.")
+		case e.Type == "":
+			return numberdesk.E(numberdesk.CodeInvalid, op, "type", "Die Art des Ereignisses fehlt.")
+		case len(e.Data) > 0 && !json.Valid(e.Data):
+			return numberdesk.E(numberdesk.CodeInvalid, op, "data", "Die Daten des Ereignisses sind kein gültiges JSON.")
+		}
+		for _, f := range [...]struct{ field, v string }{
+			{"type", string(e.Type)}, {"actor", string(e.Actor.Tenant)}, {"actor", string(e.Actor.Staff)},
+			{"actor", string(e.Actor.Role)}, {"data", string(e.Data)},
+		} {
+			if !s.textOK(f.v) {
+				return errBadText(op, f.field)
+			}
+		}
+	}
+	if len(events) == 0 {
+		return numberdesk.Internal(op, ctx.Err())
+	}
+	type key struct {
+		tenant numberdesk.TenantID
+		id     numberdesk.EventID
+	}
+	errExists := func() error {
+		return numberdesk.E(numberdesk.CodeConflict, op, "id", "Das Ereignis ist bereits vorhanden.")
+	}
+	seqs := make(map[key]int64, len(events))
+	several := s.d == SQLite && len(events) > chunkRows
+	// jsonb refuses some valid JSON (\u0000, unpaired surrogates): such data
+	// is written in a savepoint, so that the refusal leaves the caller's
+	// transaction usable.
+	guard := several || s.d == Postgres && slices.ContainsFunc(events, func(e numberdesk.Event) bool {
+		return bytes.Contains(e.Data, []byte(`\u0000`)) || bytes.Contains(bytes.ToLower(e.Data), []byte(`\ud`))
+	})
+	err := s.write(ctx, op, several, func(c *call) error {
+		clear(seqs)
+		for _, e := range events { // an ID twice in events
+			k := key{e.Tenant, e.ID}
+			if _, dup := seqs[k]; dup {
+				return errExists()
+			}
+			seqs[k] = 0
+		}
+		clear(seqs)
+		if guard {
+			if err := c.atomic(ctx); err != nil {
+				return err
+			}
+		}
+		// insert appends events[lo:hi] (PostgreSQL: all at once).
+		insert := func(lo, hi int) error {
+			var (
+				q    string
+				argv []any
+			)
+			if s.d == Postgres {
+				q, argv = pgAppendEvents, s.pgEventArrays(events)
+				if c.t != nil {
+					q = pgAppendEventsInTx
+				}
+			} else {
+				a := &args{d: s.d}
+				var b strings.Builder
+				b.WriteString("INSERT INTO events (id, tenant_id, type, at, actor_tenant, actor_staff, actor_role, number_id, data) VALUES ")
+				for i, e := range events[lo:hi] {
+					if i > 0 {
+						b.WriteString(", ")
+					}
+					a.valuesRow(&b, string(e.ID), string(e.Tenant), string(e.Type), s.timeArg(e.At), string(e.Actor.Tenant),
+						string(e.Actor.Staff), string(e.Actor.Role), nullString(string(e.Number)), nullString(string(e.Data)))
+				}
+				b.WriteString(" RETURNING tenant_id, id, seq")
+				q, argv = b.String(), a.list
+			}
+			rows, err := c.query(ctx, q, argv...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var (
+					tenant, id string
+					seq        int64
+				)
+				if err := rows.Scan(&tenant, &id, &seq); err != nil {
+					return err
+				}
+				seqs[key{numberdesk.TenantID(tenant), numberdesk.EventID(id)}] = seq
+			}
+			return rows.Err()
+		}
+		var err error
+		if s.d == Postgres {
+			err = insert(0, len(events))
+		} else {
+			err = chunks(len(events), insert)
+		}
+		switch {
+		case isUnique(err):
+			// SQLite; on PostgreSQL only if a concurrent transaction
+			// appends an event with the same ID meanwhile.
+			return c.decided(err, errExists())
+		case isBadText(err):
+			return c.decided(err, errBadText(op, "data"))
+		case err != nil:
+			return err
+		case len(seqs) == len(events):
+			return nil
+		case len(seqs) > 0:
+			// PostgreSQL in a transaction: a concurrent transaction
+			// appended one of the IDs meanwhile; take back the others.
+			tenants, ss := make([]string, 0, len(seqs)), make([]int64, 0, len(seqs))
+			for k, seq := range seqs {
+				tenants, ss = append(tenants, string(k.tenant)), append(ss, seq)
+			}
+			if _, err := c.exec(ctx, "DELETE FROM events e USING unnest($1::text[], $2::bigint[]) AS d(tenant_id, seq) WHERE e.tenant_id = d.tenant_id AND e.seq = d.seq", tenants, ss); err != nil {
+				return err
+			}
+		}
+		return errExists() // PostgreSQL: an ID exists, nothing appended
+	})
+	if err != nil {
+		return err
+	}
+	for i := range events {
+		events[i].Seq = seqs[key{events[i].Tenant, events[i].ID}]
+	}
+	return nil
+}
+
+// pgAppendEvents appends all events or, if one of their IDs exists in its
+// tenant, none, without failing (so it needs no savepoint). Seq follows the
+// order of the events. If a concurrent transaction appends one of the IDs
+// meanwhile, the statement fails (in autocommit: nothing is written); in a
+// transaction, pgAppendEventsInTx skips that event instead, and AppendEvents
+// deletes the others again, so that the transaction stays usable.
+const pgAppendEvents = `WITH v AS (
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+		WITH ORDINALITY AS v(id, tenant_id, type, at, actor_tenant, actor_staff, actor_role, number_id, data, ord)
+)
+INSERT INTO events (id, tenant_id, type, at, actor_tenant, actor_staff, actor_role, number_id, data)
+SELECT v.id, v.tenant_id, v.type, v.at, v.actor_tenant, v.actor_staff, v.actor_role, NULLIF(v.number_id, ''), NULLIF(v.data, '')::jsonb
+FROM v
+WHERE NOT EXISTS (SELECT 1 FROM events e JOIN v w ON e.tenant_id = w.tenant_id AND e.id = w.id)
+ORDER BY v.ord
+RETURNING tenant_id, id, seq`
+
+var pgAppendEventsInTx = strings.Replace(pgAppendEvents, "RETURNING", "ON CONFLICT (tenant_id, id) DO NOTHING\nRETURNING", 1)
+
+func (s *Store) pgEventArrays(events []numberdesk.Event) []any {
+	cols := make([][]string, 8)
+	for i := range cols {
+		cols[i] = make([]string, len(events))
+	}
+	at := make([]*time.Time, len(events))
+	for i, e := range events {
+		for j, v := range [...]string{string(e.ID), string(e.Tenant), string(e.Type), string(e.Actor.Tenant),
+			string(e.Actor.Staff), string(e.Actor.Role), string(e.Number), string(e.Data)} {
+			cols[j][i] = v
+		}
+		if !e.At.IsZero() {
+			t := e.At
+			at[i] = &t
+		}
+	}
+	return []any{cols[0], cols[1], cols[2], at, cols[3], cols[4], cols[5], cols[6], cols[7]}
+}
+
+// FindEvents returns the tenant's events matching f, by Seq (newest first
+// with f.Desc). A negative Limit counts as 0 (all). One query.
+func (s *Store) FindEvents(ctx context.Context, tenant numberdesk.TenantID, f numberdesk.EventFilter) ([]numberdesk.Event, error) {
+	const op = "sqlstore.FindEvents"
+	out := []numberdesk.Event{}
+	err := s.read(ctx, op, func(c *call) error {
+		if !numberdesk.ValidID(tenant) || f.Number != "" && !numberdesk.ValidID(f.Number) {
+			return nil // never stored
+		}
+		a := &args{d: s.d}
+		conds := []string{"tenant_id = " + a.add(string(tenant))}
+		if f.Number != "" {
+			conds = append(conds, "number_id = "+a.add(string(f.Number)))
+		}
+		if len(f.Types) > 0 {
+			var types []string
+			for _, t := range f.Types {
+				if s.textOK(string(t)) {
+					types = append(types, string(t))
+				}
+			}
+			if len(types) == 0 {
+				return nil
+			}
+			if s.d == Postgres {
+				conds = append(conds, "type = ANY("+a.add(types)+"::text[])")
+			} else {
+				ph := make([]string, len(types))
+				for i, t := range types {
+					ph[i] = a.add(t)
+				}
+				conds = append(conds, "type IN ("+strings.Join(ph, ", ")+")")
+			}
+		}
+		if f.AfterSeq != 0 {
+			conds = append(conds, "seq > "+a.add(f.AfterSeq))
+		}
+		q := "SELECT seq, id, type, at, actor_tenant, actor_staff, actor_role, number_id, data FROM events WHERE " +
+			strings.Join(conds, " AND ") + " ORDER BY seq"
+		if f.Desc {
+			q += " DESC"
+		}
+		if f.Limit > 0 {
+			q += " LIMIT " + a.add(f.Limit)
+		}
+		rows, err := c.query(ctx, q, a.list...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e := numberdesk.Event{Tenant: tenant}
+			var (
+				id, typ, actorTenant, actorStaff, actorRole string
+				number                                      sql.NullString
+				data                                        []byte
+			)
+			if err := rows.Scan(&e.Seq, &id, &typ, timeCol{&e.At}, &actorTenant, &actorStaff, &actorRole, &number, &data); err != nil {
+				return err
+			}
+			e.ID, e.Type, e.Number = numberdesk.EventID(id), numberdesk.EventType(typ), numberdesk.NumberID(number.String)
+			e.Actor = numberdesk.Actor{Tenant: numberdesk.TenantID(actorTenant), Staff: numberdesk.StaffID(actorStaff), Role: numberdesk.Role(actorRole)}
+			if len(data) > 0 {
+				e.Data = json.RawMessage(data)
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ---------------------------------------------------------------------------
+// Idempotency records
+
+func errKeyNotFound(op string) error {
+	return numberdesk.E(numberdesk.CodeNotFound, op, "key", "Der Idempotenzschlüssel wurde nicht gefunden.")
+}
+
+// FindIdempotencyRecord returns the tenant's record for key, or CodeNotFound.
+func (s *Store) FindIdempotencyRecord(ctx context.Context, tenant numberdesk.TenantID, key string) (*numberdesk.IdempotencyRecord, error) {
+	const op = "sqlstore.FindIdempotencyRecord"
+	var out *numberdesk.IdempotencyRecord
+	err := s.read(ctx, op, func(c *call) error {
+		if !numberdesk.ValidID(tenant) || key == "" || !s.textOK(key) {
+			return errKeyNotFound(op) // never stored
+		}
+		a := &args{d: s.d}
+		rows, err := c.query(ctx, "SELECT op, fingerprint, result, created_at FROM idempotency WHERE tenant_id = "+
+			a.add(string(tenant))+" AND key = "+a.add(key), a.list...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if rows.Next() {
+			r := &numberdesk.IdempotencyRecord{Tenant: tenant, Key: key}
+			var result []byte
+			if err := rows.Scan(&r.Op, &r.Fingerprint, &result, timeCol{&r.CreatedAt}); err != nil {
+				return err
+			}
+			if len(result) > 0 {
+				r.Result = json.RawMessage(result)
+			}
+			out = r
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if out == nil {
+			return errKeyNotFound(op)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CreateIdempotencyRecord stores r. Tenant must be a canonical UUID, Key set
+// and Result empty or valid JSON (CodeInvalid); CodeConflict (Field "key") if
+// the tenant has the key. One statement, which cannot fail on a duplicate
+// (INSERT ... ON CONFLICT DO NOTHING), so it needs no savepoint.
+func (s *Store) CreateIdempotencyRecord(ctx context.Context, r *numberdesk.IdempotencyRecord) error {
+	const op = "sqlstore.CreateIdempotencyRecord"
+	switch {
+	case r == nil:
+		return numberdesk.E(numberdesk.CodeInvalid, op, "record", "Der Eintrag fehlt.")
+	case !numberdesk.ValidID(r.Tenant):
+		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant des Eintrags fehlt oder ist ungültig.")
+	case r.Key == "":
+		return numberdesk.E(numberdesk.CodeInvalid, op, "key", "Der Idempotenzschlüssel fehlt.")
+	case len(r.Result) > 0 && !json.Valid(r.Result):
+		return numberdesk.E(numberdesk.CodeInvalid, op, "result", "Das Ergebnis ist kein gültiges JSON.")
+	}
+	for _, f := range [...]struct{ field, v string }{{"key", r.Key}, {"op", r.Op}, {"fingerprint", r.Fingerprint}, {"result", string(r.Result)}} {
+		if !s.textOK(f.v) {
+			return errBadText(op, f.field)
+		}
+	}
+	return s.write(ctx, op, false, func(c *call) error {
+		a := &args{d: s.d}
+		q := fmt.Sprintf("INSERT INTO idempotency (tenant_id, key, op, fingerprint, result, created_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (tenant_id, key) DO NOTHING",
+			a.add(string(r.Tenant)), a.add(r.Key), a.add(r.Op), a.add(r.Fingerprint), a.add(nullString(string(r.Result))), a.add(s.timeArg(r.CreatedAt)))
+		res, err := c.exec(ctx, q, a.list...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return numberdesk.E(numberdesk.CodeConflict, op, "key", "Der Idempotenzschlüssel wurde bereits verwendet.")
+		}
+		return nil
+	})
+}

@@ -1,0 +1,136 @@
+package sqlstore_test
+
+import (
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
+	"github.com/stretchr/testify/require"
+	_ "modernc.org/sqlite" // driver "sqlite"
+
+	"github.com/numberdesk/numberdesk/store"
+	"github.com/numberdesk/numberdesk/store/sqlstore"
+	"github.com/numberdesk/numberdesk/store/storetest"
+)
+
+// dsnEnv names the environment variable with the PostgreSQL test database.
+const dsnEnv = "NUMBERDESK_POSTGRES_DSN"
+
+// openSQLite opens a fresh SQLite database file in a temporary directory
+// (not migrated).
+func openSQLite(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "numberdesk.db")))
+	require.NoError(t, err)
+	db.SetMaxOpenConns(4) // as the package documentation advises
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// newSQLite returns a migrated store over a fresh SQLite database.
+func newSQLite(t testing.TB) *sqlstore.Store {
+	t.Helper()
+	s := sqlstore.New(openSQLite(t), sqlstore.SQLite)
+	require.NoError(t, s.Migrate(t.Context()))
+	return s
+}
+
+// postgresDSN returns the DSN of the PostgreSQL test database, or skips the
+// test if there is none (fails it on CI).
+func postgresDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv(dsnEnv)
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(dsnEnv + " not set: PostgreSQL tests are required on CI")
+		}
+		t.Skip(dsnEnv + " not set: PostgreSQL tests skipped")
+	}
+	return dsn
+}
+
+// admin is the pool that creates and drops the test schemas.
+var admin = sync.OnceValues(func() (*sql.DB, error) { return sql.Open("pgx", os.Getenv(dsnEnv)) })
+
+// withSchema returns dsn (URL or key=value form) with search_path set to
+// schema, and application_name too, so that a test can find its sessions in
+// pg_stat_activity.
+func withSchema(t testing.TB, dsn, schema string) string {
+	t.Helper()
+	if !strings.Contains(dsn, "://") {
+		return dsn + " search_path=" + schema + " application_name=" + schema
+	}
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("search_path", schema)
+	q.Set("application_name", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// openPostgres creates a fresh schema, dropped when the test ends, and opens
+// a pool whose connections use it (not migrated). It returns the pool and
+// the DSN; the schema is the application_name of its sessions.
+func openPostgres(t testing.TB) (*sql.DB, string) {
+	t.Helper()
+	dsn := postgresDSN(t)
+	adm, err := admin()
+	require.NoError(t, err)
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	schema := "test_" + hex.EncodeToString(b)
+	_, err = adm.ExecContext(t.Context(), "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, err := adm.Exec("DROP SCHEMA " + schema + " CASCADE")
+		require.NoError(t, err)
+	})
+	dsn = withSchema(t, dsn, schema)
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	db.SetMaxOpenConns(16)
+	t.Cleanup(func() { _ = db.Close() })
+	return db, dsn
+}
+
+// newPostgres returns a migrated store over a fresh schema.
+func newPostgres(t testing.TB) *sqlstore.Store {
+	t.Helper()
+	db, _ := openPostgres(t)
+	s := sqlstore.New(db, sqlstore.Postgres)
+	require.NoError(t, s.Migrate(t.Context()))
+	return s
+}
+
+func TestConformanceSQLite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return newSQLite(t) })
+}
+
+func TestConformancePostgres(t *testing.T) {
+	postgresDSN(t)
+	storetest.Run(t, func(t *testing.T) store.Store { return newPostgres(t) })
+}
+
+// Concurrent swaps (numbers.Service.Swap) and overview reads form a
+// linearizable history: PostgreSQL at READ COMMITTED included, as the
+// version check and the row locks of UpdateNumbers keep every swap atomic and
+// every overview is read by one statement.
+func TestSwapLinearizable(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) {
+		t.Parallel()
+		storetest.CheckSwapLinearizability(t, func(t *testing.T) store.Store { return newSQLite(t) }, storetest.LinearizabilityOptions{})
+	})
+	t.Run("Postgres", func(t *testing.T) {
+		t.Parallel()
+		postgresDSN(t)
+		storetest.CheckSwapLinearizability(t, func(t *testing.T) store.Store { return newPostgres(t) }, storetest.LinearizabilityOptions{})
+	})
+}
