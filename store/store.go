@@ -1,8 +1,8 @@
 // Package store holds the composite persistence contract of the SDK: [Store]
 // embeds every domain's consumer-side Store interface, so that one backend
 // value can be handed to every service. The backends live below this package:
-// store/memstore (the default, also used in the browser) and, later,
-// store/sqlstore. store/storetest is the executable form of this contract; every
+// store/memstore (the default, also used in the browser) and store/sqlstore
+// (SQLite and PostgreSQL). store/storetest is the executable form of this contract; every
 // backend runs it unchanged.
 //
 // # Tenant scoping

@@ -19,8 +19,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
 )
 
@@ -110,13 +112,13 @@ func TestMigrate(t *testing.T) {
 		}
 		var applied int
 		require.NoError(t, dbs[0].QueryRow("SELECT count(*) FROM schema_migrations").Scan(&applied))
-		require.Equal(t, 1, applied)
+		require.Equal(t, migrationCount, applied)
 
 		// Again: a no-op.
 		s := sqlstore.New(dbs[1], d)
 		require.NoError(t, s.Migrate(t.Context()))
 		require.NoError(t, dbs[0].QueryRow("SELECT count(*) FROM schema_migrations").Scan(&applied))
-		require.Equal(t, 1, applied)
+		require.Equal(t, migrationCount, applied)
 		n := newNumber(numberdesk.NewTenantID(), "+4930123")
 		require.NoError(t, s.CreateNumbers(t.Context(), n))
 		require.NoError(t, s.Migrate(t.Context()))
@@ -124,6 +126,9 @@ func TestMigrate(t *testing.T) {
 		require.NoError(t, err, "data survives a second Migrate")
 	})
 }
+
+// migrationCount is the number of embedded migrations (per dialect).
+const migrationCount = 2
 
 // TestRoundTrips counts the statements of the commands: constant, whatever
 // the number of numbers.
@@ -221,6 +226,80 @@ func TestRoundTrips(t *testing.T) {
 					return s.CreateIdempotencyRecord(ctx, &numberdesk.IdempotencyRecord{Tenant: tn, Key: "k", Op: "op", Result: json.RawMessage(`{}`)})
 				})
 			})
+
+			// Employees: one at a time, whatever the staff's size.
+			var staffIDs []numberdesk.StaffID
+			for i := range size {
+				e := &staff.Employee{ID: numberdesk.NewStaffID(), Tenant: tn, FirstName: "Anna", LastName: fmt.Sprint("Meier", i),
+					Email: fmt.Sprintf("anna%d@muster.de", i), Role: numberdesk.RoleEmployee, Preferences: staff.DefaultPreferences}
+				c["CreateEmployee"] = max(c["CreateEmployee"], count(func() error { return s.CreateEmployee(ctx, e) }))
+				staffIDs = append(staffIDs, e.ID)
+			}
+			emp, err := s.FindEmployeeByID(ctx, tn, staffIDs[0])
+			require.NoError(t, err)
+			emp.Locked = true
+			c["UpdateEmployee (lock)"] = count(func() error { return s.UpdateEmployee(ctx, emp) })
+			emp.Email = "anna.neu@muster.de"
+			c["UpdateEmployee (e-mail)"] = count(func() error { return s.UpdateEmployee(ctx, emp) })
+			emp.Email = "anna.neuer@muster.de"
+			c["UpdateEmployee in InTx (e-mail)"] = inTx(func(ctx context.Context) error { return s.UpdateEmployee(ctx, emp) })
+			c["FindEmployees (search, page of 50)"] = count(func() error {
+				page, total, err := s.FindEmployees(ctx, tn, staff.Filter{Search: "meier", Limit: 50})
+				require.Equal(t, size, total)
+				require.Len(t, page, min(50, size))
+				return err
+			})
+
+			// Records: a batch of size records, one per number.
+			recs := make([]*numbers.Record, size)
+			for i, n := range ns {
+				recs[i] = &numbers.Record{ID: numberdesk.NewEventID(), Tenant: tn, Number: n.ID, Kind: numbers.RecordCall,
+					At: t0.Add(time.Duration(i) * time.Minute), Direction: numbers.Inbound, Result: numbers.ResultMissed, Holder: staffIDs[i%2]}
+			}
+			c["CreateRecords"] = count(func() error { return s.CreateRecords(ctx, recs...) })
+			c["CreateRecords in InTx"] = inTx(func(ctx context.Context) error {
+				more := make([]*numbers.Record, size)
+				for i := range more {
+					r := *recs[i]
+					r.ID = numberdesk.NewEventID()
+					more[i] = &r
+				}
+				return s.CreateRecords(ctx, more...)
+			})
+			c["FindRecords (holder, page of 50)"] = count(func() error {
+				page, total, err := s.FindRecords(ctx, tn, numbers.RecordFilter{Holder: staffIDs[0], Limit: 50})
+				require.Equal(t, size, total) // half of each batch
+				require.Len(t, page, min(50, size))
+				return err
+			})
+			c["DeleteRecords (holder)"] = count(func() error {
+				deleted, err := s.DeleteRecords(ctx, tn, numbers.RecordFilter{Holder: staffIDs[1]})
+				require.Equal(t, size, deleted)
+				return err
+			})
+
+			// The outbox: the events appended above are pending.
+			var claims []notify.Claim
+			c["ClaimDeliveries"] = count(func() error {
+				var err error
+				claims, err = s.ClaimDeliveries(ctx, "w", t0, time.Minute, size)
+				require.Len(t, claims, size)
+				return err
+			})
+			c["FinishDelivery"] = count(func() error {
+				return s.FinishDelivery(ctx, notify.Finish{Tenant: tn, Event: claims[0].Event.ID, Worker: "w", State: notify.StateDelivered, Attempts: 1, At: t0})
+			})
+			c["FinishDelivery (lease lost)"] = count(func() error {
+				err := s.FinishDelivery(ctx, notify.Finish{Tenant: tn, Event: claims[1].Event.ID, Worker: "other", State: notify.StateDelivered, Attempts: 1, At: t0})
+				require.Equal(t, numberdesk.CodeConflict, numberdesk.ErrorCode(err))
+				return nil
+			})
+			c["FindDeliveries (pending, page of 50)"] = count(func() error {
+				page, total, err := s.FindDeliveries(ctx, tn, notify.DeliveryFilter{States: []notify.State{notify.StatePending}, Limit: 50})
+				require.Equal(t, 2*size-1, total)
+				require.Len(t, page, min(50, 2*size-1))
+				return err
+			})
 			return c
 		}
 		small, large := measure(10), measure(100)
@@ -233,7 +312,14 @@ func TestRoundTrips(t *testing.T) {
 			t.Logf("%-8s %-38s %d statements for 10 numbers, %d for 100", d, name, small[name], large[name])
 			require.Equal(t, small[name], large[name], "%s: the statements do not depend on the batch size", name)
 		}
+		for _, name := range []string{"CreateEmployee", "UpdateEmployee (lock)", "UpdateEmployee (e-mail)", "FindEmployees (search, page of 50)",
+			"CreateRecords", "CreateRecords in InTx", "FindRecords (holder, page of 50)", "DeleteRecords (holder)",
+			"ClaimDeliveries", "FinishDelivery", "FindDeliveries (pending, page of 50)"} {
+			require.Equal(t, int64(1), large[name], name)
+		}
 		if d == sqlstore.Postgres {
+			require.Equal(t, int64(1), large["FinishDelivery (lease lost)"])
+			require.Equal(t, int64(4), large["UpdateEmployee in InTx (e-mail)"], "the statement, and again in a savepoint")
 			require.Equal(t, int64(1), large["CreateNumbers (with holders)"])
 			require.Equal(t, int64(1), large["UpdateNumbers (holders)"])
 			require.Equal(t, int64(1), large["FindNumbers (page of 50)"])
@@ -860,4 +946,85 @@ func TestPostgresRacesKeepTxUsable(t *testing.T) {
 	_, total, err := s.FindNumbers(t.Context(), tn, numbers.Filter{})
 	require.NoError(t, err)
 	require.Equal(t, 3, total) // a, +4930999, +4930888
+
+	// The employee and record writes: each loser reports the conflict and
+	// goes on with a write that must stay.
+	employee := func(email string) *staff.Employee {
+		return &staff.Employee{ID: numberdesk.NewStaffID(), Tenant: tn, FirstName: "Anna", LastName: "Meier", Email: email, Role: numberdesk.RoleEmployee}
+	}
+	anna := employee("anna@muster.de")
+	require.NoError(t, s.CreateEmployee(t.Context(), anna))
+	var kept []*staff.Employee
+	keep := func(ctx context.Context) error {
+		e := employee(fmt.Sprintf("kept%d@muster.de", len(kept)))
+		kept = append(kept, e)
+		return s.CreateEmployee(ctx, e)
+	}
+
+	// CreateEmployee with an address a concurrent transaction takes.
+	race(func(ctx context.Context) error {
+		return s.CreateEmployee(ctx, employee("bernd@muster.de"))
+	}, func(ctx context.Context) error {
+		err := s.CreateEmployee(ctx, employee("BERND@muster.de"))
+		require.Equal(t, numberdesk.CodeConflict, numberdesk.ErrorCode(err), "%v", err)
+		require.Equal(t, "email", numberdesk.ErrorField(err))
+		return keep(ctx)
+	})
+
+	// UpdateEmployee moving to an address a concurrent transaction takes.
+	race(func(ctx context.Context) error {
+		return s.CreateEmployee(ctx, employee("carla@muster.de"))
+	}, func(ctx context.Context) error {
+		moved := anna.Clone()
+		moved.Email = "Carla@muster.de"
+		err := s.UpdateEmployee(ctx, moved)
+		require.Equal(t, numberdesk.CodeConflict, numberdesk.ErrorCode(err), "%v", err)
+		require.Equal(t, "email", numberdesk.ErrorField(err))
+		require.Equal(t, int64(1), moved.Version)
+		return keep(ctx)
+	})
+
+	// UpdateEmployee against a concurrent update of the same employee.
+	race(func(ctx context.Context) error {
+		c := anna.Clone()
+		c.Locked = true
+		return s.UpdateEmployee(ctx, c)
+	}, func(ctx context.Context) error {
+		c := anna.Clone()
+		c.FirstName = "Anne"
+		err := s.UpdateEmployee(ctx, c)
+		require.Equal(t, numberdesk.CodeConflict, numberdesk.ErrorCode(err), "%v", err)
+		require.Equal(t, "version", numberdesk.ErrorField(err))
+		return keep(ctx)
+	})
+
+	// CreateRecords with a record ID a concurrent transaction creates.
+	record := func() *numbers.Record {
+		return &numbers.Record{ID: numberdesk.NewEventID(), Tenant: tn, Number: a.ID, Kind: numbers.RecordCall, At: t0}
+	}
+	dupRecord, otherRecord := record(), record()
+	race(func(ctx context.Context) error {
+		return s.CreateRecords(ctx, dupRecord)
+	}, func(ctx context.Context) error {
+		err := s.CreateRecords(ctx, otherRecord, dupRecord)
+		require.Equal(t, numberdesk.CodeConflict, numberdesk.ErrorCode(err), "%v", err)
+		return keep(ctx)
+	})
+
+	got, err := s.FindEmployeeByID(t.Context(), tn, anna.ID)
+	require.NoError(t, err)
+	require.True(t, got.Locked)
+	require.Equal(t, "Anna", got.FirstName)
+	require.Equal(t, "anna@muster.de", got.Email)
+	es2, total, err := s.FindEmployees(t.Context(), tn, staff.Filter{})
+	require.NoError(t, err)
+	require.Equal(t, 3+len(kept), total, "anna, bernd, carla and what the losers kept: %v", es2)
+	for _, e := range kept {
+		_, err := s.FindEmployeeByID(t.Context(), tn, e.ID)
+		require.NoError(t, err)
+	}
+	rs, _, err := s.FindRecords(t.Context(), tn, numbers.RecordFilter{})
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	require.Equal(t, dupRecord.ID, rs[0].ID, "the loser's other record was taken back")
 }

@@ -255,6 +255,15 @@ func (s *Store) where(a *args, tenant numberdesk.TenantID, f numbers.Filter) (co
 			conds = append(conds, "n.id IN (SELECT value FROM json_each("+a.add(string(b))+"))")
 		}
 	}
+	if len(f.E164s) > 0 {
+		// Exact matches, served by the unique index (tenant_id, e164).
+		// Values the database cannot hold match nothing.
+		e164s := distinct(f.E164s, s.textOK)
+		if len(e164s) == 0 {
+			return "", true
+		}
+		conds = append(conds, s.inList(a, "n.e164", e164s))
+	}
 	if len(f.Statuses) > 0 && !in("n.status", toStrings(f.Statuses)) {
 		return "", true
 	}

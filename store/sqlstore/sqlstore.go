@@ -15,8 +15,46 @@
 // do, and safe when several processes start at once. The schema is tables
 // with typed columns (see the migrations directory): tenants, numbers,
 // number_holders (one row per holder, so that a portal may join and filter by
-// employee), events and idempotency; the overview's filters and orders have
-// their indexes. Every query names the tenant.
+// employee), events (with the delivery state of the outbox), idempotency,
+// employees and records (call records, fax journal, voicemail); the filters
+// and orders of the lists have their indexes. Every query names the tenant,
+// except ClaimDeliveries, which serves the vendor's dispatcher across
+// tenants.
+//
+// # Employees and records
+//
+// Employees carry, beside their fields, keys the store lower-cases with Go's
+// strings.ToLower: email_key, unique per tenant, so that e-mail addresses are
+// compared case-insensitively, and last_key and first_key. The list is
+// sorted by last_key, first_key, email_key and ID in byte order, and a search
+// is a substring of first_key + " " + last_key or of email_key: umlauts fold
+// as in memstore on both dialects (SQLite's lower() folds ASCII only).
+//
+// Records are listed newest first, ties by ID; their time is never NULL (the
+// zero time is stored as year 1, which sorts before every other time), so
+// that the indexes by tenant, by number and by holder serve the order and
+// the From/To ranges.
+//
+// # Outbox
+//
+// The delivery state of an event (state, attempts, next attempt, last error,
+// delivered at, lease owner and lease end) is kept on its row in events. The
+// columns' defaults make an event pending in the very INSERT of AppendEvents,
+// so an event is pending exactly if it was committed. Events appended before
+// migration 0002 start pending too: nothing has delivered them, and the
+// outbox delivers at least once (to skip them instead, an operator runs
+// UPDATE events SET state = 'delivered' before starting dispatchers).
+//
+// ClaimDeliveries is one statement on both dialects. On PostgreSQL it is an
+// UPDATE of the rows that a subquery picks, oldest Seq first, with FOR UPDATE
+// SKIP LOCKED: concurrent claims skip each other's rows, and a row another
+// claim took meanwhile is re-checked (its lease has not run out) and left out,
+// so two workers never hold the same event. On SQLite the UPDATE holds the
+// write lock from start to end. Both read the pending events through a
+// partial index, events_pending. FinishDelivery writes only if the event is
+// pending and leased to the worker (else CodeConflict; CodeNotFound if the
+// tenant has no such event); FindDeliveries lists a tenant's deliveries by
+// Seq.
 //
 // # SQLite
 //
@@ -53,17 +91,21 @@
 // is a SAVEPOINT. A Store method that fails inside a transaction has changed
 // nothing and leaves the transaction usable. On PostgreSQL a failing statement
 // aborts the whole transaction, so the writes are built not to fail on the
-// outcomes a caller handles: UpdateNumbers checks the versions in its
-// statement and writes nothing if one is stale, AppendEvents, CreateTenant and
-// CreateIdempotencyRecord write nothing on a duplicate. The writes that may
-// still fail (CreateNumbers on a duplicate, UpdateNumbers changing an E.164)
-// run in a savepoint of their own.
+// outcomes a caller handles: UpdateNumbers and UpdateEmployee check the
+// versions in their statement and write nothing if one is stale;
+// AppendEvents, CreateRecords, CreateEmployee, CreateTenant and
+// CreateIdempotencyRecord write nothing on a duplicate; FinishDelivery
+// writes nothing without the lease. The writes that may still fail
+// (CreateNumbers on a duplicate, UpdateNumbers changing an E.164,
+// UpdateEmployee changing the e-mail address) run in a savepoint of their
+// own.
 //
 // PostgreSQL runs at its default isolation, READ COMMITTED. Lost updates are
 // impossible all the same: UpdateNumbers locks the rows it writes (in key
 // order, so that concurrent batches do not deadlock) and writes only if every
-// stored version is the expected one, so the loser of a race gets CodeConflict
-// and re-reads; uniqueness (E.164 per tenant, idempotency keys, event IDs) is
+// stored version is the expected one, as UpdateEmployee does for its row, so
+// the loser of a race gets CodeConflict and re-reads; uniqueness (E.164 and
+// e-mail address per tenant, idempotency keys, event and record IDs) is
 // enforced by unique constraints; every read is one statement, so it sees one
 // snapshot. Concurrent swaps and overview reads pass storetest's
 // linearizability check. SQLite transactions are serializable: one writer at
@@ -83,15 +125,21 @@
 // A command costs a constant number of statements, however many numbers it
 // writes. On PostgreSQL, CreateNumbers and UpdateNumbers are one statement
 // each (arrays unnested on the server, the holders written in the same
-// statement), as are AppendEvents and every read: FindNumbers returns the
-// page, the holders of each number and the total count at once. On SQLite,
+// statement), as are AppendEvents, CreateRecords, DeleteRecords,
+// CreateEmployee, UpdateEmployee (inside InTx, one that changes the e-mail
+// address runs again in a savepoint: four), DeleteEmployee, ClaimDeliveries,
+// FinishDelivery and every read: FindNumbers, FindEmployees, FindRecords and
+// FindDeliveries return the page and the total count at once. On SQLite,
 // multi-row statements carry up to 1000 rows each; UpdateNumbers reads, then
-// writes the numbers (and the holders that changed).
+// writes the numbers (and the holders that changed); CreateEmployee,
+// UpdateEmployee and FinishDelivery are one statement when they write, and
+// take a second to tell why when they do not; ClaimDeliveries is one.
 package sqlstore
 
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -155,6 +203,9 @@ type Store struct {
 
 	// stmts counts the statements sent to the database (tests read it).
 	stmts atomic.Int64
+	// trace, if set (by tests, before use), sees every statement of exec
+	// and query.
+	trace func(query string, args []any)
 
 	// SQLite: prepared statements by SQL text. Preparing is most of the
 	// cost of a small query (a read by ID: 62 µs unprepared, 13 µs
@@ -289,6 +340,9 @@ func (s *Store) prepareLater(query string) {
 // exec runs a statement and counts it.
 func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
 	s.stmts.Add(1)
+	if s.trace != nil {
+		s.trace(query, args)
+	}
 	if st := s.prepared(ctx, q, query, len(args)); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -298,6 +352,9 @@ func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) 
 // query runs a query and counts it.
 func (s *Store) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
 	s.stmts.Add(1)
+	if s.trace != nil {
+		s.trace(query, args)
+	}
 	if st := s.prepared(ctx, q, query, len(args)); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -788,6 +845,16 @@ func (s *Store) timeArg(t time.Time) any {
 	return t
 }
 
+// instantArg returns t as a statement argument for a column that is never
+// NULL: the zero time is year 1 (UTC microseconds -62135596800000000 on
+// SQLite), which sorts and compares before every other time.
+func (s *Store) instantArg(t time.Time) any {
+	if s.d == SQLite {
+		return t.UnixMicro()
+	}
+	return t.UTC()
+}
+
 // timeCol scans a time column: NULL is the zero time; times come back in UTC.
 type timeCol struct{ t *time.Time }
 
@@ -802,6 +869,9 @@ func (c timeCol) Scan(src any) error {
 		*c.t = v.UTC()
 	default:
 		return fmt.Errorf("sqlstore: cannot scan %T into a time", src)
+	}
+	if c.t.IsZero() {
+		*c.t = time.Time{} // year 1, see instantArg
 	}
 	return nil
 }
@@ -853,4 +923,85 @@ func chunks(n int, fn func(lo, hi int) error) error {
 		}
 	}
 	return nil
+}
+
+// inList returns the condition "col is one of vs" (vs not empty) with its
+// arguments: = ANY(array) on PostgreSQL; on SQLite IN over json_each of one
+// JSON array, so that the statement text does not depend on the number of
+// values, for values that survive JSON exactly (valid UTF-8 without NUL), and
+// a placeholder each for the others.
+func (s *Store) inList(a *args, col string, vs []string) string {
+	if s.d == Postgres {
+		return col + " = ANY(" + a.add(vs) + "::text[])"
+	}
+	var plain, odd []string
+	for _, v := range vs {
+		if jsonExact(v) {
+			plain = append(plain, v)
+		} else {
+			odd = append(odd, v)
+		}
+	}
+	var conds []string
+	if len(plain) > 0 {
+		b, _ := json.Marshal(plain)
+		conds = append(conds, col+" IN (SELECT value FROM json_each("+a.add(string(b))+"))")
+	}
+	if len(odd) > 0 {
+		ph := make([]string, len(odd))
+		for i, v := range odd {
+			ph[i] = a.add(v)
+		}
+		conds = append(conds, col+" IN ("+strings.Join(ph, ", ")+")")
+	}
+	if len(conds) == 1 {
+		return conds[0]
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
+}
+
+// jsonExact reports whether v comes back from a JSON string unchanged in
+// SQLite's json_each: valid UTF-8 without NUL.
+func jsonExact(v string) bool {
+	return utf8.ValidString(v) && !strings.ContainsRune(v, 0)
+}
+
+// distinct returns the values of vs that pass keep, without duplicates, in
+// order.
+func distinct[S ~string](vs []S, keep func(S) bool) []string {
+	out := make([]string, 0, len(vs))
+	seen := make(map[S]bool, len(vs))
+	for _, v := range vs {
+		if !seen[v] && keep(v) {
+			seen[v] = true
+			out = append(out, string(v))
+		}
+	}
+	return out
+}
+
+// limitArg is the LIMIT argument of limit (0: none).
+func (s *Store) limitArg(limit int) any {
+	if limit > 0 {
+		return limit
+	}
+	if s.d == SQLite {
+		return -1
+	}
+	return nil // PostgreSQL: LIMIT NULL is no limit
+}
+
+// count runs a query of one count into total.
+func (s *Store) count(ctx context.Context, c *call, q string, argv []any, total *int) error {
+	rows, err := c.query(ctx, q, argv...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(total); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
