@@ -225,6 +225,12 @@ func (s *Store) where(a *args, tenant numberdesk.TenantID, f numbers.Filter) (co
 		if len(vs) == 0 {
 			return false
 		}
+		if s.d == Postgres && len(vs) == 1 {
+			// Plain equality lets the planner walk (tenant_id, status, e164)
+			// in order; "= ANY(array)" cannot (measured: 4× fewer buffers).
+			conds = append(conds, col+" = "+a.add(vs[0]))
+			return true
+		}
 		if s.d == Postgres {
 			conds = append(conds, col+" = ANY("+a.add(vs)+"::text[])")
 			return true
@@ -248,9 +254,20 @@ func (s *Store) where(a *args, tenant numberdesk.TenantID, f numbers.Filter) (co
 		if len(ids) == 0 {
 			return "", true
 		}
-		if s.d == Postgres {
+		switch {
+		case s.d == Postgres:
 			conds = append(conds, "n.id = ANY("+a.add(ids)+"::text[])")
-		} else {
+		case len(ids) <= maxIDPlaceholders:
+			// A list of placeholders lets SQLite look each ID up in the
+			// primary key; with json_each its planner (without ANALYZE
+			// statistics) scanned the tenant instead: 19 ms at 100,000
+			// numbers.
+			ph := make([]string, len(ids))
+			for i, id := range ids {
+				ph[i] = a.add(id)
+			}
+			conds = append(conds, "n.id IN ("+strings.Join(ph, ", ")+")")
+		default:
 			b, _ := json.Marshal(ids)
 			conds = append(conds, "n.id IN (SELECT value FROM json_each("+a.add(string(b))+"))")
 		}
@@ -297,6 +314,9 @@ func (s *Store) where(a *args, tenant numberdesk.TenantID, f numbers.Filter) (co
 	return strings.Join(conds, " AND "), false
 }
 
+// maxIDPlaceholders is the longest ID list SQLite gets as placeholders.
+const maxIDPlaceholders = 1000
+
 func toStrings[S ~string](vs []S) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
@@ -337,8 +357,15 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 		// than count(*) OVER (), which materializes every matching row
 		// (measured: 4 µs against 50 µs for 48 numbers on SQLite). The
 		// holders are read for the rows of the page only.
+		order := orderBy(f, "n")
+		if s.d == SQLite && (len(f.IDs) > 0 || len(f.E164s) > 0) {
+			// A few numbers by key: look them up and sort them, rather
+			// than walk the tenant in E.164 order (SQLite's planner has no
+			// statistics to tell). The unary + keeps the sort off indexes.
+			order = "+" + order
+		}
 		q := "SELECT " + numberCols("p") + ", " + s.holdersCol("p") + ", (SELECT count(*) FROM numbers n WHERE " + countCond +
-			") FROM (SELECT n.* FROM numbers n WHERE " + cond + " ORDER BY " + orderBy(f, "n") +
+			") FROM (SELECT n.* FROM numbers n WHERE " + cond + " ORDER BY " + order +
 			" LIMIT " + a.add(lim) + " OFFSET " + a.add(offset) + ") p ORDER BY " + orderBy(f, "p")
 		rows, err := c.query(ctx, q, a.list...)
 		if err != nil {

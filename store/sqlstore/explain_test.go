@@ -1,0 +1,649 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"modernc.org/sqlite"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/store/sqlstore"
+)
+
+// ---------------------------------------------------------------------------
+// A database/sql driver wrapper that records what the store sends.
+
+// sentStmt is one call that reached the driver: its kind ("query", "exec",
+// "stmt query", "stmt exec", "prepare", "begin", "commit", "rollback"), its
+// SQL text and its arguments as the driver got them (after database/sql's
+// conversion and the driver's NamedValueChecker).
+type sentStmt struct {
+	kind  string
+	query string
+	args  []any
+}
+
+// sqlTrace collects the calls of one pool while recording.
+type sqlTrace struct {
+	mu        sync.Mutex
+	recording bool
+	sent      []sentStmt
+}
+
+// start forgets what was recorded and records from now on.
+func (tr *sqlTrace) start() {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.recording, tr.sent = true, nil
+}
+
+// stop ends the recording and returns it.
+func (tr *sqlTrace) stop() []sentStmt {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.recording = false
+	return tr.sent
+}
+
+func (tr *sqlTrace) record(kind, query string, nvs []driver.NamedValue) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if !tr.recording {
+		return
+	}
+	args := make([]any, len(nvs))
+	for i, nv := range nvs {
+		args[i] = nv.Value
+	}
+	tr.sent = append(tr.sent, sentStmt{kind: kind, query: query, args: args})
+}
+
+// traceConnector opens connections of the inner driver and wraps them. It
+// is handed to sql.OpenDB, so that each pool has its own trace (a driver
+// registered with sql.Register would share one among all pools).
+type traceConnector struct {
+	inner driver.Driver
+	dsn   string
+	tr    *sqlTrace
+}
+
+var _ driver.Connector = (*traceConnector)(nil)
+
+func (c *traceConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	var (
+		conn driver.Conn
+		err  error
+	)
+	if dc, ok := c.inner.(driver.DriverContext); ok { // pgx
+		var cn driver.Connector
+		if cn, err = dc.OpenConnector(c.dsn); err == nil {
+			conn, err = cn.Connect(ctx)
+		}
+	} else {
+		conn, err = c.inner.Open(c.dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &traceConn{inner: conn, tr: c.tr}, nil
+}
+
+func (c *traceConnector) Driver() driver.Driver { return traceDriver{c} }
+
+// traceDriver is the Driver of a traceConnector (sql.DB.Driver returns it).
+type traceDriver struct{ c *traceConnector }
+
+func (d traceDriver) Open(name string) (driver.Conn, error) {
+	conn, err := d.c.inner.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return &traceConn{inner: conn, tr: d.c.tr}, nil
+}
+
+// traceConn forwards every optional interface database/sql uses to the
+// inner connection; where the inner one lacks it, it answers as
+// database/sql would without it (driver.ErrSkip for the fast paths and the
+// argument check, the legacy method otherwise).
+type traceConn struct {
+	inner driver.Conn
+	tr    *sqlTrace
+}
+
+var (
+	_ driver.Conn               = (*traceConn)(nil)
+	_ driver.ConnBeginTx        = (*traceConn)(nil)
+	_ driver.ConnPrepareContext = (*traceConn)(nil)
+	_ driver.QueryerContext     = (*traceConn)(nil)
+	_ driver.ExecerContext      = (*traceConn)(nil)
+	_ driver.NamedValueChecker  = (*traceConn)(nil)
+	_ driver.SessionResetter    = (*traceConn)(nil)
+	_ driver.Validator          = (*traceConn)(nil)
+	_ driver.Pinger             = (*traceConn)(nil)
+)
+
+func (c *traceConn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+func (c *traceConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	var (
+		st  driver.Stmt
+		err error
+	)
+	if p, ok := c.inner.(driver.ConnPrepareContext); ok {
+		st, err = p.PrepareContext(ctx, query)
+	} else {
+		st, err = c.inner.Prepare(query)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.tr.record("prepare", query, nil)
+	return &traceStmt{inner: st, conn: c, query: query}, nil
+}
+
+func (c *traceConn) Close() error { return c.inner.Close() }
+
+func (c *traceConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+func (c *traceConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	var (
+		tx  driver.Tx
+		err error
+	)
+	if b, ok := c.inner.(driver.ConnBeginTx); ok {
+		tx, err = b.BeginTx(ctx, opts)
+	} else {
+		tx, err = c.inner.Begin() // the fallback database/sql uses too
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.tr.record("begin", "BEGIN", nil)
+	return &traceTx{inner: tx, tr: c.tr}, nil
+}
+
+func (c *traceConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	q, ok := c.inner.(driver.QueryerContext)
+	if !ok {
+		return nil, driver.ErrSkip // database/sql prepares instead
+	}
+	rows, err := q.QueryContext(ctx, query, args)
+	if err != driver.ErrSkip {
+		c.tr.record("query", query, args)
+	}
+	return rows, err
+}
+
+func (c *traceConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	e, ok := c.inner.(driver.ExecerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	res, err := e.ExecContext(ctx, query, args)
+	if err != driver.ErrSkip {
+		c.tr.record("exec", query, args)
+	}
+	return res, err
+}
+
+// CheckNamedValue matters: pgx takes []string, []*time.Time etc. only
+// through it.
+func (c *traceConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if ch, ok := c.inner.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip // the default conversion
+}
+
+func (c *traceConn) ResetSession(ctx context.Context) error {
+	if r, ok := c.inner.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (c *traceConn) IsValid() bool {
+	if v, ok := c.inner.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
+
+func (c *traceConn) Ping(ctx context.Context) error {
+	if p, ok := c.inner.(driver.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+// traceStmt is a prepared statement (SQLite: the store's cached ones).
+type traceStmt struct {
+	inner driver.Stmt
+	conn  *traceConn
+	query string
+}
+
+var (
+	_ driver.Stmt              = (*traceStmt)(nil)
+	_ driver.StmtQueryContext  = (*traceStmt)(nil)
+	_ driver.StmtExecContext   = (*traceStmt)(nil)
+	_ driver.NamedValueChecker = (*traceStmt)(nil)
+)
+
+func (s *traceStmt) Close() error  { return s.inner.Close() }
+func (s *traceStmt) NumInput() int { return s.inner.NumInput() }
+
+func (s *traceStmt) Exec(args []driver.Value) (driver.Result, error) {
+	return s.inner.Exec(args)
+}
+
+func (s *traceStmt) Query(args []driver.Value) (driver.Rows, error) {
+	return s.inner.Query(args)
+}
+
+func (s *traceStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.conn.tr.record("stmt query", s.query, args)
+	if q, ok := s.inner.(driver.StmtQueryContext); ok {
+		return q.QueryContext(ctx, args)
+	}
+	vs, err := namedToValues(args)
+	if err != nil {
+		return nil, err
+	}
+	return s.inner.Query(vs)
+}
+
+func (s *traceStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.conn.tr.record("stmt exec", s.query, args)
+	if e, ok := s.inner.(driver.StmtExecContext); ok {
+		return e.ExecContext(ctx, args)
+	}
+	vs, err := namedToValues(args)
+	if err != nil {
+		return nil, err
+	}
+	return s.inner.Exec(vs)
+}
+
+// CheckNamedValue: database/sql asks the statement first, then the
+// connection.
+func (s *traceStmt) CheckNamedValue(nv *driver.NamedValue) error {
+	if ch, ok := s.inner.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(nv)
+	}
+	return s.conn.CheckNamedValue(nv)
+}
+
+func namedToValues(nvs []driver.NamedValue) ([]driver.Value, error) {
+	vs := make([]driver.Value, len(nvs))
+	for i, nv := range nvs {
+		if nv.Name != "" {
+			return nil, fmt.Errorf("named argument %q: the driver supports positional ones only", nv.Name)
+		}
+		vs[i] = nv.Value
+	}
+	return vs, nil
+}
+
+type traceTx struct {
+	inner driver.Tx
+	tr    *sqlTrace
+}
+
+func (t *traceTx) Commit() error {
+	t.tr.record("commit", "COMMIT", nil)
+	return t.inner.Commit()
+}
+
+func (t *traceTx) Rollback() error {
+	t.tr.record("rollback", "ROLLBACK", nil)
+	return t.inner.Rollback()
+}
+
+// openTracedSQLite opens a fresh SQLite database through the trace wrapper,
+// with the pool size the package documentation advises, and migrates it.
+func openTracedSQLite(t testing.TB) (*sqlstore.Store, *sql.DB, *sqlTrace) {
+	t.Helper()
+	tr := &sqlTrace{}
+	db := sql.OpenDB(&traceConnector{inner: &sqlite.Driver{}, dsn: sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "numberdesk.db")), tr: tr})
+	db.SetMaxOpenConns(4)
+	t.Cleanup(func() { _ = db.Close() })
+	s := sqlstore.New(db, sqlstore.SQLite)
+	require.NoError(t, s.Migrate(t.Context()))
+	return s, db, tr
+}
+
+// openTracedPostgres creates a fresh schema (dropped at the end), opens it
+// through the trace wrapper around pgx's stdlib driver, and migrates it.
+func openTracedPostgres(t testing.TB) (*sqlstore.Store, *sql.DB, *sqlTrace) {
+	t.Helper()
+	dsn := postgresDSN(t)
+	adm, err := admin()
+	require.NoError(t, err)
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	schema := "test_" + hex.EncodeToString(b)
+	_, err = adm.ExecContext(t.Context(), "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, err := adm.Exec("DROP SCHEMA " + schema + " CASCADE")
+		require.NoError(t, err)
+	})
+	tr := &sqlTrace{}
+	db := sql.OpenDB(&traceConnector{inner: stdlib.GetDefaultDriver(), dsn: withSchema(t, dsn, schema), tr: tr})
+	db.SetMaxOpenConns(16)
+	t.Cleanup(func() { _ = db.Close() })
+	s := sqlstore.New(db, sqlstore.Postgres)
+	require.NoError(t, s.Migrate(t.Context()))
+	return s, db, tr
+}
+
+// ---------------------------------------------------------------------------
+// The plans
+
+// TestOverviewUsesIndex captures the statement FindNumbers sends for the
+// overview (active numbers, offset 10,000, limit 50) and for ApplyDue's read
+// (due numbers, limit 500) in a tenant of 100,000 numbers (1,000 of them
+// due), runs EXPLAIN on it with its arguments, logs the plan and checks that
+// the numbers table is read through an index. It does the same for the read
+// of Quote and Activate (100 numbers by ID).
+//
+// The statements are captured below database/sql, by a driver wrapper, so
+// they are exactly what the driver got: SQLite's prepared statements
+// included, arguments after conversion.
+func TestOverviewUsesIndex(t *testing.T) {
+	t.Parallel() // seeding SQLite takes half a minute under -race
+	t.Run("SQLite", func(t *testing.T) {
+		t.Parallel()
+		s, db, tr := openTracedSQLite(t)
+		testPlans(t, sqlstore.SQLite, s, db, tr)
+	})
+	t.Run("Postgres", func(t *testing.T) {
+		t.Parallel()
+		postgresDSN(t)
+		s, db, tr := openTracedPostgres(t)
+		testPlans(t, sqlstore.Postgres, s, db, tr)
+	})
+}
+
+func testPlans(t *testing.T, d sqlstore.Dialect, s *sqlstore.Store, db *sql.DB, tr *sqlTrace) {
+	ctx := t.Context()
+	now := scaleNow
+	owner := createScaleTenant(t, s, now)
+	tn := owner.Tenant
+
+	// 100,000 numbers, every third active, in one call (SQLite: one
+	// transaction of 100 statements; PostgreSQL: one statement).
+	start := time.Now()
+	all := scaleNumbers(tn, now, 0, scaleSize)
+	require.NoError(t, s.CreateNumbers(ctx, all...))
+	// 1,000 of the active ones due, as ApplyDue finds them.
+	due := make([]*numbers.Number, 0, scaleDue)
+	for _, n := range all {
+		if n.Status == numbers.StatusActive && len(due) < scaleDue {
+			n.Status, n.DeactivationAt = numbers.StatusDeactivationPending, now.Add(-time.Hour)
+			due = append(due, n)
+		}
+	}
+	require.NoError(t, s.UpdateNumbers(ctx, due...))
+	if d == sqlstore.Postgres {
+		_, err := db.ExecContext(ctx, "ANALYZE numbers, number_holders")
+		require.NoError(t, err)
+	}
+	t.Logf("%s: %d numbers seeded in %v", d, len(all), time.Since(start).Round(time.Millisecond))
+	active := (scaleSize+2)/3 - scaleDue
+
+	// The overview, through the service, as a portal asks for it.
+	svc := numbers.NewService(numbers.Config{Store: s, Clock: func() time.Time { return now }})
+	tr.start()
+	page, err := svc.Overview(ctx, owner, numbers.Query{Statuses: []numbers.Status{numbers.StatusActive}, Offset: 10_000, Limit: 50})
+	sent := tr.stop()
+	require.NoError(t, err)
+	require.Len(t, page.Numbers, 50)
+	require.Equal(t, active, page.Total)
+	overview := onlyQuery(t, sent)
+
+	// ApplyDue's read: the due numbers, a chunk of 500.
+	tr.start()
+	ns, total, err := s.FindNumbers(ctx, tn, numbers.Filter{DueBefore: now, Limit: 500})
+	sent = tr.stop()
+	require.NoError(t, err)
+	require.Len(t, ns, 500)
+	require.Equal(t, scaleDue, total)
+	applyDue := onlyQuery(t, sent)
+
+	// Quote's and Activate's read (Service.fetch): 100 numbers by ID,
+	// spread over the tenant.
+	ids := make([]numberdesk.NumberID, 100)
+	for i := range ids {
+		ids[i] = all[i*997].ID
+	}
+	tr.start()
+	ns, _, err = s.FindNumbers(ctx, tn, numbers.Filter{IDs: ids})
+	sent = tr.stop()
+	require.NoError(t, err)
+	require.Len(t, ns, 100)
+	fetch := onlyQuery(t, sent)
+
+	for _, c := range []struct {
+		name string
+		q    sentStmt
+		byID bool // only noted, not asserted: the page's rows are found by ID
+	}{{"Overview", overview, false}, {"ApplyDue", applyDue, false}, {"FetchByIDs", fetch, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Logf("%s sends:\n%s\nargs: %s", d, c.q.query, formatArgs(c.q.args))
+			if d == sqlstore.Postgres {
+				explainPostgres(t, db, c.q)
+			} else {
+				explainSQLite(t, db, c.q, c.byID)
+			}
+		})
+	}
+}
+
+// onlyQuery returns the one query among sent (prepares aside): FindNumbers
+// reads with one statement.
+func onlyQuery(t *testing.T, sent []sentStmt) sentStmt {
+	t.Helper()
+	var qs []sentStmt
+	for _, st := range sent {
+		if st.kind == "query" || st.kind == "stmt query" {
+			qs = append(qs, st)
+		}
+	}
+	require.Len(t, qs, 1, "FindNumbers sends one query: %v", sent)
+	return qs[0]
+}
+
+func formatArgs(args []any) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = fmt.Sprintf("$%d=%#v", i+1, a)
+	}
+	return strings.Join(parts, " ")
+}
+
+// explainSQLite runs EXPLAIN QUERY PLAN on q and checks that every access
+// to numbers (alias n) goes through an index. With byID, it notes (without
+// failing) the accesses that do not look the numbers up by ID.
+func explainSQLite(t *testing.T, db *sql.DB, q sentStmt, byID bool) {
+	rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q.query, q.args...)
+	require.NoError(t, err)
+	defer rows.Close()
+	type node struct {
+		parent int
+		detail string
+	}
+	var nodes []node
+	depth := map[int]int{0: -1}
+	var plan strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+		depth[id] = depth[parent] + 1
+		fmt.Fprintf(&plan, "%s%s\n", strings.Repeat("   ", depth[id]), detail)
+		nodes = append(nodes, node{parent, detail})
+	}
+	require.NoError(t, rows.Err())
+	t.Logf("EXPLAIN QUERY PLAN:\n%s", plan.String())
+
+	// "SCAN n" alone is a full scan of the table; "SEARCH n USING INDEX
+	// x (...)" and "SCAN n USING [COVERING] INDEX x" go through an index.
+	access := regexp.MustCompile(`^(SCAN|SEARCH) n\b`)
+	indexed := regexp.MustCompile(`^(SCAN|SEARCH) n USING (COVERING )?INDEX \S+`)
+	byIDAccess := regexp.MustCompile(`\bid=\?`) // not tenant_id=?
+	var used []string
+	for _, n := range nodes {
+		if !access.MatchString(n.detail) {
+			continue
+		}
+		assert.Regexp(t, indexed, n.detail, "numbers is read without an index")
+		used = append(used, n.detail)
+		if byID {
+			assert.Regexp(t, byIDAccess, n.detail, "numbers is not looked up by ID but walked in index order")
+		}
+	}
+	assert.NotEmpty(t, used, "no access to numbers in the plan")
+}
+
+// explainPostgres runs EXPLAIN (ANALYZE, BUFFERS) on q with its arguments
+// (the custom plan, planned for these values) and checks that it reads
+// numbers through an index. It also logs the generic plan, which a
+// statement cached by pgx gets from its sixth run on if PostgreSQL finds it
+// no costlier than the custom ones, and notes whether that one reads
+// numbers without an index (not a failure: PostgreSQL keeps the custom plan
+// when the generic one costs more).
+func explainPostgres(t *testing.T, db *sql.DB, q sentStmt) {
+	ctx := t.Context()
+	custom := queryPlan(t, db, "EXPLAIN (ANALYZE, BUFFERS) "+q.query, q.args...)
+	t.Logf("EXPLAIN (ANALYZE, BUFFERS), custom plan:\n%s", custom)
+
+	// The generic plan: PREPARE with the parameters' types inferred, as
+	// for pgx's Parse, and EXECUTE it under force_generic_plan.
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	lits := make([]string, len(q.args))
+	for i, a := range q.args {
+		lits[i] = pgLiteral(t, a)
+	}
+	var generic string
+	err = conn.Raw(func(dc any) error {
+		pg := dc.(*traceConn).inner.(*stdlib.Conn).Conn().PgConn()
+		script := "SET plan_cache_mode = force_generic_plan; PREPARE nd_explain AS " + q.query + "; " +
+			"EXPLAIN (ANALYZE, BUFFERS) EXECUTE nd_explain(" + strings.Join(lits, ", ") + "); " +
+			"DEALLOCATE nd_explain; RESET plan_cache_mode"
+		results, err := pg.Exec(ctx, script).ReadAll()
+		if err != nil {
+			return err
+		}
+		var lines []string
+		for _, r := range results {
+			for _, row := range r.Rows {
+				lines = append(lines, string(row[0]))
+			}
+		}
+		generic = strings.Join(lines, "\n")
+		return nil
+	})
+	require.NoError(t, err)
+	t.Logf("EXPLAIN (ANALYZE, BUFFERS) EXECUTE, generic plan (plan_cache_mode = force_generic_plan):\n%s", generic)
+
+	for _, p := range postgresPlanProblems(custom) {
+		t.Errorf("custom plan: %s", p)
+	}
+	for _, p := range postgresPlanProblems(generic) {
+		t.Logf("NOTE: generic plan: %s", p)
+	}
+}
+
+func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
+	rows, err := db.QueryContext(t.Context(), query, args...)
+	require.NoError(t, err)
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		lines = append(lines, line)
+	}
+	require.NoError(t, rows.Err())
+	return strings.Join(lines, "\n")
+}
+
+var (
+	pgSeqScan   = regexp.MustCompile(`Seq Scan on numbers\b`)
+	pgIndexScan = regexp.MustCompile(`(Index Scan|Index Only Scan)( Backward)? using numbers_\w+ on numbers\b|Bitmap Index Scan on numbers_\w+`)
+)
+
+// postgresPlanProblems returns the parts of the plan that read numbers
+// without an index, or a complaint if no part reads it through one of its
+// indexes.
+func postgresPlanProblems(plan string) []string {
+	var out []string
+	for _, line := range strings.Split(plan, "\n") {
+		if pgSeqScan.MatchString(line) {
+			out = append(out, "numbers is read without an index: "+strings.TrimSpace(line))
+		}
+	}
+	if !pgIndexScan.MatchString(plan) {
+		out = append(out, "numbers is not read through any of its indexes")
+	}
+	return out
+}
+
+// pgLiteral writes a captured argument as an SQL literal for EXECUTE.
+func pgLiteral(t *testing.T, v any) string {
+	t.Helper()
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	switch v := v.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return quote(v)
+	case []string:
+		qs := make([]string, len(v))
+		for i, s := range v {
+			qs[i] = quote(s)
+		}
+		return "ARRAY[" + strings.Join(qs, ", ") + "]::text[]"
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case bool:
+		return strconv.FormatBool(v)
+	case time.Time:
+		return quote(v.Format(time.RFC3339Nano)) + "::timestamptz"
+	}
+	t.Fatalf("no literal for %T", v)
+	return ""
+}
+
+// createScaleTenant stores a tenant and returns its owner.
+func createScaleTenant(t testing.TB, s numberdesk.TenantStore, now time.Time) numberdesk.Actor {
+	t.Helper()
+	tn := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "Muster GmbH", TimeZone: "Europe/Berlin", CreatedAt: now}
+	require.NoError(t, s.CreateTenant(context.Background(), tn))
+	return numberdesk.Actor{Tenant: tn.ID, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner}
+}
