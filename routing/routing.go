@@ -1,5 +1,3 @@
-// Package routing holds the usage types of a number and (in later releases)
-// its routing plans, schedules and their evaluation.
 package routing
 
 // UsageType is what a number is used for ("Verwendungstyp").
