@@ -139,9 +139,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/url"
 	"strconv"
@@ -414,8 +416,17 @@ func (s *Store) begin(ctx context.Context) (*dbTx, error) {
 // commit commits t (database/sql rolls back a failed COMMIT).
 func (s *Store) commit(t *dbTx) error {
 	s.stmts.Add(1)
-	return t.tx.Commit()
+	if err := t.tx.Commit(); err != nil {
+		return commitError{err}
+	}
+	return nil
 }
+
+// commitError is an error of COMMIT itself. If the connection was lost
+// there, the outcome is unknown, so it is not retried as a lost connection.
+type commitError struct{ error }
+
+func (e commitError) Unwrap() error { return e.error }
 
 // rollback rolls t back. database/sql closes a connection it cannot roll
 // back, so none goes back to the pool inside a transaction.
@@ -459,7 +470,7 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	}
 	for attempt := 1; ; attempt++ {
 		err := s.runTx(ctx, op, fn)
-		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
+		if err == nil || attempt == maxAttempts || !(retryable(err) || lostBeforeCommit(err)) || ctx.Err() != nil {
 			return err
 		}
 		backoff(ctx, attempt)
@@ -674,7 +685,15 @@ func (s *Store) read(ctx context.Context, op string, fn func(c *call) error) err
 		}
 		return numberdesk.Internal(op, err)
 	}
-	return numberdesk.Internal(op, fn(&call{s: s, q: s.db}))
+	for attempt := 1; ; attempt++ {
+		err := fn(&call{s: s, q: s.db})
+		// A read can always run again: also after a lost connection (a
+		// pooled connection whose server backend ended while it was idle).
+		if err == nil || attempt == maxAttempts || !(retryable(err) || lostConnection(err)) || ctx.Err() != nil {
+			return numberdesk.Internal(op, err)
+		}
+		backoff(ctx, attempt)
+	}
 }
 
 // write runs fn, a write, so that it is all or none and a failure leaves a
@@ -708,12 +727,14 @@ func (s *Store) write(ctx context.Context, op string, ownTx bool, fn func(c *cal
 	}
 	for attempt := 1; ; attempt++ {
 		var err error
+		retry := retryable
 		if ownTx {
 			err = s.ownTx(ctx, fn)
+			retry = func(err error) bool { return retryable(err) || lostBeforeCommit(err) }
 		} else {
-			err = fn(&call{s: s, q: s.db})
+			err = fn(&call{s: s, q: s.db}) // a lost connection leaves its outcome unknown: no retry
 		}
-		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
+		if err == nil || attempt == maxAttempts || !retry(err) || ctx.Err() != nil {
 			return numberdesk.Internal(op, err)
 		}
 		backoff(ctx, attempt)
@@ -804,6 +825,27 @@ func isBadText(err error) bool {
 
 // retryable reports whether err (anywhere in its chain) says that the
 // transaction lost a race it may win when run again.
+// lostConnection reports whether err says the connection to the server was
+// lost: the server ended the backend (SQLSTATE 57P01 and the like, class
+// 08), or the connection broke. The server has then rolled back whatever
+// transaction ran on it.
+func lostConnection(err error) bool {
+	if err == nil {
+		return false
+	}
+	st := sqlState(err)
+	return st == "57P01" || st == "57P02" || st == "57P03" || strings.HasPrefix(st, "08") ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// lostBeforeCommit reports whether a transaction failed because its
+// connection was lost before COMMIT was sent: then nothing of it happened
+// and it may run again.
+func lostBeforeCommit(err error) bool {
+	var c commitError
+	return lostConnection(err) && !errors.As(err, &c)
+}
+
 func retryable(err error) bool {
 	if err == nil {
 		return false
