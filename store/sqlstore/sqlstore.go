@@ -455,8 +455,11 @@ func backoff(ctx context.Context, attempt int) {
 // InTx runs fn in a database transaction; see the store package for the
 // semantics and this package's documentation for isolation and retries. A
 // nested call joins the running transaction as a savepoint. fn may run again
-// (up to 5 times) when the transaction fails with a serialization failure, a
-// deadlock or a busy database.
+// (up to 5 times in all) when the transaction fails with a serialization
+// failure, a deadlock or a busy database, or loses its connection before
+// COMMIT (then the server has rolled it back). A COMMIT whose connection is
+// lost is not run again: its outcome is unknown, and the error says so;
+// callers retry with their idempotency key.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	const op = "sqlstore.InTx"
 	if fn == nil {
