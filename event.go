@@ -96,3 +96,21 @@ type TenantStore interface {
 	// FindTenantByID returns the tenant, or CodeNotFound.
 	FindTenantByID(ctx context.Context, id TenantID) (*Tenant, error)
 }
+
+// CheckWrite checks what every Store requires of an idempotency record it
+// stores: the record, a canonical tenant ID, a key, and a result that is
+// empty or JSON. Backends call it first, so that all of them refuse bad input
+// alike (CodeInvalid).
+func (r *IdempotencyRecord) CheckWrite(op string) error {
+	switch {
+	case r == nil:
+		return E(CodeInvalid, op, "record", "Der Eintrag fehlt.")
+	case !ValidID(r.Tenant):
+		return E(CodeInvalid, op, "tenant", "Der Mandant des Eintrags fehlt oder ist ungültig.")
+	case r.Key == "":
+		return E(CodeInvalid, op, "key", "Der Idempotenzschlüssel fehlt.")
+	case len(r.Result) > 0 && !json.Valid(r.Result):
+		return E(CodeInvalid, op, "result", "Das Ergebnis ist kein gültiges JSON.")
+	}
+	return nil
+}

@@ -335,7 +335,7 @@ type tenantKey[K comparable] struct {
 func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error {
 	const op = "memstore.CreateNumbers"
 	for _, n := range ns {
-		if err := checkNumber(op, n); err != nil {
+		if err := n.CheckWrite(op); err != nil {
 			return err
 		}
 		if !numberdesk.ValidID(n.ID) {
@@ -384,19 +384,6 @@ func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 	})
 }
 
-// checkNumber checks what every written number needs.
-func checkNumber(op string, n *numbers.Number) error {
-	switch {
-	case n == nil:
-		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer fehlt.")
-	case !numberdesk.ValidID(n.Tenant):
-		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant der Rufnummer fehlt oder ist ungültig.")
-	case n.E164 == "":
-		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer fehlt.")
-	}
-	return nil
-}
-
 // UpdateNumbers writes copies of numbers, all or none. Each must exist in its
 // Tenant (CodeNotFound, Field "id") and carry the stored Version (CodeConflict,
 // Field "version"); a changed E164 must stay unique in the tenant
@@ -405,7 +392,7 @@ func checkNumber(op string, n *numbers.Number) error {
 func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error {
 	const op = "memstore.UpdateNumbers"
 	for _, n := range ns {
-		if err := checkNumber(op, n); err != nil {
+		if err := n.CheckWrite(op); err != nil {
 			return err
 		}
 	}
@@ -1005,13 +992,8 @@ func (s *Store) FindIdempotencyRecord(ctx context.Context, tenant numberdesk.Ten
 // key.
 func (s *Store) CreateIdempotencyRecord(ctx context.Context, r *numberdesk.IdempotencyRecord) error {
 	const op = "memstore.CreateIdempotencyRecord"
-	switch {
-	case r == nil:
-		return numberdesk.E(numberdesk.CodeInvalid, op, "record", "Der Eintrag fehlt.")
-	case !numberdesk.ValidID(r.Tenant):
-		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant des Eintrags fehlt oder ist ungültig.")
-	case r.Key == "":
-		return numberdesk.E(numberdesk.CodeInvalid, op, "key", "Der Idempotenzschlüssel fehlt.")
+	if err := r.CheckWrite(op); err != nil {
+		return err
 	}
 	return s.write(ctx, op, func(tx *tx) error {
 		if sp := s.spaces[r.Tenant]; sp != nil {

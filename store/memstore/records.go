@@ -114,8 +114,8 @@ func (s *Store) FindRecords(ctx context.Context, tenant numberdesk.TenantID, f n
 // filter must never wipe a tenant.
 func (s *Store) DeleteRecords(ctx context.Context, tenant numberdesk.TenantID, f numbers.RecordFilter) (int, error) {
 	const op = "memstore.DeleteRecords"
-	if f.Holder == "" {
-		return 0, numberdesk.E(numberdesk.CodeInvalid, op, "holder", "Einträge können nur für einen Inhaber gelöscht werden.")
+	if err := f.CheckPurge(op); err != nil {
+		return 0, err
 	}
 	d := s.staffData()
 	deleted := 0

@@ -27,19 +27,6 @@ func errStaleVersion(op string) error {
 	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Die Rufnummer wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
 }
 
-// checkNumber checks what every written number needs (as memstore does).
-func checkNumber(op string, n *numbers.Number) error {
-	switch {
-	case n == nil:
-		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer fehlt.")
-	case !numberdesk.ValidID(n.Tenant):
-		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant der Rufnummer fehlt oder ist ungültig.")
-	case n.E164 == "":
-		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer fehlt.")
-	}
-	return nil
-}
-
 // checkStorable checks what the database needs of a written number: holders
 // are canonical UUIDs (malformed IDs are never stored), options valid UTF-8
 // (they are stored as JSON), and, on PostgreSQL, text without NUL bytes.
@@ -419,7 +406,7 @@ func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 	const op = "sqlstore.CreateNumbers"
 	holders := 0
 	for _, n := range ns {
-		if err := checkNumber(op, n); err != nil {
+		if err := n.CheckWrite(op); err != nil {
 			return err
 		}
 		if !numberdesk.ValidID(n.ID) {
@@ -647,7 +634,7 @@ func checkUpdate(op string, ns []*numbers.Number, dup []bool, cur []current) err
 func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error {
 	const op = "sqlstore.UpdateNumbers"
 	for _, n := range ns {
-		if err := checkNumber(op, n); err != nil {
+		if err := n.CheckWrite(op); err != nil {
 			return err
 		}
 		if err := s.checkStorable(op, n); err != nil {

@@ -400,15 +400,8 @@ func (s *Store) FindIdempotencyRecord(ctx context.Context, tenant numberdesk.Ten
 // (INSERT ... ON CONFLICT DO NOTHING), so it needs no savepoint.
 func (s *Store) CreateIdempotencyRecord(ctx context.Context, r *numberdesk.IdempotencyRecord) error {
 	const op = "sqlstore.CreateIdempotencyRecord"
-	switch {
-	case r == nil:
-		return numberdesk.E(numberdesk.CodeInvalid, op, "record", "Der Eintrag fehlt.")
-	case !numberdesk.ValidID(r.Tenant):
-		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant des Eintrags fehlt oder ist ungültig.")
-	case r.Key == "":
-		return numberdesk.E(numberdesk.CodeInvalid, op, "key", "Der Idempotenzschlüssel fehlt.")
-	case len(r.Result) > 0 && !json.Valid(r.Result):
-		return numberdesk.E(numberdesk.CodeInvalid, op, "result", "Das Ergebnis ist kein gültiges JSON.")
+	if err := r.CheckWrite(op); err != nil {
+		return err
 	}
 	for _, f := range [...]struct{ field, v string }{{"key", r.Key}, {"op", r.Op}, {"fingerprint", r.Fingerprint}, {"result", string(r.Result)}} {
 		if !s.textOK(f.v) {

@@ -79,6 +79,9 @@ func testIdempotency(t *testing.T, newStore func(t *testing.T) store.Store) {
 			requireCode(t, s.CreateIdempotencyRecord(t.Context(), newRecord("", "k")), numberdesk.CodeInvalid, "tenant")
 			requireCode(t, s.CreateIdempotencyRecord(t.Context(), newRecord("tenant-1", "k")), numberdesk.CodeInvalid, "tenant")
 			requireCode(t, s.CreateIdempotencyRecord(t.Context(), newRecord(tn.ID, "")), numberdesk.CodeInvalid, "key")
+			notJSON := newRecord(tn.ID, "k")
+			notJSON.Result = []byte("{not json")
+			requireCode(t, s.CreateIdempotencyRecord(t.Context(), notJSON), numberdesk.CodeInvalid, "result")
 			_, err := s.FindIdempotencyRecord(t.Context(), tn.ID, "k")
 			requireCode(t, err, numberdesk.CodeNotFound, "*")
 		},

@@ -1,0 +1,28 @@
+package numbers
+
+import "github.com/numberdesk/numberdesk"
+
+// CheckWrite checks what every Store requires of a number it writes: the
+// number, a canonical tenant ID and an E.164. Backends call it first, so that
+// all of them refuse bad input alike (CodeInvalid).
+func (n *Number) CheckWrite(op string) error {
+	switch {
+	case n == nil:
+		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer fehlt.")
+	case !numberdesk.ValidID(n.Tenant):
+		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant der Rufnummer fehlt oder ist ungültig.")
+	case n.E164 == "":
+		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer fehlt.")
+	}
+	return nil
+}
+
+// CheckPurge checks a filter given to Store.DeleteRecords: records are
+// purged per holder, so Holder is required, and an empty filter can never
+// wipe a tenant.
+func (f RecordFilter) CheckPurge(op string) error {
+	if f.Holder == "" {
+		return numberdesk.E(numberdesk.CodeInvalid, op, "holder", "Einträge können nur für einen Inhaber gelöscht werden.")
+	}
+	return nil
+}
