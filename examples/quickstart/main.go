@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store/memstore"
 )
 
@@ -31,12 +33,15 @@ func run(ctx context.Context, out io.Writer) error {
 	st := memstore.New()
 	svc := numbers.NewService(numbers.Config{Store: st, Clock: clock})
 
+	people := staff.NewService(staff.Config{Store: st, Numbers: svc, Clock: clock})
+
 	// A tenant with its owner ("Administrator-Konto").
-	tenant := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "Muster GmbH", TimeZone: "Europe/Berlin", CreatedAt: now}
-	if err := st.CreateTenant(ctx, tenant); err != nil {
+	tenant, admin, err := people.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH", TimeZone: "Europe/Berlin",
+		Owner: staff.Person{FirstName: "Olga", LastName: "Owner", Email: "it@muster.example"}})
+	if err != nil {
 		return err
 	}
-	owner := numberdesk.Actor{Tenant: tenant.ID, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner}
+	owner := admin.Actor()
 
 	// A block: Stammnummer 0221 123456 with Durchwahlen 10–19, and a spare number.
 	block, err := svc.Provision(ctx, owner, numbers.ProvisionRequest{
@@ -94,6 +99,36 @@ func run(ctx context.Context, out io.Writer) error {
 		fmt.Fprintln(out, "Bitte richten Sie eine Weiterleitung auf das IP-Gerät ein.")
 	}
 
+	// "Rufnummer einem Mitarbeiter zuordnen": a new employee gets the last
+	// active number of the block; a missed call on it is fed in by the PBX,
+	// and the outbox dispatcher delivers the notification.
+	emp, err := people.Create(ctx, owner, staff.CreateRequest{FirstName: "Max", LastName: "Muster",
+		Email: "max@muster.example", Numbers: []numberdesk.NumberID{block[2].ID}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Die Rufnummer %s nutzt jetzt %s.\n", block[2].Display(), emp.Name())
+	if _, err := svc.Feed(ctx, numberdesk.System(tenant.ID), []numbers.RecordInput{{
+		Number: block[2].E164, Kind: numbers.RecordCall, At: now, Caller: "+491712345678", Result: numbers.ResultMissed,
+	}}); err != nil {
+		return err
+	}
+	mailer := notify.NotifierFunc(func(_ context.Context, e numberdesk.Event) error {
+		if e.Type != staff.EventNotification {
+			return nil // audit and billing events: a billing feed would take them here
+		}
+		var n staff.Notification
+		if err := e.Decode(&n); err != nil {
+			return notify.Permanent(err)
+		}
+		fmt.Fprintf(out, "E-Mail an %s: Verpasster Anruf auf %s von %s\n", n.To, n.Number, n.Caller)
+		return nil
+	})
+	dispatcher := &notify.Dispatcher{Outbox: st, Notifier: mailer, Clock: clock}
+	if _, err := dispatcher.RunOnce(ctx); err != nil {
+		return err
+	}
+
 	page, err := svc.Overview(ctx, owner, numbers.Query{})
 	if err != nil {
 		return err
@@ -101,13 +136,17 @@ func run(ctx context.Context, out io.Writer) error {
 	loc := tenant.Location()
 	fmt.Fprintf(out, "\nRufnummern-Übersicht (%d)\n", page.Total)
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "  Rufnummer\tStatus\tVerwendungstyp\tKündigungsdatum")
+	fmt.Fprintln(w, "  Rufnummer\tStatus\tVerwendungstyp\tMitarbeiter\tKündigungsdatum")
 	for _, n := range page.Numbers {
 		date := ""
 		if !n.DeactivationAt.IsZero() {
 			date = numbers.FormatDate(numbers.NoticeDate(n.DeactivationAt, loc))
 		}
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", n.Display(), n.StatusLabel(), n.UsageType.Label(), date)
+		holder := ""
+		if n.HeldBy(emp.ID) {
+			holder = emp.Name()
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", n.Display(), n.StatusLabel(), n.UsageType.Label(), holder, date)
 	}
 	w.Flush()
 

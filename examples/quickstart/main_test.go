@@ -18,7 +18,10 @@ func TestRun(t *testing.T) {
 		"1 Rufnummer(n) deaktiviert.",
 		"Die Rufnummer 0221 123456-11 wurde durch 0221 987654 ersetzt.",
 		"Rufnummern-Übersicht (11)",
-		"Ereignisprotokoll (18)",
+		"Ereignisprotokoll (23)",
+		"Die Rufnummer 0221 123456-12 nutzt jetzt Max Muster.",
+		"E-Mail an max@muster.example: Verpasster Anruf auf 0221 123456-12 von 0171 2345678",
+		"staff.notification",
 		"number.swapped_in",
 	} {
 		if !strings.Contains(out.String(), want) {
