@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
+	"errors"
 	"slices"
 	"time"
 
@@ -245,7 +246,10 @@ func pad(n, width int) string {
 
 // withOp returns err as an *Error of op with field, keeping its code and message.
 func withOp(err error, op, field string) error {
-	e := numberdesk.Internal(op, err).(*numberdesk.Error)
+	var e *numberdesk.Error
+	if !errors.As(err, &e) {
+		return numberdesk.Internal(op, err)
+	}
 	c := *e
 	c.Op, c.Field = op, field
 	return &c

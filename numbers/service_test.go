@@ -3,6 +3,7 @@ package numbers_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -656,4 +657,33 @@ func TestTransitionsTable(t *testing.T) {
 	require.False(t, numbers.Allowed(numbers.StatusActive, numbers.StatusNew, owner))
 	require.False(t, numbers.Allowed(numbers.StatusDeactivationPending, numbers.StatusInactive, manager))
 	require.False(t, numbers.Allowed(numbers.StatusActive, numbers.StatusDeactivationPending, system), "the job never starts a deactivation")
+}
+
+// withOp keeps the code of a wrapped *numberdesk.Error and never panics on
+// foreign errors: a PriceList may return either.
+func TestProvisionPriceListErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+		code numberdesk.Code
+	}{
+		{"Wrapped", fmt.Errorf("vendor: %w", numberdesk.E(numberdesk.CodeInvalid, "", "", "Option unbekannt.")), numberdesk.CodeInvalid},
+		{"Foreign", errors.New("price service down"), numberdesk.CodeInternal},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, func(c *numbers.Config) {
+				c.Prices = priceFunc(func(context.Context, *numbers.Number) (numbers.Price, error) { return numbers.Price{}, tt.err })
+			})
+			_, err := f.svc.Provision(bg, f.owner, numbers.ProvisionRequest{Number: "0221 123456"})
+			require.Equal(t, tt.code, numberdesk.ErrorCode(err), "%v", err)
+			ns, _ := f.snapshot(t)
+			require.Empty(t, ns)
+		})
+	}
+}
+
+type priceFunc func(context.Context, *numbers.Number) (numbers.Price, error)
+
+func (f priceFunc) Price(ctx context.Context, n *numbers.Number) (numbers.Price, error) {
+	return f(ctx, n)
 }
