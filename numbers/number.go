@@ -149,6 +149,9 @@ type Store interface {
 	numberdesk.TenantStore
 	numberdesk.EventStore
 	numberdesk.IdempotencyStore
+	// routing.Store keeps the numbers' routing settings and the tenant's
+	// block list; they are wiped with the number.
+	routing.Store
 
 	// FindNumberByID returns the tenant's number, or CodeNotFound.
 	FindNumberByID(ctx context.Context, tenant numberdesk.TenantID, id numberdesk.NumberID) (*Number, error)

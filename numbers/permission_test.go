@@ -160,6 +160,30 @@ func TestPermissionMatrix(t *testing.T) {
 			_, _, err := f.nums.Records(ctx, a, numbers.RecordQuery{Number: f.held.ID})
 			return err
 		}, [6]numberdesk.Code{ok, ok, ok, nf, ok, nf}},
+		{"numbers.SetUsageType", func(f *matrixFixture, a numberdesk.Actor) error {
+			_, err := f.nums.SetUsageType(ctx, a, numbers.SetUsageTypeRequest{Number: f.active.ID, UsageType: routing.UsageConference})
+			return err
+		}, [6]numberdesk.Code{ok, ok, perm, perm, perm, nf}},
+		{"numbers.Routing", func(f *matrixFixture, a numberdesk.Actor) error {
+			_, err := f.nums.Routing(ctx, a, f.held.ID)
+			return err
+		}, [6]numberdesk.Code{ok, ok, ok, nf, ok, nf}},
+		{"numbers.SaveRouting", func(f *matrixFixture, a numberdesk.Actor) error {
+			_, err := f.nums.SaveRouting(ctx, a, numbers.SaveRoutingRequest{Number: f.held.ID, Plan: officePlan()})
+			return err
+		}, [6]numberdesk.Code{ok, ok, perm, perm, perm, nf}}, // the holder only with Config.EmployeeRouting
+		{"numbers.Blocklist", func(f *matrixFixture, a numberdesk.Actor) error {
+			_, err := f.nums.Blocklist(ctx, a)
+			return err
+		}, [6]numberdesk.Code{ok, ok, perm, perm, perm, ok}},
+		{"numbers.SaveBlocklist", func(f *matrixFixture, a numberdesk.Actor) error {
+			_, err := f.nums.SaveBlocklist(ctx, a, routing.Blocklist{Numbers: []string{"+4930*"}}, 0)
+			return err
+		}, [6]numberdesk.Code{ok, ok, perm, perm, perm, ok}},
+		{"numbers.RouteCall", func(f *matrixFixture, a numberdesk.Actor) error {
+			_, err := f.nums.RouteCall(ctx, a, f.held.ID, routing.Call{From: "+4930123456"}, time.Now(), nil)
+			return err
+		}, [6]numberdesk.Code{ok, ok, ok, nf, ok, nf}},
 		{"staff.Create", func(f *matrixFixture, a numberdesk.Actor) error {
 			_, err := f.staff.Create(ctx, a, staff.CreateRequest{FirstName: "N", LastName: "N", Email: "new@x.example"})
 			return err

@@ -42,6 +42,12 @@ type Config struct {
 	// ConsentLabel is the activation button's wording, for the vendor's legal
 	// text; default DefaultConsentLabel.
 	ConsentLabel string
+	// Directory knows the vendor's devices, mailboxes and ring groups, for
+	// SaveRouting's checks of dangling targets and loops; nil skips them.
+	Directory routing.Directory
+	// EmployeeRouting lets employees edit the routing of the numbers they
+	// hold (the owner's grant); default false.
+	EmployeeRouting bool
 }
 
 // Service runs the number lifecycle: Provision, Quote, Activate, Deactivate,
@@ -680,7 +686,8 @@ const applyDueChunk = 500
 
 // ApplyDue makes every pending number of the actor's tenant whose effective
 // time is not after now inactive: billing ends at the effective time, the
-// settings are wiped (usage type voice, no holder, no options), call records
+// settings are wiped (usage type voice, no holder, no options, routing
+// back to the default plan), call records
 // stay. It returns the numbers it changed. It is idempotent and safe to run
 // on several nodes at once: a number another node changed first is skipped.
 // System only.
@@ -708,6 +715,9 @@ func (s *Service) ApplyDue(ctx context.Context, actor numberdesk.Actor, now time
 				n.wipe()
 				events[i] = change(EventDeactivated, actor, at, before, n, EventData{Billing: &Billing{Line: line, End: at}})
 				batch = append(batch, n.ID)
+			}
+			if err := s.wipeRouting(ctx, ns...); err != nil {
+				return err
 			}
 			return s.write(ctx, ns, events)
 		})
@@ -785,6 +795,9 @@ func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequ
 		events := []numberdesk.Event{
 			change(EventSwappedOut, actor, now, oldBefore, old, EventData{Billing: &Billing{Line: line, End: now}, Counterpart: nw.ID, CounterpartE164: nw.E164}),
 			change(EventSwappedIn, actor, now, newBefore, nw, EventData{Billing: &Billing{Line: line, Start: now}, Counterpart: old.ID, CounterpartE164: old.E164}),
+		}
+		if err := s.wipeRouting(ctx, old, nw); err != nil {
+			return nil, err
 		}
 		if err := s.write(ctx, []*Number{old, nw}, events); err != nil {
 			return nil, err

@@ -34,8 +34,10 @@
 // write or got from a read (including slices such as Number.Holders and the
 // bytes of Event.Data and IdempotencyRecord.Result) without affecting the
 // store. The only fields a write changes in the caller's values are the ones
-// the store assigns: Number.Version (CreateNumbers, UpdateNumbers) and
-// Event.Seq (AppendEvents).
+// the store assigns: Number.Version (CreateNumbers, UpdateNumbers),
+// Event.Seq (AppendEvents), and the Version of routing.Settings and
+// routing.TenantBlocklist (SaveSettings, SaveBlocklist; the Plan's own
+// Version field is stored as given).
 //
 // # Errors
 //
@@ -85,6 +87,7 @@ package store
 import (
 	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/staff"
 )
 
@@ -94,6 +97,7 @@ type Store interface {
 	numbers.Store
 	staff.Store
 	notify.Outbox
-	// Later: routing.Store, efax.Store. Method names are unique across
+	routing.Store
+	// Later: efax.Store. Method names are unique across
 	// domains, so one backend type satisfies all of them.
 }

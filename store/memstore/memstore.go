@@ -52,8 +52,9 @@ type Store struct {
 	seq     int64 // the last event Seq assigned, store-wide
 	tenants map[numberdesk.TenantID]*numberdesk.Tenant
 	spaces  map[numberdesk.TenantID]*space
-	staff   staffData // employees and records (staff.go, records.go)
-	outbox  outbox    // the delivery state of every event, store-wide (outbox.go)
+	staff   staffData   // employees and records (staff.go, records.go)
+	outbox  outbox      // the delivery state of every event, store-wide (outbox.go)
+	routing routingData // routing settings and block lists (routing.go)
 }
 
 // entry is an element of space.order. It repeats the rank of the number's
@@ -85,6 +86,10 @@ func New() *Store {
 		tenants: make(map[numberdesk.TenantID]*numberdesk.Tenant),
 		spaces:  make(map[numberdesk.TenantID]*space),
 		staff:   staffData{spaces: make(map[numberdesk.TenantID]*staffSpace)},
+		routing: routingData{
+			settings:   make(map[numberdesk.TenantID]map[numberdesk.NumberID]*storedSettings),
+			blocklists: make(map[numberdesk.TenantID]*storedBlocklist),
+		},
 	}
 }
 

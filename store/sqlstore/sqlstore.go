@@ -16,8 +16,10 @@
 // with typed columns (see the migrations directory): tenants, numbers,
 // number_holders (one row per holder, so that a portal may join and filter by
 // employee), events (with the delivery state of the outbox), idempotency,
-// employees and records (call records, fax journal, voicemail); the filters
-// and orders of the lists have their indexes. Every query names the tenant,
+// employees, records (call records, fax journal, voicemail),
+// routing_settings (a number's plan and overrides, as JSON) and blocklists
+// (a tenant's block list, as JSON); the filters and orders of the lists have
+// their indexes. Every query names the tenant,
 // except ClaimDeliveries, which serves the vendor's dispatcher across
 // tenants.
 //
@@ -129,11 +131,15 @@
 // CreateEmployee, UpdateEmployee (inside InTx, one that changes the e-mail
 // address runs again in a savepoint: four), DeleteEmployee, ClaimDeliveries,
 // FinishDelivery and every read: FindNumbers, FindEmployees, FindRecords and
-// FindDeliveries return the page and the total count at once. On SQLite,
+// FindDeliveries return the page and the total count at once; SaveSettings
+// and SaveBlocklist (an INSERT ... ON CONFLICT DO NOTHING to create, an
+// UPDATE of the expected version that also tells why it wrote nothing) and
+// DeleteSettings are one statement each. On SQLite,
 // multi-row statements carry up to 1000 rows each; UpdateNumbers reads, then
 // writes the numbers (and the holders that changed); CreateEmployee,
 // UpdateEmployee and FinishDelivery are one statement when they write, and
-// take a second to tell why when they do not; ClaimDeliveries is one.
+// take a second to tell why when they do not, as does an update by
+// SaveSettings or SaveBlocklist; ClaimDeliveries is one.
 package sqlstore
 
 import (

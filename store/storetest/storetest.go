@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Employees", testEmployees},
 		{"Records", testRecords},
 		{"Outbox", testOutbox},
+		{"Routing", testRouting},
 	}
 	for _, sec := range sections {
 		t.Run(sec.name, func(t *testing.T) {

@@ -1,0 +1,49 @@
+package routing
+
+import (
+	"context"
+	"time"
+
+	"github.com/numberdesk/numberdesk"
+)
+
+// Settings are the stored routing of one number: its plan (voice numbers
+// only) and the manual overrides of its rules. A number without stored
+// settings routes by DefaultPlan.
+type Settings struct {
+	Tenant    numberdesk.TenantID `json:"tenant"`
+	Number    numberdesk.NumberID `json:"number"`
+	Plan      Plan                `json:"plan"`
+	Overrides []Override          `json:"overrides,omitempty"`
+	UpdatedAt time.Time           `json:"updated_at"`
+	// Version increases with every save; 0 means "not stored yet".
+	Version int64 `json:"version"`
+}
+
+// TenantBlocklist is the stored tenant-wide block list ("Sperrliste").
+type TenantBlocklist struct {
+	Tenant    numberdesk.TenantID `json:"tenant"`
+	List      Blocklist           `json:"list"`
+	UpdatedAt time.Time           `json:"updated_at"`
+	Version   int64               `json:"version"` // 0: none stored yet
+}
+
+// Store is the persistence of routing settings. Like every Store of the SDK
+// it is tenant-scoped and copies values in and out.
+type Store interface {
+	// FindSettings returns the number's settings, or CodeNotFound if none
+	// are stored (then DefaultPlan applies).
+	FindSettings(ctx context.Context, tenant numberdesk.TenantID, number numberdesk.NumberID) (*Settings, error)
+	// SaveSettings stores s: with Version 0 it creates them (CodeConflict if
+	// the number has settings already), otherwise s.Version must be the
+	// stored one (CodeConflict if stale, CodeNotFound if none are stored).
+	// On success s.Version is the new version (1 after creation).
+	SaveSettings(ctx context.Context, s *Settings) error
+	// DeleteSettings removes the number's settings; none stored is no error.
+	DeleteSettings(ctx context.Context, tenant numberdesk.TenantID, number numberdesk.NumberID) error
+	// FindBlocklist returns the tenant's block list; a tenant without one
+	// gets an empty list with Version 0 (never CodeNotFound).
+	FindBlocklist(ctx context.Context, tenant numberdesk.TenantID) (*TenantBlocklist, error)
+	// SaveBlocklist stores b with the same version rules as SaveSettings.
+	SaveBlocklist(ctx context.Context, b *TenantBlocklist) error
+}
