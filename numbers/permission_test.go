@@ -171,7 +171,17 @@ func TestPermissionMatrix(t *testing.T) {
 		{"numbers.SaveRouting", func(f *matrixFixture, a numberdesk.Actor) error {
 			_, err := f.nums.SaveRouting(ctx, a, numbers.SaveRoutingRequest{Number: f.held.ID, Plan: officePlan()})
 			return err
-		}, [6]numberdesk.Code{ok, ok, perm, perm, perm, nf}}, // the holder only with Config.EmployeeRouting
+		}, [6]numberdesk.Code{ok, ok, perm, nf, perm, nf}}, // the holder only with the owner's grant
+		{"numbers.SaveRouting/granted", func(f *matrixFixture, a numberdesk.Actor) error {
+			// The owner grants both employees; only the holder may save.
+			for _, e := range []*staff.Employee{f.holder, f.employee} {
+				if _, err := f.staff.SetRoutingEdit(ctx, f.actor["owner"], e.ID, true); err != nil {
+					return err
+				}
+			}
+			_, err := f.nums.SaveRouting(ctx, a, numbers.SaveRoutingRequest{Number: f.held.ID, Plan: officePlan()})
+			return err
+		}, [6]numberdesk.Code{ok, ok, ok, nf, perm, nf}},
 		{"numbers.Blocklist", func(f *matrixFixture, a numberdesk.Actor) error {
 			_, err := f.nums.Blocklist(ctx, a)
 			return err
@@ -204,6 +214,10 @@ func TestPermissionMatrix(t *testing.T) {
 			_, err := f.staff.SetLocked(ctx, a, f.employee.ID, true)
 			return err
 		}, [6]numberdesk.Code{ok, ok, perm, perm, perm, nf}},
+		{"staff.SetRoutingEdit", func(f *matrixFixture, a numberdesk.Actor) error {
+			_, err := f.staff.SetRoutingEdit(ctx, a, f.holder.ID, true)
+			return err
+		}, [6]numberdesk.Code{ok, perm, perm, perm, perm, nf}},
 		{"staff.SetPreferences", func(f *matrixFixture, a numberdesk.Actor) error {
 			_, err := f.staff.SetPreferences(ctx, a, f.holder.ID, staff.Preferences{})
 			return err

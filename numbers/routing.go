@@ -189,9 +189,24 @@ type selfDirectory struct {
 
 func (d selfDirectory) Self() phone.E164 { return d.self }
 
+// routingGrant reports CodePermission unless the acting employee's stored
+// record carries the owner's grant (RoutingEdit) and is not locked.
+func (s *Service) routingGrant(ctx context.Context, op string, actor numberdesk.Actor) error {
+	e, err := s.cfg.Store.FindEmployeeByID(ctx, actor.Tenant, actor.Staff)
+	if err != nil && numberdesk.ErrorCode(err) != numberdesk.CodeNotFound {
+		return err
+	}
+	if err != nil || !e.RoutingEdit || e.Locked {
+		return numberdesk.E(numberdesk.CodePermission, op, "", "Für diese Aktion fehlt Ihnen die Berechtigung.")
+	}
+	return nil
+}
+
 // SaveRouting validates and stores the plan and overrides of a voice number.
-// Owner and manager; the employee holding the number if Config.EmployeeRouting
-// allows it. The plan is normalised and checked by routing.Validate against
+// Owner and manager; the employee holding the number if the owner granted it
+// (staff.Employee.RoutingEdit, read in the same transaction) and it is not
+// locked, CodePermission otherwise (CodeNotFound for a number it does not
+// hold). The plan is normalised and checked by routing.Validate against
 // Config.Directory (its errors come back with their Field, e.g.
 // "rules[1].targets[0].ref"); overrides by routing.ValidateOverride (Field
 // "overrides[i].…"; a zero SetAt becomes now). Non-voice numbers are
@@ -200,9 +215,6 @@ func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req S
 	const op = "numbers.SaveRouting"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee); err != nil {
 		return nil, err
-	}
-	if actor.Role == numberdesk.RoleEmployee && !s.cfg.EmployeeRouting {
-		return nil, numberdesk.E(numberdesk.CodePermission, op, "", "Für diese Aktion fehlt Ihnen die Berechtigung.")
 	}
 	if err := numberdesk.Validate(op, req); err != nil {
 		return nil, err
@@ -215,6 +227,11 @@ func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req S
 		n, err := s.visible(ctx, op, actor, req.Number)
 		if err != nil {
 			return err
+		}
+		if actor.Role == numberdesk.RoleEmployee {
+			if err := s.routingGrant(ctx, op, actor); err != nil {
+				return err
+			}
 		}
 		switch {
 		case n.Status == StatusInactive:

@@ -9,6 +9,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
 )
 
 // officePlan rings the desk phone Mo–Fr 08:00–18:00; outside, the base rule
@@ -266,13 +267,22 @@ func TestSaveRoutingValidation(t *testing.T) {
 	require.Equal(t, before, f.routingState(t))
 }
 
+// setGrant stores e with the owner's routing grant and lock state changed.
+func (f *fixture) setGrant(t tb, e *staff.Employee, grant, locked bool) {
+	t.Helper()
+	e.RoutingEdit, e.Locked = grant, locked
+	require.NoError(t, f.store.UpdateEmployee(bg, e))
+}
+
 func TestSaveRoutingEmployeeGrant(t *testing.T) {
 	for _, grant := range []bool{false, true} {
 		t.Run(map[bool]string{false: "Off", true: "On"}[grant], func(t *testing.T) {
-			f := newFixture(t, func(c *numbers.Config) { c.EmployeeRouting = grant })
+			f := newFixture(t)
 			ns := f.provision(t, "0221 123456", 2)
 			f.activate(t, ns...)
 			anna, ben := f.employee(t, "anna"), f.employee(t, "ben")
+			f.setGrant(t, anna, grant, false)
+			f.setGrant(t, ben, true, false) // granted, but holds nothing
 			_, err := f.svc.Assign(bg, f.owner, numbers.AssignRequest{Number: ns[0].ID, Employee: anna.ID})
 			require.NoError(t, err)
 			before := f.routingState(t)
@@ -290,13 +300,35 @@ func TestSaveRoutingEmployeeGrant(t *testing.T) {
 			}
 			// Never on a number the employee does not hold.
 			_, err = f.svc.SaveRouting(bg, ben.Actor(), numbers.SaveRoutingRequest{Number: ns[0].ID, Plan: officePlan()})
-			want := map[bool]numberdesk.Code{false: numberdesk.CodePermission, true: numberdesk.CodeNotFound}[grant]
-			require.Equal(t, want, numberdesk.ErrorCode(err), "%v", err)
+			require.Equal(t, numberdesk.CodeNotFound, numberdesk.ErrorCode(err), "%v", err)
 			_, err = f.svc.SaveRouting(bg, anna.Actor(), numbers.SaveRoutingRequest{Number: ns[1].ID, Plan: officePlan()})
-			require.Equal(t, want, numberdesk.ErrorCode(err), "%v", err)
+			require.Equal(t, numberdesk.CodeNotFound, numberdesk.ErrorCode(err), "%v", err)
 			require.Equal(t, before, f.routingState(t))
 		})
 	}
+	t.Run("LockedOrRevoked", func(t *testing.T) {
+		f := newFixture(t)
+		n := f.provision(t, "0221 123456", 0)[0]
+		f.activate(t, n)
+		anna := f.employee(t, "anna")
+		_, err := f.svc.Assign(bg, f.owner, numbers.AssignRequest{Number: n.ID, Employee: anna.ID})
+		require.NoError(t, err)
+		f.setGrant(t, anna, true, true) // granted but locked
+		before := f.routingState(t)
+		_, err = f.svc.SaveRouting(bg, anna.Actor(), numbers.SaveRoutingRequest{Number: n.ID, Plan: officePlan()})
+		require.Equal(t, numberdesk.CodePermission, numberdesk.ErrorCode(err), "%v", err)
+		require.Equal(t, before, f.routingState(t))
+
+		f.setGrant(t, anna, true, false)
+		_, err = f.svc.SaveRouting(bg, anna.Actor(), numbers.SaveRoutingRequest{Number: n.ID, Plan: officePlan()})
+		require.NoError(t, err)
+
+		f.setGrant(t, anna, false, false) // the owner revokes the grant
+		before = f.routingState(t)
+		_, err = f.svc.SaveRouting(bg, anna.Actor(), numbers.SaveRoutingRequest{Number: n.ID, Plan: officePlan(), Version: 1})
+		require.Equal(t, numberdesk.CodePermission, numberdesk.ErrorCode(err), "%v", err)
+		require.Equal(t, before, f.routingState(t))
+	})
 }
 
 func TestRouteCall(t *testing.T) {

@@ -45,9 +45,6 @@ type Config struct {
 	// Directory knows the vendor's devices, mailboxes and ring groups, for
 	// SaveRouting's checks of dangling targets and loops; nil skips them.
 	Directory routing.Directory
-	// EmployeeRouting lets employees edit the routing of the numbers they
-	// hold (the owner's grant); default false.
-	EmployeeRouting bool
 }
 
 // Service runs the number lifecycle: Provision, Quote, Activate, Deactivate,

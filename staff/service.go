@@ -319,6 +319,24 @@ func (s *Service) SetLocked(ctx context.Context, actor numberdesk.Actor, id numb
 	})
 }
 
+// SetRoutingEdit grants or revokes an employee's right to edit the routing
+// of the numbers it holds ("darf Routing bearbeiten"). Owner only; the owner
+// itself edits all routing anyway and cannot be the target
+// (CodePrecondition, Field "employee").
+func (s *Service) SetRoutingEdit(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, allowed bool) (*Employee, error) {
+	const op = "staff.SetRoutingEdit"
+	if err := actor.Check(op, numberdesk.RoleOwner); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, op, actor, id, EventUpdated, func(e *Employee) error {
+		if e.Role == numberdesk.RoleOwner {
+			return numberdesk.E(numberdesk.CodePrecondition, op, "employee", "Das Administrator-Konto darf das Routing immer bearbeiten.")
+		}
+		e.RoutingEdit = allowed
+		return nil
+	})
+}
+
 // SetPreferences changes notification preferences. Employees change their
 // own; owner and manager anyone's (managers not the owner's).
 func (s *Service) SetPreferences(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, p Preferences) (*Employee, error) {

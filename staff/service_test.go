@@ -239,3 +239,66 @@ func TestConcurrentCreateSameEmail(t *testing.T) {
 	wg.Wait()
 	require.Equal(t, 1, ok)
 }
+
+func TestSetRoutingEdit(t *testing.T) {
+	f := newFixture(t)
+	emp := f.create(t, "Max", "max@muster.example", numberdesk.RoleEmployee)
+	manager := f.create(t, "Mia", "mia@muster.example", numberdesk.RoleManager)
+	require.False(t, emp.RoutingEdit, "no grant by default")
+	events := func() []numberdesk.Event {
+		t.Helper()
+		evs, err := f.store.FindEvents(bg, f.owner.Tenant, numberdesk.EventFilter{})
+		require.NoError(t, err)
+		return evs
+	}
+	stored := func() *staff.Employee {
+		t.Helper()
+		e, err := f.store.FindEmployeeByID(bg, f.owner.Tenant, emp.ID)
+		require.NoError(t, err)
+		return e
+	}
+
+	// Only the owner grants; never on the owner itself.
+	n := len(events())
+	for _, a := range []numberdesk.Actor{manager.Actor(), emp.Actor(), numberdesk.System(f.owner.Tenant)} {
+		_, err := f.svc.SetRoutingEdit(bg, a, emp.ID, true)
+		require.Equal(t, numberdesk.CodePermission, numberdesk.ErrorCode(err), "%v", err)
+	}
+	_, err := f.svc.SetRoutingEdit(bg, f.owner.Actor(), f.owner.ID, true)
+	require.Equal(t, numberdesk.CodePrecondition, numberdesk.ErrorCode(err), "%v", err)
+	require.Equal(t, "employee", numberdesk.ErrorField(err))
+	other := newFixture(t)
+	_, err = f.svc.SetRoutingEdit(bg, other.owner.Actor(), emp.ID, true)
+	require.Equal(t, numberdesk.CodeNotFound, numberdesk.ErrorCode(err), "%v", err)
+	require.False(t, stored().RoutingEdit)
+	require.Len(t, events(), n)
+
+	got, err := f.svc.SetRoutingEdit(bg, f.owner.Actor(), emp.ID, true)
+	require.NoError(t, err)
+	require.True(t, got.RoutingEdit)
+	require.True(t, stored().RoutingEdit)
+	evs := events()
+	require.Len(t, evs, n+1)
+	last := evs[len(evs)-1]
+	for _, e := range evs {
+		if e.Seq > last.Seq {
+			last = e
+		}
+	}
+	require.Equal(t, staff.EventUpdated, last.Type)
+	var d staff.EventData
+	require.NoError(t, last.Decode(&d))
+	require.Equal(t, emp.ID, d.Employee)
+	require.False(t, d.Before.RoutingEdit)
+	require.True(t, d.After.RoutingEdit)
+
+	// Granting again changes nothing; revoking is one more event.
+	_, err = f.svc.SetRoutingEdit(bg, f.owner.Actor(), emp.ID, true)
+	require.NoError(t, err)
+	require.Len(t, events(), n+1)
+	got, err = f.svc.SetRoutingEdit(bg, f.owner.Actor(), emp.ID, false)
+	require.NoError(t, err)
+	require.False(t, got.RoutingEdit)
+	require.False(t, stored().RoutingEdit)
+	require.Len(t, events(), n+2)
+}

@@ -67,7 +67,11 @@ type Employee struct {
 	Role  numberdesk.Role `json:"role"` // owner, manager or employee
 	// Locked employees get no notifications, cannot be assigned numbers and
 	// cannot receive credentials ("gesperrt").
-	Locked      bool        `json:"locked"`
+	Locked bool `json:"locked"`
+	// RoutingEdit is the owner's grant that this employee may edit the
+	// routing of the numbers it holds ("darf Routing bearbeiten"); default
+	// false. Owner and managers edit routing regardless.
+	RoutingEdit bool        `json:"routing_edit"`
 	Preferences Preferences `json:"preferences"`
 	CreatedAt   time.Time   `json:"created_at"`
 	UpdatedAt   time.Time   `json:"updated_at"`

@@ -64,7 +64,7 @@ func (s *Store) checkEmployee(op string, e *staff.Employee) error {
 // employeeCols are the columns scanEmployee reads, of the employees row a.
 func employeeCols(a string) string {
 	return strings.NewReplacer("@", a).Replace("@.id, @.first_name, @.last_name, @.email, @.role, @.locked, " +
-		"@.pref_missed_calls, @.pref_faxes, @.pref_voicemail, @.pref_other, @.created_at, @.updated_at, @.version")
+		"@.pref_missed_calls, @.pref_faxes, @.pref_voicemail, @.pref_other, @.created_at, @.updated_at, @.version, @.routing_edit")
 }
 
 // scanEmployee scans employeeCols, then extra.
@@ -73,7 +73,7 @@ func scanEmployee(rows *sql.Rows, tenant numberdesk.TenantID, extra ...any) (*st
 	var id, role string
 	p := &e.Preferences
 	dest := []any{&id, &e.FirstName, &e.LastName, &e.Email, &role, &e.Locked, &p.MissedCalls, &p.Faxes, &p.Voicemail,
-		&p.Other, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &e.Version}
+		&p.Other, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &e.Version, &e.RoutingEdit}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -217,13 +217,13 @@ func (s *Store) employeeArgs(e *staff.Employee) []any {
 	p := e.Preferences
 	return []any{string(e.Tenant), string(e.ID), e.FirstName, e.LastName, e.Email, emailKey(e.Email),
 		strings.ToLower(e.FirstName), strings.ToLower(e.LastName), string(e.Role), e.Locked,
-		p.MissedCalls, p.Faxes, p.Voicemail, p.Other, s.timeArg(e.CreatedAt), s.timeArg(e.UpdatedAt)}
+		p.MissedCalls, p.Faxes, p.Voicemail, p.Other, s.timeArg(e.CreatedAt), s.timeArg(e.UpdatedAt), e.RoutingEdit}
 }
 
 // employeeValueCols are the written columns of an employee, in the order of
 // employeeArgs.
 const employeeValueCols = "tenant_id, id, first_name, last_name, email, email_key, first_key, last_key, role, locked, " +
-	"pref_missed_calls, pref_faxes, pref_voicemail, pref_other, created_at, updated_at"
+	"pref_missed_calls, pref_faxes, pref_voicemail, pref_other, created_at, updated_at, routing_edit"
 
 // raceRuns bounds how often a write that lost a race to a concurrent one,
 // and cannot tell why it failed, runs again.
@@ -364,9 +364,9 @@ func (s *Store) UpdateEmployee(ctx context.Context, e *staff.Employee) error {
 	return nil
 }
 
-// pgUpdateEmployee writes an employee ($1–$16 as employeeArgs) if it exists,
-// has version $17, the e-mail key $6 belongs to no other employee, and, unless
-// $18, the key stays the same. It reports what it found and whether it wrote.
+// pgUpdateEmployee writes an employee ($1–$17 as employeeArgs) if it exists,
+// has version $18, the e-mail key $6 belongs to no other employee, and, unless
+// $19, the key stays the same. It reports what it found and whether it wrote.
 var pgUpdateEmployee = `WITH cur AS (
 	SELECT version, email_key FROM employees WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 ), chk AS (
@@ -374,9 +374,9 @@ var pgUpdateEmployee = `WITH cur AS (
 ), upd AS (
 	UPDATE employees e SET first_name = $3, last_name = $4, email = $5, email_key = $6, first_key = $7, last_key = $8,
 		role = $9, locked = $10, pref_missed_calls = $11, pref_faxes = $12, pref_voicemail = $13, pref_other = $14,
-		created_at = $15, updated_at = $16, version = e.version + 1
+		created_at = $15, updated_at = $16, routing_edit = $17, version = e.version + 1
 	FROM chk
-	WHERE e.tenant_id = $1 AND e.id = $2 AND e.version = $17 AND NOT chk.taken AND ($18 OR e.email_key = $6)
+	WHERE e.tenant_id = $1 AND e.id = $2 AND e.version = $18 AND NOT chk.taken AND ($19 OR e.email_key = $6)
 	RETURNING 1
 )
 SELECT cur.version, cur.email_key, chk.taken, (SELECT count(*) FROM upd) FROM chk LEFT JOIN cur ON true`
@@ -435,7 +435,8 @@ func (s *Store) updateEmployeeSQLite(ctx context.Context, c *call, op string, e 
 			", email_key = " + a.add(argv[5]) + ", first_key = " + a.add(argv[6]) + ", last_key = " + a.add(argv[7]) +
 			", role = " + a.add(argv[8]) + ", locked = " + a.add(argv[9]) + ", pref_missed_calls = " + a.add(argv[10]) +
 			", pref_faxes = " + a.add(argv[11]) + ", pref_voicemail = " + a.add(argv[12]) + ", pref_other = " + a.add(argv[13]) +
-			", created_at = " + a.add(argv[14]) + ", updated_at = " + a.add(argv[15]) + ", version = version + 1" +
+			", created_at = " + a.add(argv[14]) + ", updated_at = " + a.add(argv[15]) + ", routing_edit = " + a.add(argv[16]) +
+			", version = version + 1" +
 			" WHERE tenant_id = " + a.add(argv[0]) + " AND id = " + a.add(argv[1]) + " AND version = " + a.add(e.Version) +
 			" AND NOT EXISTS (SELECT 1 FROM employees o WHERE o.tenant_id = " + a.add(argv[0]) + " AND o.email_key = " + a.add(key) +
 			" AND o.id <> " + a.add(argv[1]) + ")"

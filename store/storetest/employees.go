@@ -179,6 +179,7 @@ func newEmployeeFixture(t *testing.T, s staffRecordStore) *employeeFixture {
 	for i, p := range people {
 		e := newEmployee(tn.ID, p.first, p.last, p.email, p.role)
 		e.Locked = i%5 == 4
+		e.RoutingEdit = i%3 == 1
 		e.CreatedAt = t0.Add(time.Duration(i) * time.Minute)
 		fx.all = append(fx.all, e)
 	}
@@ -195,7 +196,7 @@ func testEmployees(t *testing.T, newStore func(t *testing.T) staffRecordStore) {
 		"CreateAndFind": func(t *testing.T, s staffRecordStore) {
 			tn := newTenant(t, s)
 			e := newEmployee(tn.ID, "Anna", "Meier", "anna@muster.de", numberdesk.RoleOwner)
-			e.Locked = true
+			e.Locked, e.RoutingEdit = true, true
 			e.Preferences = staff.Preferences{MissedCalls: true, Voicemail: true}
 			e.UpdatedAt = t0.Add(time.Hour)
 			e.Version = 7 // ignored: a new employee has version 1
@@ -337,7 +338,7 @@ func testEmployees(t *testing.T, newStore func(t *testing.T) staffRecordStore) {
 			b := newEmployee(tn.ID, "Bernd", "Becker", "bernd@muster.de", numberdesk.RoleEmployee)
 			createEmployees(t, s, a, b)
 			a.FirstName, a.LastName, a.Email = "Anne", "Zander", "anne.zander@muster.de"
-			a.Role, a.Locked = numberdesk.RoleEmployee, true
+			a.Role, a.Locked, a.RoutingEdit = numberdesk.RoleEmployee, true, true
 			a.Preferences = staff.Preferences{Other: true}
 			a.UpdatedAt = t0.Add(time.Hour)
 			require.NoError(t, s.UpdateEmployee(t.Context(), a))
@@ -352,6 +353,7 @@ func testEmployees(t *testing.T, newStore func(t *testing.T) staffRecordStore) {
 				a.Email = strings.ToUpper(a.Email)
 				if want == 4 {
 					a.Email = strings.ToLower(a.Email)
+					a.RoutingEdit = false // the grant is revoked too
 				}
 				require.NoError(t, s.UpdateEmployee(t.Context(), a))
 				require.Equal(t, want, a.Version)
