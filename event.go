@@ -114,3 +114,23 @@ func (r *IdempotencyRecord) CheckWrite(op string) error {
 	}
 	return nil
 }
+
+// CheckWrite checks what every Store requires of an event it appends:
+// canonical tenant and event IDs, a number ID that is empty or canonical, a
+// type, and data that is empty or JSON. Backends call it first, so that all
+// of them refuse bad input alike (CodeInvalid).
+func (e *Event) CheckWrite(op string) error {
+	switch {
+	case !ValidID(e.Tenant):
+		return E(CodeInvalid, op, "tenant", "Der Mandant des Ereignisses fehlt oder ist ungültig.")
+	case !ValidID(e.ID):
+		return E(CodeInvalid, op, "id", "Die Kennung des Ereignisses fehlt oder ist ungültig.")
+	case e.Number != "" && !ValidID(e.Number):
+		return E(CodeInvalid, op, "number", "Die Rufnummer des Ereignisses ist ungültig.")
+	case e.Type == "":
+		return E(CodeInvalid, op, "type", "Die Art des Ereignisses fehlt.")
+	case len(e.Data) > 0 && !json.Valid(e.Data):
+		return E(CodeInvalid, op, "data", "Die Daten des Ereignisses sind kein gültiges JSON.")
+	}
+	return nil
+}

@@ -47,3 +47,30 @@ type Store interface {
 	// SaveBlocklist stores b with the same version rules as SaveSettings.
 	SaveBlocklist(ctx context.Context, b *TenantBlocklist) error
 }
+
+// CheckWrite checks what every Store requires of settings it saves: the
+// settings and canonical tenant and number IDs. Backends call it first, so
+// that all of them refuse bad input alike (CodeInvalid).
+func (s *Settings) CheckWrite(op string) error {
+	switch {
+	case s == nil:
+		return numberdesk.E(numberdesk.CodeInvalid, op, "settings", "Die Routing-Einstellungen fehlen.")
+	case !numberdesk.ValidID(s.Tenant):
+		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant fehlt oder ist ungültig.")
+	case !numberdesk.ValidID(s.Number):
+		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Kennung der Rufnummer ist ungültig.")
+	}
+	return nil
+}
+
+// CheckWrite checks what every Store requires of a block list it saves:
+// the list and a canonical tenant ID (CodeInvalid otherwise).
+func (b *TenantBlocklist) CheckWrite(op string) error {
+	switch {
+	case b == nil:
+		return numberdesk.E(numberdesk.CodeInvalid, op, "blocklist", "Die Sperrliste fehlt.")
+	case !numberdesk.ValidID(b.Tenant):
+		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant fehlt oder ist ungültig.")
+	}
+	return nil
+}

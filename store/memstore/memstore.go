@@ -833,15 +833,8 @@ func (s *Store) AppendEvents(ctx context.Context, events ...numberdesk.Event) er
 	const op = "memstore.AppendEvents"
 	for i := range events {
 		e := &events[i]
-		switch {
-		case !numberdesk.ValidID(e.Tenant):
-			return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant des Ereignisses fehlt oder ist ungültig.")
-		case !numberdesk.ValidID(e.ID):
-			return numberdesk.E(numberdesk.CodeInvalid, op, "id", "Die Kennung des Ereignisses fehlt oder ist ungültig.")
-		case e.Number != "" && !numberdesk.ValidID(e.Number):
-			return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer des Ereignisses ist ungültig.")
-		case e.Type == "":
-			return numberdesk.E(numberdesk.CodeInvalid, op, "type", "Die Art des Ereignisses fehlt.")
+		if err := e.CheckWrite(op); err != nil {
+			return err
 		}
 	}
 	return s.write(ctx, op, func(tx *tx) error {

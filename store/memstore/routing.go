@@ -60,13 +60,8 @@ func errRoutingEncoding(op, field string) error {
 
 // encodeSettings checks s and encodes its plan and overrides.
 func encodeSettings(op string, s *routing.Settings) (*storedSettings, error) {
-	switch {
-	case s == nil:
-		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "settings", "Die Routing-Einstellungen fehlen.")
-	case !numberdesk.ValidID(s.Tenant):
-		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant fehlt oder ist ungültig.")
-	case !numberdesk.ValidID(s.Number):
-		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Kennung der Rufnummer ist ungültig.")
+	if err := s.CheckWrite(op); err != nil {
+		return nil, err
 	}
 	plan, err := json.Marshal(s.Plan)
 	if err != nil {
@@ -205,11 +200,8 @@ func (s *Store) FindBlocklist(ctx context.Context, tenant numberdesk.TenantID) (
 // (CodeNotFound, Field "tenant", for an update of a list never stored).
 func (s *Store) SaveBlocklist(ctx context.Context, b *routing.TenantBlocklist) error {
 	const op = "memstore.SaveBlocklist"
-	switch {
-	case b == nil:
-		return numberdesk.E(numberdesk.CodeInvalid, op, "blocklist", "Die Sperrliste fehlt.")
-	case !numberdesk.ValidID(b.Tenant):
-		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant fehlt oder ist ungültig.")
+	if err := b.CheckWrite(op); err != nil {
+		return err
 	}
 	list, err := json.Marshal(b.List)
 	if err != nil {

@@ -99,17 +99,8 @@ func (s *Store) AppendEvents(ctx context.Context, events ...numberdesk.Event) er
 	const op = "sqlstore.AppendEvents"
 	for i := range events {
 		e := &events[i]
-		switch {
-		case !numberdesk.ValidID(e.Tenant):
-			return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant des Ereignisses fehlt oder ist ungültig.")
-		case !numberdesk.ValidID(e.ID):
-			return numberdesk.E(numberdesk.CodeInvalid, op, "id", "Die Kennung des Ereignisses fehlt oder ist ungültig.")
-		case e.Number != "" && !numberdesk.ValidID(e.Number):
-			return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Rufnummer des Ereignisses ist ungültig.")
-		case e.Type == "":
-			return numberdesk.E(numberdesk.CodeInvalid, op, "type", "Die Art des Ereignisses fehlt.")
-		case len(e.Data) > 0 && !json.Valid(e.Data):
-			return numberdesk.E(numberdesk.CodeInvalid, op, "data", "Die Daten des Ereignisses sind kein gültiges JSON.")
+		if err := e.CheckWrite(op); err != nil {
+			return err
 		}
 		for _, f := range [...]struct{ field, v string }{
 			{"type", string(e.Type)}, {"actor", string(e.Actor.Tenant)}, {"actor", string(e.Actor.Staff)},

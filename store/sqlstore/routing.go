@@ -226,13 +226,8 @@ func (s *Store) FindSettings(ctx context.Context, tenant numberdesk.TenantID, nu
 // takes a second to tell why).
 func (s *Store) SaveSettings(ctx context.Context, rs *routing.Settings) error {
 	const op = "sqlstore.SaveSettings"
-	switch {
-	case rs == nil:
-		return numberdesk.E(numberdesk.CodeInvalid, op, "settings", "Die Routing-Einstellungen fehlen.")
-	case !numberdesk.ValidID(rs.Tenant):
-		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant fehlt oder ist ungültig.")
-	case !numberdesk.ValidID(rs.Number):
-		return numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Kennung der Rufnummer ist ungültig.")
+	if err := rs.CheckWrite(op); err != nil {
+		return err
 	}
 	plan, err := s.encodeJSON(op, "plan", rs.Plan)
 	if err != nil {
@@ -318,11 +313,8 @@ func (s *Store) FindBlocklist(ctx context.Context, tenant numberdesk.TenantID) (
 // statement (on SQLite a refused update takes a second to tell why).
 func (s *Store) SaveBlocklist(ctx context.Context, b *routing.TenantBlocklist) error {
 	const op = "sqlstore.SaveBlocklist"
-	switch {
-	case b == nil:
-		return numberdesk.E(numberdesk.CodeInvalid, op, "blocklist", "Die Sperrliste fehlt.")
-	case !numberdesk.ValidID(b.Tenant):
-		return numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der Mandant fehlt oder ist ungültig.")
+	if err := b.CheckWrite(op); err != nil {
+		return err
 	}
 	list, err := s.encodeJSON(op, "list", b.List)
 	if err != nil {

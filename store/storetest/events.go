@@ -154,15 +154,16 @@ func testEvents(t *testing.T, newStore func(t *testing.T) store.Store) {
 		"InvalidIsRefusedAndAppendsNothing": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
 			valid := func() numberdesk.Event { return newEvent(tn.ID, "", "tenant.note") }
-			noTenant, badTenant, noID, badID, noType, badNumber := valid(), valid(), valid(), valid(), valid(), valid()
+			noTenant, badTenant, noID, badID, noType, badNumber, badData := valid(), valid(), valid(), valid(), valid(), valid(), valid()
 			noTenant.Tenant, badTenant.Tenant = "", "tenant-1"
+			badData.Data = []byte("{not json")
 			noID.ID, badID.ID = "", "event-1"
 			noType.Type = ""
 			badNumber.Number = "number-1"
 			for _, c := range []struct {
 				e     numberdesk.Event
 				field string
-			}{{noTenant, "tenant"}, {badTenant, "tenant"}, {noID, "id"}, {badID, "id"}, {noType, "type"}, {badNumber, "number"}} {
+			}{{noTenant, "tenant"}, {badTenant, "tenant"}, {noID, "id"}, {badID, "id"}, {noType, "type"}, {badNumber, "number"}, {badData, "data"}} {
 				requireCode(t, s.AppendEvents(t.Context(), valid(), c.e), numberdesk.CodeInvalid, c.field)
 			}
 			require.Empty(t, allEvents(t, s, tn.ID))
