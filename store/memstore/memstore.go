@@ -147,10 +147,6 @@ func (s *Store) txFrom(ctx context.Context) *tx {
 	return t
 }
 
-func errTxDone(op string) error {
-	return numberdesk.E(numberdesk.CodeInternal, op, "", "Die Transaktion ist bereits beendet.")
-}
-
 // InTx runs fn in a serializable transaction; see the store package for the
 // semantics. A nested call joins the running transaction as a savepoint.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
@@ -193,7 +189,7 @@ func (s *Store) nestedTx(ctx context.Context, t *tx, fn func(ctx context.Context
 	t.mu.Lock()
 	if t.done {
 		t.mu.Unlock()
-		return errTxDone("memstore.InTx")
+		return store.ErrTxDone("memstore.InTx")
 	}
 	mark := len(t.undo)
 	t.mu.Unlock()
@@ -223,7 +219,7 @@ func (s *Store) read(ctx context.Context, op string, fn func() error) error {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		if t.done {
-			return errTxDone(op)
+			return store.ErrTxDone(op)
 		}
 		return fn()
 	}
@@ -244,7 +240,7 @@ func (s *Store) write(ctx context.Context, op string, fn func(t *tx) error) erro
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		if t.done {
-			return errTxDone(op)
+			return store.ErrTxDone(op)
 		}
 		return fn(t)
 	}
@@ -296,18 +292,6 @@ func (s *Store) FindTenantByID(ctx context.Context, id numberdesk.TenantID) (*nu
 // ---------------------------------------------------------------------------
 // Numbers
 
-func errNumberNotFound(op string) error {
-	return numberdesk.E(numberdesk.CodeNotFound, op, "id", "Die Rufnummer wurde nicht gefunden.")
-}
-
-func errNumberExists(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "number", "Die Rufnummer ist bereits vorhanden.")
-}
-
-func errStaleVersion(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Die Rufnummer wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
-}
-
 // FindNumberByID returns a copy of the tenant's number, or CodeNotFound.
 func (s *Store) FindNumberByID(ctx context.Context, tenant numberdesk.TenantID, id numberdesk.NumberID) (*numbers.Number, error) {
 	const op = "memstore.FindNumberByID"
@@ -315,11 +299,11 @@ func (s *Store) FindNumberByID(ctx context.Context, tenant numberdesk.TenantID, 
 	err := s.read(ctx, op, func() error {
 		sp := s.spaces[tenant]
 		if sp == nil {
-			return errNumberNotFound(op)
+			return store.ErrNumberNotFound(op)
 		}
 		n, ok := sp.numbers[id]
 		if !ok {
-			return errNumberNotFound(op)
+			return store.ErrNumberNotFound(op)
 		}
 		out = n.Clone()
 		return nil
@@ -353,19 +337,19 @@ func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 		for _, n := range ns {
 			if sp := s.spaces[n.Tenant]; sp != nil {
 				if _, ok := sp.numbers[n.ID]; ok {
-					return errNumberExists(op)
+					return store.ErrNumberExists(op)
 				}
 				if _, ok := sp.byE164[n.E164]; ok {
-					return errNumberExists(op)
+					return store.ErrNumberExists(op)
 				}
 			}
 			ik := tenantKey[numberdesk.NumberID]{n.Tenant, n.ID}
 			ek := tenantKey[string]{n.Tenant, n.E164}
 			if _, ok := ids[ik]; ok {
-				return errNumberExists(op)
+				return store.ErrNumberExists(op)
 			}
 			if _, ok := e164s[ek]; ok {
-				return errNumberExists(op)
+				return store.ErrNumberExists(op)
 			}
 			ids[ik] = struct{}{}
 			e164s[ek] = struct{}{}
@@ -407,15 +391,15 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 		for i, n := range ns {
 			sp := s.spaces[n.Tenant]
 			if sp == nil {
-				return errNumberNotFound(op)
+				return store.ErrNumberNotFound(op)
 			}
 			old, ok := sp.numbers[n.ID]
 			if !ok {
-				return errNumberNotFound(op)
+				return store.ErrNumberNotFound(op)
 			}
 			k := tenantKey[numberdesk.NumberID]{n.Tenant, n.ID}
 			if _, dup := seen[k]; dup || old.Version != n.Version {
-				return errStaleVersion(op)
+				return store.ErrStaleVersion(op)
 			}
 			seen[k] = struct{}{}
 			olds[i] = old
@@ -427,7 +411,7 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 		for i, n := range ns {
 			fk := tenantKey[string]{n.Tenant, n.E164}
 			if _, dup := finals[fk]; dup {
-				return errNumberExists(op)
+				return store.ErrNumberExists(op)
 			}
 			finals[fk] = struct{}{}
 			if n.E164 == olds[i].E164 {
@@ -435,7 +419,7 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 			}
 			if owner, ok := s.spaces[n.Tenant].byE164[n.E164]; ok {
 				if _, inBatch := seen[tenantKey[numberdesk.NumberID]{n.Tenant, owner}]; !inBatch {
-					return errNumberExists(op)
+					return store.ErrNumberExists(op)
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/store"
 )
 
 // ---------------------------------------------------------------------------
@@ -38,26 +39,6 @@ type storedBlocklist struct {
 	list []byte
 }
 
-func errSettingsNotFound(op string) error {
-	return numberdesk.E(numberdesk.CodeNotFound, op, "number", "Für die Rufnummer ist kein Routing gespeichert.")
-}
-
-func errSettingsStale(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Das Routing wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
-}
-
-func errBlocklistNotFound(op string) error {
-	return numberdesk.E(numberdesk.CodeNotFound, op, "tenant", "Für den Mandanten ist keine Sperrliste gespeichert.")
-}
-
-func errBlocklistStale(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Die Sperrliste wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
-}
-
-func errRoutingEncoding(op, field string) error {
-	return numberdesk.E(numberdesk.CodeInvalid, op, field, "Die Routing-Einstellungen sind ungültig.")
-}
-
 // encodeSettings checks s and encodes its plan and overrides.
 func encodeSettings(op string, s *routing.Settings) (*storedSettings, error) {
 	if err := s.CheckWrite(op); err != nil {
@@ -65,12 +46,12 @@ func encodeSettings(op string, s *routing.Settings) (*storedSettings, error) {
 	}
 	plan, err := json.Marshal(s.Plan)
 	if err != nil {
-		return nil, errRoutingEncoding(op, "plan")
+		return nil, store.ErrRoutingEncoding(op, "plan")
 	}
 	var overrides []byte
 	if len(s.Overrides) > 0 {
 		if overrides, err = json.Marshal(s.Overrides); err != nil {
-			return nil, errRoutingEncoding(op, "overrides")
+			return nil, store.ErrRoutingEncoding(op, "overrides")
 		}
 	}
 	st := &storedSettings{s: *s, plan: plan, overrides: overrides}
@@ -101,7 +82,7 @@ func (s *Store) FindSettings(ctx context.Context, tenant numberdesk.TenantID, nu
 	err := s.read(ctx, op, func() error {
 		st, ok := s.routing.settings[tenant][number]
 		if !ok {
-			return errSettingsNotFound(op)
+			return store.ErrSettingsNotFound(op)
 		}
 		var err error
 		out, err = st.decode()
@@ -130,11 +111,11 @@ func (s *Store) SaveSettings(ctx context.Context, rs *routing.Settings) error {
 		old, ok := m[rs.Number]
 		switch {
 		case rs.Version == 0 && ok:
-			return errSettingsStale(op)
+			return store.ErrSettingsStale(op)
 		case rs.Version != 0 && !ok:
-			return errSettingsNotFound(op)
+			return store.ErrSettingsNotFound(op)
 		case ok && rs.Version != old.s.Version:
-			return errSettingsStale(op)
+			return store.ErrSettingsStale(op)
 		}
 		if m == nil {
 			// An empty map is indistinguishable from none: no undo.
@@ -205,7 +186,7 @@ func (s *Store) SaveBlocklist(ctx context.Context, b *routing.TenantBlocklist) e
 	}
 	list, err := json.Marshal(b.List)
 	if err != nil {
-		return errRoutingEncoding(op, "list")
+		return store.ErrRoutingEncoding(op, "list")
 	}
 	st := &storedBlocklist{b: *b, list: list}
 	st.b.List = routing.Blocklist{}
@@ -214,11 +195,11 @@ func (s *Store) SaveBlocklist(ctx context.Context, b *routing.TenantBlocklist) e
 		old, ok := d.blocklists[b.Tenant]
 		switch {
 		case b.Version == 0 && ok:
-			return errBlocklistStale(op)
+			return store.ErrBlocklistStale(op)
 		case b.Version != 0 && !ok:
-			return errBlocklistNotFound(op)
+			return store.ErrBlocklistNotFound(op)
 		case ok && b.Version != old.b.Version:
-			return errBlocklistStale(op)
+			return store.ErrBlocklistStale(op)
 		}
 		st.b.Version = b.Version + 1
 		d.blocklists[b.Tenant] = st

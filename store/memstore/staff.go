@@ -9,6 +9,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/store"
 )
 
 // ---------------------------------------------------------------------------
@@ -59,14 +60,6 @@ func (d *staffData) spaceFor(tenant numberdesk.TenantID) *staffSpace {
 // compared case-insensitively.
 func emailKey(email string) string { return strings.ToLower(email) }
 
-func errEmployeeNotFound(op string) error {
-	return numberdesk.E(numberdesk.CodeNotFound, op, "id", "Der Mitarbeiter wurde nicht gefunden.")
-}
-
-func errEmailTaken(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "email", "Die E-Mail-Adresse ist bereits vergeben.")
-}
-
 // checkEmployee validates what every employee write needs.
 func checkEmployee(op string, e *staff.Employee) error {
 	switch {
@@ -89,11 +82,11 @@ func (s *Store) FindEmployeeByID(ctx context.Context, tenant numberdesk.TenantID
 	err := s.read(ctx, op, func() error {
 		sp := d.spaces[tenant]
 		if sp == nil {
-			return errEmployeeNotFound(op)
+			return store.ErrEmployeeNotFound(op)
 		}
 		e, ok := sp.employees[id]
 		if !ok {
-			return errEmployeeNotFound(op)
+			return store.ErrEmployeeNotFound(op)
 		}
 		out = e.Clone()
 		return nil
@@ -211,10 +204,10 @@ func (s *Store) CreateEmployee(ctx context.Context, e *staff.Employee) error {
 	return s.write(ctx, op, func(tx *tx) error {
 		if sp := d.spaces[e.Tenant]; sp != nil {
 			if _, ok := sp.employees[e.ID]; ok {
-				return numberdesk.E(numberdesk.CodeConflict, op, "id", "Der Mitarbeiter ist bereits vorhanden.")
+				return store.ErrEmployeeExists(op)
 			}
 			if _, ok := sp.byEmail[emailKey(e.Email)]; ok {
-				return errEmailTaken(op)
+				return store.ErrEmailTaken(op)
 			}
 		}
 		sp := d.spaceFor(e.Tenant)
@@ -241,17 +234,17 @@ func (s *Store) UpdateEmployee(ctx context.Context, e *staff.Employee) error {
 	return s.write(ctx, op, func(tx *tx) error {
 		sp := d.spaces[e.Tenant]
 		if sp == nil {
-			return errEmployeeNotFound(op)
+			return store.ErrEmployeeNotFound(op)
 		}
 		old, ok := sp.employees[e.ID]
 		if !ok {
-			return errEmployeeNotFound(op)
+			return store.ErrEmployeeNotFound(op)
 		}
 		if e.Version != old.Version {
-			return numberdesk.E(numberdesk.CodeConflict, op, "version", "Der Mitarbeiter wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
+			return store.ErrEmployeeStale(op)
 		}
 		if owner, ok := sp.byEmail[emailKey(e.Email)]; ok && owner != e.ID {
-			return errEmailTaken(op)
+			return store.ErrEmailTaken(op)
 		}
 		c := e.Clone()
 		c.Version = old.Version + 1
@@ -274,11 +267,11 @@ func (s *Store) DeleteEmployee(ctx context.Context, tenant numberdesk.TenantID, 
 	return s.write(ctx, op, func(tx *tx) error {
 		sp := d.spaces[tenant]
 		if sp == nil {
-			return errEmployeeNotFound(op)
+			return store.ErrEmployeeNotFound(op)
 		}
 		old, ok := sp.employees[id]
 		if !ok {
-			return errEmployeeNotFound(op)
+			return store.ErrEmployeeNotFound(op)
 		}
 		sp.dropEmployee(old)
 		tx.record(func() { sp.putEmployee(old) })

@@ -13,19 +13,8 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/store"
 )
-
-func errNumberNotFound(op string) error {
-	return numberdesk.E(numberdesk.CodeNotFound, op, "id", "Die Rufnummer wurde nicht gefunden.")
-}
-
-func errNumberExists(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "number", "Die Rufnummer ist bereits vorhanden.")
-}
-
-func errStaleVersion(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Die Rufnummer wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
-}
 
 // checkStorable checks what the database needs of a written number: holders
 // are canonical UUIDs (malformed IDs are never stored), options valid UTF-8
@@ -133,7 +122,7 @@ func (s *Store) FindNumberByID(ctx context.Context, tenant numberdesk.TenantID, 
 	var out *numbers.Number
 	err := s.read(ctx, op, func(c *call) error {
 		if !numberdesk.ValidID(tenant) || !numberdesk.ValidID(id) {
-			return errNumberNotFound(op) // never stored
+			return store.ErrNumberNotFound(op) // never stored
 		}
 		a := &args{d: s.d}
 		q := "SELECT " + numberCols("n") + ", " + s.holdersCol("n") + " FROM numbers n WHERE n.tenant_id = " +
@@ -152,7 +141,7 @@ func (s *Store) FindNumberByID(ctx context.Context, tenant numberdesk.TenantID, 
 			return err
 		}
 		if out == nil {
-			return errNumberNotFound(op)
+			return store.ErrNumberNotFound(op)
 		}
 		return nil
 	})
@@ -438,7 +427,7 @@ func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 		}
 		switch {
 		case isUnique(err):
-			return c.decided(err, errNumberExists(op))
+			return c.decided(err, store.ErrNumberExists(op))
 		case isBadText(err):
 			return c.decided(err, errBadText(op, ""))
 		}
@@ -601,10 +590,10 @@ type current struct {
 func checkUpdate(op string, ns []*numbers.Number, dup []bool, cur []current) error {
 	for i, n := range ns {
 		if !cur[i].found {
-			return errNumberNotFound(op)
+			return store.ErrNumberNotFound(op)
 		}
 		if dup[i] || cur[i].version != n.Version {
-			return errStaleVersion(op)
+			return store.ErrStaleVersion(op)
 		}
 	}
 	type key struct {
@@ -615,11 +604,11 @@ func checkUpdate(op string, ns []*numbers.Number, dup []bool, cur []current) err
 	for i, n := range ns {
 		k := key{n.Tenant, n.E164}
 		if finals[k] {
-			return errNumberExists(op)
+			return store.ErrNumberExists(op)
 		}
 		finals[k] = true
 		if n.E164 != cur[i].e164 && cur[i].taken {
-			return errNumberExists(op)
+			return store.ErrNumberExists(op)
 		}
 	}
 	return nil
@@ -666,7 +655,7 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 		}
 		switch {
 		case isUnique(err):
-			return c.decided(err, errNumberExists(op))
+			return c.decided(err, store.ErrNumberExists(op))
 		case isBadText(err):
 			return c.decided(err, errBadText(op, ""))
 		}

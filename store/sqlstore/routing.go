@@ -8,6 +8,7 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/store"
 )
 
 // ---------------------------------------------------------------------------
@@ -23,33 +24,13 @@ import (
 // tells why it wrote nothing (no row: CodeNotFound; else CodeConflict); on
 // SQLite a second statement does, only then. A delete is one statement.
 
-func errSettingsNotFound(op string) error {
-	return numberdesk.E(numberdesk.CodeNotFound, op, "number", "Für die Rufnummer ist kein Routing gespeichert.")
-}
-
-func errSettingsStale(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Das Routing wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
-}
-
-func errBlocklistNotFound(op string) error {
-	return numberdesk.E(numberdesk.CodeNotFound, op, "tenant", "Für den Mandanten ist keine Sperrliste gespeichert.")
-}
-
-func errBlocklistStale(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Die Sperrliste wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
-}
-
-func errRoutingEncoding(op, field string) error {
-	return numberdesk.E(numberdesk.CodeInvalid, op, field, "Die Routing-Einstellungen sind ungültig.")
-}
-
 // encodeJSON encodes v for a JSON column; CodeInvalid (field) if it cannot
 // be encoded or, on PostgreSQL, holds a NUL character (jsonb refuses
 // \u0000).
 func (s *Store) encodeJSON(op, field string, v any) (string, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return "", errRoutingEncoding(op, field)
+		return "", store.ErrRoutingEncoding(op, field)
 	}
 	if s.d == Postgres && hasJSONNul(b) {
 		return "", errBadText(op, field)
@@ -178,7 +159,7 @@ func (s *Store) FindSettings(ctx context.Context, tenant numberdesk.TenantID, nu
 	var out *routing.Settings
 	err := s.read(ctx, op, func(c *call) error {
 		if !numberdesk.ValidID(tenant) || !numberdesk.ValidID(number) {
-			return errSettingsNotFound(op) // never stored
+			return store.ErrSettingsNotFound(op) // never stored
 		}
 		a := &args{d: s.d}
 		q := "SELECT plan, overrides, updated_at, version FROM routing_settings WHERE tenant_id = " + a.add(string(tenant)) +
@@ -208,7 +189,7 @@ func (s *Store) FindSettings(ctx context.Context, tenant numberdesk.TenantID, nu
 			return err
 		}
 		if out == nil {
-			return errSettingsNotFound(op)
+			return store.ErrSettingsNotFound(op)
 		}
 		return nil
 	})
@@ -249,8 +230,8 @@ func (s *Store) SaveSettings(ctx context.Context, rs *routing.Settings) error {
 			valCols:  []string{"plan", "overrides", "updated_at"},
 			valArgs:  []any{plan, overrides, s.timeArg(rs.UpdatedAt)},
 			version:  rs.Version,
-			notFound: func() error { return errSettingsNotFound(op) },
-			stale:    func() error { return errSettingsStale(op) },
+			notFound: func() error { return store.ErrSettingsNotFound(op) },
+			stale:    func() error { return store.ErrSettingsStale(op) },
 		})
 	})
 	if err != nil {
@@ -328,8 +309,8 @@ func (s *Store) SaveBlocklist(ctx context.Context, b *routing.TenantBlocklist) e
 			valCols:  []string{"list", "updated_at"},
 			valArgs:  []any{list, s.timeArg(b.UpdatedAt)},
 			version:  b.Version,
-			notFound: func() error { return errBlocklistNotFound(op) },
-			stale:    func() error { return errBlocklistStale(op) },
+			notFound: func() error { return store.ErrBlocklistNotFound(op) },
+			stale:    func() error { return store.ErrBlocklistStale(op) },
 		})
 	})
 	if err != nil {

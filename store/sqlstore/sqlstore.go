@@ -593,7 +593,7 @@ func (s *Store) release(ctx context.Context, t *txState, name string) {
 // usable reports whether t (locked) can take another statement.
 func (t *txState) usable(op string) error {
 	if t.done {
-		return errTxDone(op)
+		return store.ErrTxDone(op)
 	}
 	if t.broken != nil {
 		return numberdesk.Internal(op, fmt.Errorf("the transaction was aborted by an earlier error: %w", t.broken))
@@ -622,10 +622,6 @@ func (t *txState) fail(s *Store, err error) {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		t.broken = err
 	}
-}
-
-func errTxDone(op string) error {
-	return numberdesk.E(numberdesk.CodeInternal, op, "", "Die Transaktion ist bereits beendet.")
 }
 
 // call is the context of one Store method: where its statements go.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/store"
 )
 
 // ---------------------------------------------------------------------------
@@ -20,22 +21,6 @@ import (
 // which with email_key and the ID are the list order, in byte order as in
 // memstore. A search looks for the lower-cased text in first_key || ' ' ||
 // last_key and in email_key.
-
-func errEmployeeNotFound(op string) error {
-	return numberdesk.E(numberdesk.CodeNotFound, op, "id", "Der Mitarbeiter wurde nicht gefunden.")
-}
-
-func errEmailTaken(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "email", "Die E-Mail-Adresse ist bereits vergeben.")
-}
-
-func errEmployeeExists(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "id", "Der Mitarbeiter ist bereits vorhanden.")
-}
-
-func errEmployeeStale(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Der Mitarbeiter wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
-}
 
 // emailKey is the form in which e-mail addresses are unique in a tenant.
 func emailKey(email string) string { return strings.ToLower(email) }
@@ -88,7 +73,7 @@ func (s *Store) FindEmployeeByID(ctx context.Context, tenant numberdesk.TenantID
 	var out *staff.Employee
 	err := s.read(ctx, op, func(c *call) error {
 		if !numberdesk.ValidID(tenant) || !numberdesk.ValidID(id) {
-			return errEmployeeNotFound(op) // never stored
+			return store.ErrEmployeeNotFound(op) // never stored
 		}
 		a := &args{d: s.d}
 		q := "SELECT " + employeeCols("e") + " FROM employees e WHERE e.tenant_id = " + a.add(string(tenant)) +
@@ -107,7 +92,7 @@ func (s *Store) FindEmployeeByID(ctx context.Context, tenant numberdesk.TenantID
 			return err
 		}
 		if out == nil {
-			return errEmployeeNotFound(op)
+			return store.ErrEmployeeNotFound(op)
 		}
 		return nil
 	})
@@ -253,9 +238,9 @@ func (s *Store) CreateEmployee(ctx context.Context, e *staff.Employee) error {
 			case inserted:
 				return nil
 			case idTaken:
-				return errEmployeeExists(op)
+				return store.ErrEmployeeExists(op)
 			case emailTaken:
-				return errEmailTaken(op)
+				return store.ErrEmailTaken(op)
 			}
 			// A concurrent transaction took the ID or the address after
 			// the statement's snapshot (PostgreSQL), or freed it again
@@ -344,7 +329,7 @@ func (s *Store) UpdateEmployee(ctx context.Context, e *staff.Employee) error {
 	}
 	err := s.write(ctx, op, false, func(c *call) error {
 		if !numberdesk.ValidID(e.ID) {
-			return errEmployeeNotFound(op) // never stored
+			return store.ErrEmployeeNotFound(op) // never stored
 		}
 		var err error
 		if s.d == Postgres {
@@ -353,7 +338,7 @@ func (s *Store) UpdateEmployee(ctx context.Context, e *staff.Employee) error {
 			err = s.updateEmployeeSQLite(ctx, c, op, e)
 		}
 		if isUnique(err) {
-			return c.decided(err, errEmailTaken(op))
+			return c.decided(err, store.ErrEmailTaken(op))
 		}
 		return err
 	})
@@ -412,11 +397,11 @@ func (s *Store) updateEmployeePG(ctx context.Context, c *call, op string, e *sta
 		}
 		switch {
 		case !version.Valid:
-			return errEmployeeNotFound(op)
+			return store.ErrEmployeeNotFound(op)
 		case version.Int64 != e.Version:
-			return errEmployeeStale(op)
+			return store.ErrEmployeeStale(op)
 		case taken:
-			return errEmailTaken(op)
+			return store.ErrEmailTaken(op)
 		case updated == 1:
 			return nil
 		case move || key.String == emailKey(e.Email):
@@ -470,11 +455,11 @@ func (s *Store) updateEmployeeSQLite(ctx context.Context, c *call, op string, e 
 		}
 		switch {
 		case !found:
-			return errEmployeeNotFound(op)
+			return store.ErrEmployeeNotFound(op)
 		case version != e.Version:
-			return errEmployeeStale(op)
+			return store.ErrEmployeeStale(op)
 		case taken:
-			return errEmailTaken(op)
+			return store.ErrEmailTaken(op)
 		}
 	}
 	return fmt.Errorf("sqlstore: employee %s: update refused %d times although every check passed", e.ID, raceRuns)
@@ -486,7 +471,7 @@ func (s *Store) DeleteEmployee(ctx context.Context, tenant numberdesk.TenantID, 
 	const op = "sqlstore.DeleteEmployee"
 	return s.write(ctx, op, false, func(c *call) error {
 		if !numberdesk.ValidID(tenant) || !numberdesk.ValidID(id) {
-			return errEmployeeNotFound(op) // never stored
+			return store.ErrEmployeeNotFound(op) // never stored
 		}
 		a := &args{d: s.d}
 		res, err := c.exec(ctx, "DELETE FROM employees WHERE tenant_id = "+a.add(string(tenant))+" AND id = "+a.add(string(id)), a.list...)
@@ -496,7 +481,7 @@ func (s *Store) DeleteEmployee(ctx context.Context, tenant numberdesk.TenantID, 
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return errEmployeeNotFound(op)
+			return store.ErrEmployeeNotFound(op)
 		}
 		return nil
 	})
