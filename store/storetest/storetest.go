@@ -295,3 +295,36 @@ func numberIDs(ns []*numbers.Number) []numberdesk.NumberID {
 
 // e164 returns a German test number with suffix i: "+4930555" + i, 7 digits.
 func e164(i int) string { return fmt.Sprintf("+4930555%07d", i) }
+
+// requirePaging checks a paged query: find(offset, limit) returns the page
+// and the total. Pages of several sizes concatenate to the unpaged result
+// (compared after norm), the total never depends on paging, a page past the
+// end is empty, and a negative offset and limit count as 0.
+func requirePaging[T any, N any](t *testing.T, find func(offset, limit int) ([]T, int, error), norm func([]T) N, sizes ...int) {
+	t.Helper()
+	full, fullTotal, err := find(0, 0)
+	require.NoError(t, err)
+	require.Len(t, full, fullTotal)
+	for _, size := range sizes {
+		var pages []T
+		for off := 0; ; off += size {
+			page, total, err := find(off, size)
+			require.NoError(t, err)
+			require.Equal(t, fullTotal, total, "total is independent of paging")
+			require.LessOrEqual(t, len(page), size)
+			if len(page) == 0 {
+				require.GreaterOrEqual(t, off, fullTotal)
+				break
+			}
+			pages = append(pages, page...)
+		}
+		require.Equal(t, norm(full), norm(pages), "pages of %d concatenate to the full result", size)
+	}
+	page, total, err := find(fullTotal+3, 5)
+	require.NoError(t, err)
+	require.Empty(t, page)
+	require.Equal(t, fullTotal, total)
+	page, _, err = find(-2, -1)
+	require.NoError(t, err)
+	require.Equal(t, norm(full), norm(page), "negative offset and limit count as 0")
+}
