@@ -219,27 +219,11 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 			for _, base := range []numbers.Filter{{}, {Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusDeactivationPending}}, {IDs: numberIDs(fx.all[:20])}} {
 				for _, key := range sortKeys {
 					for _, desc := range []bool{false, true} {
-						f := base
-						f.Sort, f.Desc = key, desc
-						full, fullTotal, err := s.FindNumbers(t.Context(), fx.tenant, f)
-						require.NoError(t, err)
-						require.Len(t, full, fullTotal)
-						for _, size := range []int{1, 7, 50} {
-							var pages []*numbers.Number
-							for off := 0; ; off += size {
-								f.Offset, f.Limit = off, size
-								page, total, err := s.FindNumbers(t.Context(), fx.tenant, f)
-								require.NoError(t, err)
-								require.Equal(t, fullTotal, total, "total is independent of paging")
-								require.LessOrEqual(t, len(page), size)
-								if len(page) == 0 {
-									require.GreaterOrEqual(t, off, fullTotal)
-									break
-								}
-								pages = append(pages, page...)
-							}
-							require.Equal(t, normAll(full), normAll(pages), "pages of %d concatenate to the full result (sort %q desc %v)", size, key, desc)
-						}
+						requirePaging(t, func(offset, limit int) ([]*numbers.Number, int, error) {
+							f := base
+							f.Sort, f.Desc, f.Offset, f.Limit = key, desc, offset, limit
+							return s.FindNumbers(t.Context(), fx.tenant, f)
+						}, normAll, 1, 7, 50)
 					}
 				}
 			}
