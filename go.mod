@@ -9,6 +9,7 @@ require (
 	github.com/go-playground/validator/v10 v10.30.6
 	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/maxence-charriere/go-app/v10 v10.1.3
 	github.com/rickar/cal/v2 v2.1.13
 	github.com/stretchr/testify v1.11.1
 	github.com/wneessen/go-mail v0.8.1
