@@ -1,0 +1,165 @@
+package memstore_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/notify"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/store"
+	"github.com/numberdesk/numberdesk/store/memstore"
+	"github.com/numberdesk/numberdesk/store/storetest"
+)
+
+// populate fills st with a tenant that uses every part of the store:
+// numbers in every state, events with delivered and pending deliveries,
+// idempotency records, employees, records, routing settings and a block list.
+func populate(t *testing.T, st *memstore.Store) numberdesk.Actor {
+	t.Helper()
+	ctx := t.Context()
+	now := time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	svc := numbers.NewService(numbers.Config{Store: st, Clock: clock})
+	people := staff.NewService(staff.Config{Store: st, Numbers: svc, Clock: clock})
+	tenant, admin, err := people.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH",
+		Owner: staff.Person{FirstName: "Olga", LastName: "Owner", Email: "it@muster.example"}})
+	require.NoError(t, err)
+	owner := admin.Actor()
+	block, err := svc.Provision(ctx, owner, numbers.ProvisionRequest{Number: "0221 123456", ExtensionFrom: "10", ExtensionTo: "14", Options: []string{"festnetz_flat"}})
+	require.NoError(t, err)
+	q, err := svc.Quote(ctx, owner, []numberdesk.NumberID{block[0].ID, block[1].ID, block[2].ID})
+	require.NoError(t, err)
+	_, err = svc.Activate(ctx, owner, numbers.ActivateRequest{QuoteToken: q.Token, IdempotencyKey: "k1"})
+	require.NoError(t, err)
+	_, err = svc.Deactivate(ctx, owner, numbers.DeactivateRequest{Number: block[0].ID})
+	require.NoError(t, err)
+	emp, err := people.Create(ctx, owner, staff.CreateRequest{FirstName: "Max", LastName: "Muster", Email: "max@muster.example",
+		Numbers: []numberdesk.NumberID{block[1].ID}})
+	require.NoError(t, err)
+	_, err = people.SetLocked(ctx, owner, emp.ID, false)
+	require.NoError(t, err)
+	_, err = svc.Feed(ctx, numberdesk.System(tenant.ID), []numbers.RecordInput{{Number: block[1].E164, Kind: numbers.RecordCall,
+		At: now, Caller: "+491712345678", Result: numbers.ResultMissed}})
+	require.NoError(t, err)
+	_, err = svc.SaveRouting(ctx, owner, numbers.SaveRoutingRequest{Number: block[2].ID, Plan: routing.Plan{
+		Rules: []routing.Rule{{ID: "office", Name: "Bürozeiten", Priority: 1, Enabled: true,
+			Condition: routing.Weekly(routing.MonFri, routing.Window{Start: routing.At(8, 0), End: routing.At(18, 0)}),
+			Targets:   []routing.Target{{Kind: routing.TargetExternal, Ref: "+4915112345678", RingSeconds: 20}}}},
+		Base: routing.BaseRule{Kind: routing.BaseHolderMailbox}}})
+	require.NoError(t, err)
+	_, err = svc.SaveBlocklist(ctx, owner, routing.Blocklist{Anonymous: true, Numbers: []string{"0900 123*"}}, 0)
+	require.NoError(t, err)
+	// Deliver some events, lease others, leave the rest pending.
+	claims, err := st.ClaimDeliveries(ctx, "w1", now, time.Minute, 3)
+	require.NoError(t, err)
+	for _, c := range claims[:2] {
+		require.NoError(t, st.FinishDelivery(ctx, notify.Finish{Tenant: c.Event.Tenant, Event: c.Event.ID, Worker: "w1", State: notify.StateDelivered, At: now, Attempts: 1}))
+	}
+	return owner
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	ctx := t.Context()
+	st := memstore.New()
+	owner := populate(t, st)
+	snap, err := st.Snapshot()
+	require.NoError(t, err)
+
+	r, err := memstore.Restore(snap)
+	require.NoError(t, err)
+	again, err := r.Snapshot()
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(snap, again), "a restored store must snapshot to the same bytes")
+
+	// Same answers from both stores.
+	for _, s := range []*memstore.Store{st, r} {
+		ns, total, err := s.FindNumbers(ctx, owner.Tenant, numbers.Filter{Statuses: []numbers.Status{numbers.StatusActive}})
+		require.NoError(t, err)
+		require.Equal(t, 2, total)
+		require.Len(t, ns, 2)
+	}
+	evA, err := st.FindEvents(ctx, owner.Tenant, numberdesk.EventFilter{})
+	require.NoError(t, err)
+	evB, err := r.FindEvents(ctx, owner.Tenant, numberdesk.EventFilter{})
+	require.NoError(t, err)
+	require.Equal(t, len(evA), len(evB))
+	require.JSONEq(t, string(evA[len(evA)-1].Data), string(evB[len(evB)-1].Data))
+	for _, s := range []*memstore.Store{st, r} {
+		ds, _, err := s.FindDeliveries(ctx, owner.Tenant, notify.DeliveryFilter{States: []notify.State{notify.StateDelivered}})
+		require.NoError(t, err)
+		require.Len(t, ds, 2)
+		// The third claim is still leased to w1: another worker gets the rest only.
+		claims, err := s.ClaimDeliveries(ctx, "w2", time.Date(2026, 1, 15, 10, 0, 30, 0, time.UTC), time.Minute, 1000)
+		require.NoError(t, err)
+		require.Len(t, claims, len(evA)-3)
+	}
+
+	// The restored store keeps working: the event sequence continues, the
+	// idempotency record answers, a service runs on it.
+	svc := numbers.NewService(numbers.Config{Store: r})
+	page, err := svc.Overview(ctx, owner, numbers.Query{})
+	require.NoError(t, err)
+	require.Equal(t, 5, page.Total)
+	_, err = r.FindIdempotencyRecord(ctx, owner.Tenant, "k1")
+	require.NoError(t, err)
+	set, err := svc.Routing(ctx, owner, page.Numbers[2].ID)
+	require.NoError(t, err)
+	require.Len(t, set.Plan.Rules, 1)
+	bl, err := svc.Blocklist(ctx, owner)
+	require.NoError(t, err)
+	require.True(t, bl.List.Anonymous)
+	ev := numberdesk.NewEvent("test.event", owner, time.Now(), "", map[string]int{"a": 1})
+	require.NoError(t, r.AppendEvents(ctx, ev))
+	all, err := r.FindEvents(ctx, owner.Tenant, numberdesk.EventFilter{})
+	require.NoError(t, err)
+	require.Equal(t, evA[len(evA)-1].Seq+1, all[len(all)-1].Seq)
+}
+
+func TestRestoreRefusesBadSnapshots(t *testing.T) {
+	for name, data := range map[string]string{
+		"not json":        "{",
+		"other version":   `{"version":99}`,
+		"events disorder": `{"version":1,"seq":5,"events":[{"id":"a","tenant":"t","seq":3},{"id":"b","tenant":"t","seq":2}]}`,
+		"orphan delivery": `{"version":1,"seq":5,"deliveries":[{"event":"x","tenant":"t","seq":1}]}`,
+	} {
+		_, err := memstore.Restore([]byte(data))
+		require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err), name)
+	}
+}
+
+// The conformance suite passes on a store restored from a snapshot (of a
+// store that already holds another tenant's data, all of whose events were
+// delivered: the outbox cases count claims store-wide).
+func TestConformanceAfterRestore(t *testing.T) {
+	base := memstore.New()
+	populate(t, base)
+	later := time.Date(2026, 1, 16, 0, 0, 0, 0, time.UTC)
+	claims, err := base.ClaimDeliveries(t.Context(), "w3", later, time.Minute, 10000)
+	require.NoError(t, err)
+	for _, c := range claims {
+		require.NoError(t, base.FinishDelivery(t.Context(), notify.Finish{Tenant: c.Event.Tenant, Event: c.Event.ID, Worker: "w3", State: notify.StateDelivered, At: later, Attempts: 1}))
+	}
+	snap, err := base.Snapshot()
+	require.NoError(t, err)
+	storetest.Run(t, func(t *testing.T) store.Store {
+		r, err := memstore.Restore(snap)
+		require.NoError(t, err)
+		return r
+	})
+}
+
+// A snapshot of an empty store restores to an empty, working store.
+func TestSnapshotEmpty(t *testing.T) {
+	snap, err := memstore.New().Snapshot()
+	require.NoError(t, err)
+	r, err := memstore.Restore(snap)
+	require.NoError(t, err)
+	require.NoError(t, r.CreateTenant(context.Background(), &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "x"}))
+}
