@@ -1,0 +1,305 @@
+// Package server is the HTTP side of the NumberDesk portal: a go-app
+// app.Handler configured as an installable, offline-capable PWA (German
+// names, local icons, every route cacheable, one Version per build) whose
+// static files come from a directory and whose app.wasm is sent
+// gzip-compressed.
+//
+// The server holds no business state: the SDK's rules run in the browser on
+// the in-memory store (demo mode). The client-only wasm is built separately
+// (see examples/portal and the Makefile) and named in [Config.Wasm].
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/numberdesk/numberdesk/wasm"
+)
+
+// The static files the handler refers to by name. They live in Config.Web.
+const (
+	IconDefault  = "/web/icon-192.png"
+	IconLarge    = "/web/icon-512.png"
+	IconMaskable = "/web/icon-maskable.png"
+	IconSVG      = "/web/icon.svg"
+	Stylesheet   = "/web/portal.css"
+	wasmPath     = "/web/app.wasm"
+)
+
+// Config configures the portal handler.
+type Config struct {
+	// Web is the directory served at /web/: icons and portal.css. It must
+	// contain the icons named by IconDefault, IconLarge, IconMaskable and
+	// IconSVG and the stylesheet Stylesheet, because the service worker
+	// precaches them and an install with a missing file leaves its cache
+	// empty (no offline use).
+	Web string
+
+	// Wasm is the path of the client-only app.wasm. Empty means
+	// Web/app.wasm.
+	Wasm string
+
+	// Version identifies the build for the service worker: a changed Version
+	// makes installed clients fetch everything again and show the update
+	// banner. Empty means a hash of app.wasm and every file in Web, so each
+	// build that changes something gets a new Version and a restart of the
+	// same build does not.
+	Version string
+}
+
+// New returns the portal's http.Handler. It reads and compresses app.wasm
+// once; later changes to the files in Config.Web other than app.wasm are
+// served as they are, but only a new handler computes a new Version.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Web == "" {
+		return nil, errors.New("server: Config.Web is empty")
+	}
+	if cfg.Wasm == "" {
+		cfg.Wasm = filepath.Join(cfg.Web, "app.wasm")
+	}
+	raw, err := os.ReadFile(cfg.Wasm)
+	if err != nil {
+		return nil, fmt.Errorf("server: reading the client wasm (build it with `make wasm`): %w", err)
+	}
+	static, err := staticFiles(cfg.Web)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range []string{IconDefault, IconLarge, IconMaskable, IconSVG, Stylesheet} {
+		if !slices.Contains(static, p) {
+			return nil, fmt.Errorf("server: %s is missing in %s; the service worker would cache nothing", strings.TrimPrefix(p, "/web/"), cfg.Web)
+		}
+	}
+	if cfg.Version == "" {
+		cfg.Version, err = buildVersion(raw, cfg.Web, static)
+		if err != nil {
+			return nil, err
+		}
+	}
+	res := &resources{
+		dir:   cfg.Web,
+		files: http.FileServer(http.Dir(cfg.Web)),
+		wasm:  raw,
+		gz:    compressed(raw),
+	}
+
+	wasm.Routes()
+	cacheable := append([]string(nil), wasm.Paths()...)
+	cacheable = append(cacheable, static...)
+
+	h := &app.Handler{
+		Name:            "NumberDesk Rufnummernverwaltung",
+		ShortName:       "NumberDesk",
+		Title:           "NumberDesk – Rufnummernverwaltung",
+		Description:     "Rufnummern Ihrer Cloud-Telefonanlage verwalten: aktivieren, deaktivieren, tauschen, zuweisen, Anrufe weiterleiten.",
+		Lang:            "de",
+		LoadingLabel:    "NumberDesk wird geladen … {progress} %",
+		BackgroundColor: "#ffffff",
+		ThemeColor:      "#0b5cad",
+		Icon: app.Icon{
+			Default:  IconDefault,
+			Large:    IconLarge,
+			Maskable: IconMaskable,
+			SVG:      IconSVG,
+		},
+		Styles:             []string{Stylesheet},
+		CacheableResources: cacheable,
+		Resources:          res,
+		Version:            cfg.Version,
+		// app.wasm travels compressed; the progress bar needs the size of
+		// what the browser gets after decompression.
+		WasmContentLength: strconv.Itoa(len(raw)),
+	}
+	return h, nil
+}
+
+// staticFiles lists the files in dir as /web/ paths, sorted, without
+// app.wasm (go-app caches it anyway) and without hidden files.
+func staticFiles(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if strings.HasPrefix(name, ".") && p != dir {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		webPath := "/web/" + filepath.ToSlash(rel)
+		if webPath == wasmPath || strings.HasSuffix(name, ".gz") {
+			return nil
+		}
+		out = append(out, webPath)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server: listing the static files: %w", err)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// buildVersion hashes app.wasm and the static files.
+func buildVersion(raw []byte, dir string, static []string) (string, error) {
+	h := sha256.New()
+	h.Write(raw)
+	for _, p := range static {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(p, "/web/"))))
+		if err != nil {
+			return "", fmt.Errorf("server: hashing the static files: %w", err)
+		}
+		fmt.Fprintf(h, "\x00%s\x00%d\x00", p, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+var (
+	gzMu    sync.Mutex
+	gzCache = map[[sha256.Size]byte][]byte{}
+)
+
+// compressed returns raw compressed with gzip at the best compression. The
+// result is kept per content, so that handlers built for the same wasm (tests
+// start many) compress it once.
+func compressed(raw []byte) []byte {
+	key := sha256.Sum256(raw)
+	gzMu.Lock()
+	defer gzMu.Unlock()
+	if gz, ok := gzCache[key]; ok {
+		return gz
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+	zw.Write(raw)                                            // a bytes.Buffer does not fail
+	zw.Close()
+	gzCache[key] = buf.Bytes()
+	return buf.Bytes()
+}
+
+// resources is the app.ResourceResolver of the portal. /web/ paths resolve to
+// themselves (served by this host), and ServeHTTP serves them: app.wasm from
+// memory, compressed when the client accepts gzip, everything else from the
+// directory. go-app's Handler has already set ETag (the Version) and
+// Cache-Control: no-cache.
+type resources struct {
+	dir   string
+	files http.Handler
+	wasm  []byte
+	gz    []byte
+}
+
+// Resolve implements app.ResourceResolver.
+func (r *resources) Resolve(location string) string {
+	if location == "" || location == "/" {
+		return "/"
+	}
+	if strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://") {
+		return location
+	}
+	if location == "web" || location == "/web" || strings.HasPrefix(location, "web/") || strings.HasPrefix(location, "/web/") {
+		return "/" + strings.Trim(location, "/")
+	}
+	return location
+}
+
+// ServeHTTP serves a /web/ request.
+func (r *resources) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	p := path.Clean(req.URL.Path)
+	if p == wasmPath {
+		r.serveWasm(w, req)
+		return
+	}
+	rel, ok := strings.CutPrefix(p, "/web/")
+	if !ok || rel == "" {
+		http.NotFound(w, req)
+		return
+	}
+	// Files only: no directory listings, no precompressed copies.
+	fi, err := os.Stat(filepath.Join(r.dir, filepath.FromSlash(rel)))
+	if err != nil || fi.IsDir() || strings.HasSuffix(rel, ".gz") {
+		http.NotFound(w, req)
+		return
+	}
+	req2 := req.Clone(req.Context())
+	req2.URL.Path = "/" + rel
+	req2.URL.RawPath = ""
+	r.files.ServeHTTP(w, req2)
+}
+
+func (r *resources) serveWasm(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/wasm")
+	hdr.Add("Vary", "Accept-Encoding")
+	body := r.wasm
+	if AcceptsGzip(req.Header.Values("Accept-Encoding")) {
+		hdr.Set("Content-Encoding", "gzip")
+		body = r.gz
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if req.Method == http.MethodGet {
+		w.Write(body)
+	}
+}
+
+// AcceptsGzip reports whether the values of the Accept-Encoding headers of a
+// request allow a gzip-coded response (RFC 9110 §12.5.3): gzip or x-gzip or
+// "*" with a q-value above zero, where an explicit gzip entry wins over "*".
+func AcceptsGzip(values []string) bool {
+	star := false
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(part, ";")
+			name = strings.ToLower(strings.TrimSpace(name))
+			q := 1.0
+			for _, param := range strings.Split(params, ";") {
+				k, val, ok := strings.Cut(strings.TrimSpace(param), "=")
+				if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+					f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+					if err != nil {
+						f = 0
+					}
+					q = f
+				}
+			}
+			switch name {
+			case "gzip", "x-gzip":
+				return q > 0
+			case "*":
+				star = q > 0
+			}
+		}
+	}
+	return star
+}
