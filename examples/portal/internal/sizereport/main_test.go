@@ -1,0 +1,33 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// The size bound: the whole portal (gzip) at most 1.3 times a naive
+// go-app hello world built in the same run. Sizes, not times, so asserting
+// them is stable.
+func TestPortalIsNotLargerThanHello(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two wasm binaries")
+	}
+	r, err := measure()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	r.write(&b)
+	t.Log("\n" + b.String())
+	if r.Ratio() > maxRatio {
+		t.Errorf("portal wasm is %.2f× the hello world (gzip); the bound is %.2f×", r.Ratio(), maxRatio)
+	}
+}
+
+func TestGroup(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 13894298: "13,894,298"} {
+		if got := group(n); got != want {
+			t.Errorf("group(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
