@@ -1,0 +1,196 @@
+package wasm
+
+// The presenter of the employees page ("Mitarbeiter"): the create form
+// ("Neuen Mitarbeiter anlegen", with numbers), the list rows and the
+// notification preferences. Pure Go.
+
+import (
+	"strings"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/staff"
+)
+
+// employeeForm is the create form.
+type employeeForm struct {
+	FirstName, LastName, Email string
+	Role                       numberdesk.Role // employee (default) or manager
+	// Numbers are the numbers ticked for assignment, by ID.
+	Numbers map[numberdesk.NumberID]bool
+}
+
+// request returns the staff.CreateRequest of the form; the ticked numbers
+// in the order of offered (the list the form shows).
+func (f *employeeForm) request(offered []*numbers.Number) staff.CreateRequest {
+	req := staff.CreateRequest{FirstName: strings.TrimSpace(f.FirstName), LastName: strings.TrimSpace(f.LastName),
+		Email: strings.TrimSpace(f.Email), Role: f.Role}
+	for _, n := range offered {
+		if f.Numbers[n.ID] {
+			req.Numbers = append(req.Numbers, n.ID)
+		}
+	}
+	return req
+}
+
+// toggle ticks or unticks a number.
+func (f *employeeForm) toggle(id numberdesk.NumberID) {
+	if f.Numbers == nil {
+		f.Numbers = map[numberdesk.NumberID]bool{}
+	}
+	f.Numbers[id] = !f.Numbers[id]
+}
+
+// assignable returns the numbers a new employee can get: not inactive and
+// without a holder, in the order given.
+func assignable(ns []*numbers.Number) []*numbers.Number {
+	var out []*numbers.Number
+	for _, n := range ns {
+		if n.Status != numbers.StatusInactive && len(n.Holders) == 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// staffSlot maps the Field of a staff error onto the create form's inputs
+// ("first_name", "last_name", "email", "role", "numbers"); other fields,
+// like "employee", go to the general line ("").
+func staffSlot(field string) string {
+	base := field
+	if i := strings.IndexAny(base, "[."); i >= 0 {
+		base = base[:i]
+	}
+	switch base {
+	case "first_name", "last_name", "email", "role", "numbers":
+		return base
+	case "number":
+		return "numbers"
+	}
+	return ""
+}
+
+// employeeRow is one line of the list.
+type employeeRow struct {
+	ID      numberdesk.StaffID
+	Name    string
+	Email   string
+	Role    string
+	Locked  bool
+	Status  string // "aktiv" or "gesperrt"
+	Numbers []string
+	Prefs   string // "alle" or the categories switched on
+	Routing bool   // may edit the routing of its numbers
+	Owner   bool
+}
+
+// employeeRows presents employees with the numbers they hold.
+func employeeRows(es []*staff.Employee, held map[numberdesk.StaffID][]string) []employeeRow {
+	out := make([]employeeRow, 0, len(es))
+	for _, e := range es {
+		r := employeeRow{ID: e.ID, Name: e.Name(), Email: e.Email, Role: pt("role." + string(e.Role)), Locked: e.Locked,
+			Numbers: held[e.ID], Prefs: prefsSummary(e.Preferences), Routing: e.RoutingEdit, Owner: e.Role == numberdesk.RoleOwner}
+		r.Status = pt("emp.status.active")
+		if e.Locked {
+			r.Status = pt("emp.status.locked")
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// prefCategory is one notification category with its switch in
+// staff.Preferences.
+type prefCategory struct {
+	Category staff.Category
+	Get      func(p staff.Preferences) bool
+	Set      func(p *staff.Preferences, on bool)
+}
+
+// prefCategories lists the notification categories in display order.
+var prefCategories = []prefCategory{
+	{staff.CategoryMissedCall, func(p staff.Preferences) bool { return p.MissedCalls }, func(p *staff.Preferences, on bool) { p.MissedCalls = on }},
+	{staff.CategoryFax, func(p staff.Preferences) bool { return p.Faxes }, func(p *staff.Preferences, on bool) { p.Faxes = on }},
+	{staff.CategoryVoicemail, func(p staff.Preferences) bool { return p.Voicemail }, func(p *staff.Preferences, on bool) { p.Voicemail = on }},
+	{staff.CategoryOther, func(p staff.Preferences) bool { return p.Other }, func(p *staff.Preferences, on bool) { p.Other = on }},
+}
+
+// prefsSummary returns "alle", "keine" or the categories switched on.
+func prefsSummary(p staff.Preferences) string {
+	var on []string
+	for _, c := range prefCategories {
+		if c.Get(p) {
+			on = append(on, pt("pref."+string(c.Category)))
+		}
+	}
+	switch len(on) {
+	case len(prefCategories):
+		return pt("emp.prefs.all")
+	case 0:
+		return pt("emp.prefs.none")
+	}
+	return strings.Join(on, ", ")
+}
+
+// heldNumbers maps each holder to the German display of its numbers.
+func heldNumbers(ns []*numbers.Number) map[numberdesk.StaffID][]string {
+	out := map[numberdesk.StaffID][]string{}
+	for _, n := range ns {
+		for _, h := range n.Holders {
+			out[h] = append(out[h], n.Display())
+		}
+	}
+	return out
+}
+
+func init() {
+	for k, v := range map[string][2]string{
+		"emp.title":             {"Mitarbeiter", "Employees"},
+		"emp.intro":             {"Mitarbeiter-Konten mit ihren Rufnummern, Sperren und Benachrichtigungen.", "Employee accounts with their numbers, locks and notifications."},
+		"emp.new":               {"Neuen Mitarbeiter anlegen", "Create employee"},
+		"emp.first":             {"Vorname", "First name"},
+		"emp.last":              {"Familienname", "Last name"},
+		"emp.email":             {"E-Mail-Adresse", "E-mail address"},
+		"emp.role":              {"Rolle", "Role"},
+		"emp.numbers":           {"Rufnummern zuordnen", "Assign numbers"},
+		"emp.numbers.none":      {"Keine freien Rufnummern.", "No free numbers."},
+		"emp.create":            {"Mitarbeiter anlegen", "Create employee"},
+		"emp.created":           {"Der Mitarbeiter %s wurde angelegt.", "Employee %s was created."},
+		"emp.col.name":          {"Name", "Name"},
+		"emp.col.email":         {"E-Mail", "E-mail"},
+		"emp.col.role":          {"Rolle", "Role"},
+		"emp.col.numbers":       {"Rufnummern", "Numbers"},
+		"emp.col.status":        {"Status", "Status"},
+		"emp.col.prefs":         {"Benachrichtigungen", "Notifications"},
+		"emp.col.actions":       {"Aktionen", "Actions"},
+		"emp.status.active":     {"aktiv", "active"},
+		"emp.status.locked":     {"gesperrt", "locked"},
+		"emp.lock":              {"Sperren", "Lock"},
+		"emp.unlock":            {"Entsperren", "Unlock"},
+		"emp.lock.aria":         {"%s sperren", "Lock %s"},
+		"emp.unlock.aria":       {"%s entsperren", "Unlock %s"},
+		"emp.locked.msg":        {"%s wurde gesperrt.", "%s was locked."},
+		"emp.unlocked.msg":      {"%s wurde entsperrt.", "%s was unlocked."},
+		"emp.prefs":             {"Benachrichtigungen", "Notifications"},
+		"emp.prefs.aria":        {"Benachrichtigungen von %s bearbeiten", "Edit notifications of %s"},
+		"emp.prefs.title":       {"Benachrichtigungen von %s", "Notifications of %s"},
+		"emp.prefs.hint":        {"E-Mail-Benachrichtigungen (z. B. verpasste Anrufe, Faxe) erhalten:", "Receive e-mail notifications (e.g. missed calls, faxes):"},
+		"emp.prefs.saved":       {"Die Benachrichtigungen von %s wurden gespeichert.", "The notifications of %s were saved."},
+		"emp.prefs.all":         {"alle", "all"},
+		"emp.prefs.none":        {"keine", "none"},
+		"emp.routing":           {"darf Routing bearbeiten", "may edit routing"},
+		"emp.routing.aria":      {"%s darf das Routing der eigenen Rufnummern bearbeiten", "%s may edit the routing of own numbers"},
+		"emp.save":              {"Speichern", "Save"},
+		"emp.cancel":            {"Abbrechen", "Cancel"},
+		"emp.empty":             {"Noch keine Mitarbeiter.", "No employees yet."},
+		"emp.search":            {"Suche nach Name oder E-Mail", "Search name or e-mail"},
+		"emp.count":             {"%d Mitarbeiter", "%d employees"},
+		"emp.owner.note":        {"Administrator-Konto", "Administrator account"},
+		"emp.numbers.count":     {"%d ausgewählt", "%d selected"},
+		"emp.numbers.legend":    {"Freie Rufnummern", "Free numbers"},
+		"emp.create.title":      {"Neuen Mitarbeiter anlegen", "Create employee"},
+		"emp.create.done.title": {"Mitarbeiter angelegt", "Employee created"},
+	} {
+		pagesTexts[k] = v
+	}
+}
