@@ -19,6 +19,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -340,9 +341,9 @@ func typeText(t testing.TB, ctx context.Context, sel, s string) {
 // events (for selects and date fields, where typing is awkward).
 func setValue(t testing.TB, ctx context.Context, sel, value string) {
 	t.Helper()
-	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false;
-		e.value = %q; e.dispatchEvent(new Event("input", {bubbles: true}));
-		e.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, sel, value)
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%s); if (!e) return false;
+		e.value = %s; e.dispatchEvent(new Event("input", {bubbles: true}));
+		e.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, jsString(sel), jsString(value))
 	if !eval[bool](t, ctx, js) {
 		t.Fatalf("set value of %s: no such element", sel)
 	}
@@ -372,7 +373,7 @@ func attr(t testing.TB, ctx context.Context, sel, name string) string {
 // count returns how many elements match sel now (no waiting).
 func count(t testing.TB, ctx context.Context, sel string) int {
 	t.Helper()
-	return eval[int](t, ctx, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel))
+	return eval[int](t, ctx, fmt.Sprintf(`document.querySelectorAll(%s).length`, jsString(sel)))
 }
 
 // exists reports whether an element matches sel now (no waiting).
@@ -401,7 +402,7 @@ func waitGone(t testing.TB, ctx context.Context, sel string) {
 // want.
 func waitText(t testing.TB, ctx context.Context, sel, want string) {
 	t.Helper()
-	poll(t, ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.innerText.includes(%q); })()`, sel, want),
+	poll(t, ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%s); return !!e && e.innerText.includes(%s); })()`, jsString(sel), jsString(want)),
 		fmt.Sprintf("%s contains %q", sel, want))
 }
 
@@ -421,6 +422,46 @@ func pollFor(t testing.TB, ctx context.Context, expr, what string, d time.Durati
 	if err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}
+}
+
+// waitJS evaluates the JavaScript expression (a promise is awaited) every
+// 100 ms until it is truthy, for at most 20 s. Errors in between count as
+// "not yet", so it also waits across a reload or navigation.
+func waitJS(t testing.TB, ctx context.Context, expr, what string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var lastErr error
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`Promise.resolve(`+expr+`).then(v => !!v)`, chromedp.EvalAwaitPromise))
+		if err == nil && ok {
+			return
+		}
+		lastErr = err
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: not true within 20 s (last error: %v)", what, lastErr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// jsString returns v as a JavaScript literal (JSON).
+func jsString(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// httpGet fetches a URL from Go (not through the browser).
+func httpGet(url string) (*http.Response, error) {
+	c := &http.Client{Timeout: 5 * time.Second}
+	res, err := c.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	res.Body.Close()
+	return res, nil
 }
 
 // eval evaluates a JavaScript expression and returns its value; a promise is

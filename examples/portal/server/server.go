@@ -98,6 +98,10 @@ func New(cfg Config) (http.Handler, error) {
 		gz:    compressed(raw),
 	}
 
+	worker, err := serviceWorker()
+	if err != nil {
+		return nil, err
+	}
 	wasm.Routes()
 	cacheable := append([]string(nil), wasm.Paths()...)
 	cacheable = append(cacheable, static...)
@@ -117,15 +121,59 @@ func New(cfg Config) (http.Handler, error) {
 			Maskable: IconMaskable,
 			SVG:      IconSVG,
 		},
-		Styles:             []string{Stylesheet},
-		CacheableResources: cacheable,
-		Resources:          res,
-		Version:            cfg.Version,
+		Styles:                []string{Stylesheet},
+		CacheableResources:    cacheable,
+		Resources:             res,
+		ServiceWorkerTemplate: worker,
+		Version:               cfg.Version,
 		// app.wasm travels compressed; the progress bar needs the size of
 		// what the browser gets after decompression.
 		WasmContentLength: strconv.Itoa(len(raw)),
 	}
 	return h, nil
+}
+
+// The service worker is go-app's DefaultAppWorkerJS with two repairs:
+//
+//   - install holds the event open (event.waitUntil). go-app's handler does
+//     not, so a worker whose precaching fails still activates, with an empty
+//     cache (no offline use, and on an update the old cache is purged). Now a
+//     failed install leaves the previous worker in charge. (activate stays
+//     as it is: go-app's page script takes a worker that reaches "activated"
+//     while it already controls the page for an update, so claiming the
+//     page before "activated" would announce an update on the first visit.)
+//   - a navigation whose URL has a query (/?demo=reset, /?demo-numbers=1000)
+//     is answered from the cached page of its path: go-app matches the whole
+//     URL, so such a reload failed offline.
+var workerRepairs = []struct{ old, new string }{
+	{`self.addEventListener("install", async (event) => {
+  try {
+    console.log("installing app worker {{.Version}}");
+    await installWorker();
+    await self.skipWaiting();
+  } catch (error) {
+    console.error("error during installation:", error);
+  }
+});`, `self.addEventListener("install", (event) => {
+  console.log("installing app worker {{.Version}}");
+  event.waitUntil(installWorker().then(() => self.skipWaiting()));
+});`},
+	{`const cachedResponse = await caches.match(request);`,
+		`const cachedResponse = await caches.match(request, { ignoreSearch: request.mode === "navigate" });`},
+}
+
+// serviceWorker returns the repaired app-worker.js template. It fails if
+// go-app's template changed, so that an upgrade cannot silently drop a
+// repair.
+func serviceWorker() (string, error) {
+	s := app.DefaultAppWorkerJS
+	for _, r := range workerRepairs {
+		if strings.Count(s, r.old) != 1 {
+			return "", fmt.Errorf("server: go-app's app-worker.js changed; cannot apply the repair %q", strings.SplitN(r.new, "\n", 2)[0])
+		}
+		s = strings.Replace(s, r.old, r.new, 1)
+	}
+	return s, nil
 }
 
 // staticFiles lists the files in dir as /web/ paths, sorted, without

@@ -288,3 +288,20 @@ func TestNewRefusesAnIncompleteWebDir(t *testing.T) {
 		t.Errorf("missing icon: %v", err)
 	}
 }
+
+func TestServiceWorkerRepairs(t *testing.T) {
+	h := newHandler(t, Config{Version: "v1"})
+	js := string(body(t, get(t, h, http.MethodGet, "/app-worker.js", nil)))
+	for _, want := range []string{
+		`event.waitUntil(installWorker().then(() => self.skipWaiting()))`,
+		`ignoreSearch: request.mode === "navigate"`,
+		`const cacheName = "app-" + "v1";`,
+	} {
+		if !strings.Contains(js, want) {
+			t.Errorf("app-worker.js lacks %q", want)
+		}
+	}
+	if strings.Contains(js, `self.addEventListener("install", async`) {
+		t.Error("app-worker.js still has go-app's install handler")
+	}
+}
