@@ -1,0 +1,155 @@
+// Package demo is the backend of the reference UI in demo mode: the SDK's
+// services (staff, numbers) on a memstore, with a real clock, a demo tenant
+// in Europe/Berlin and its seed data, and a persistent form (Save/Load) that
+// the UI keeps in the browser's localStorage.
+//
+// It has no UI and no browser dependency: plain go test covers it.
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/store/memstore"
+)
+
+// FormatVersion is the version of Save's format; Load refuses others.
+const FormatVersion = 1
+
+// Demo is one demo tenant with its services. Its methods are safe for
+// concurrent use (the services are); the UI calls them from its goroutine.
+type Demo struct {
+	Store   *memstore.Store
+	Numbers *numbers.Service
+	Staff   *staff.Service
+	Tenant  *numberdesk.Tenant
+	// Owner is the "Administrator-Konto", the actor of the UI.
+	Owner *staff.Employee
+
+	clock func() time.Time
+}
+
+// Config configures New, Seed and Load. The zero value uses the wall clock.
+type Config struct {
+	Clock func() time.Time // default time.Now
+}
+
+func (c Config) clock() func() time.Time {
+	if c.Clock != nil {
+		return c.Clock
+	}
+	return time.Now
+}
+
+// wire builds the services over st.
+func wire(st *memstore.Store, clock func() time.Time) *Demo {
+	c := numberdesk.Clock(clock)
+	nums := numbers.NewService(numbers.Config{Store: st, Clock: c})
+	return &Demo{
+		Store:   st,
+		Numbers: nums,
+		Staff:   staff.NewService(staff.Config{Store: st, Numbers: nums, Clock: c}),
+		clock:   clock,
+	}
+}
+
+// Now returns the demo's current time.
+func (d *Demo) Now() time.Time { return d.clock() }
+
+// Actor returns the acting account: the owner.
+func (d *Demo) Actor() numberdesk.Actor { return d.Owner.Actor() }
+
+// Location returns the tenant's time zone.
+func (d *Demo) Location() *time.Location { return d.Tenant.Location() }
+
+// ApplyDue runs the scheduled job as the system actor: every pending
+// deactivation whose date has passed takes effect. The UI calls it on load.
+func (d *Demo) ApplyDue(ctx context.Context) ([]numberdesk.NumberID, error) {
+	return d.Numbers.ApplyDue(ctx, numberdesk.System(d.Tenant.ID), d.clock())
+}
+
+// Employees returns every employee of the tenant, sorted by name.
+func (d *Demo) Employees(ctx context.Context) ([]*staff.Employee, error) {
+	es, _, err := d.Staff.List(ctx, d.Actor(), staff.Query{Limit: 1000})
+	return es, err
+}
+
+// Names returns the names of the tenant's employees by ID.
+func (d *Demo) Names(ctx context.Context) (map[numberdesk.StaffID]string, error) {
+	es, err := d.Employees(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[numberdesk.StaffID]string, len(es))
+	for _, e := range es {
+		m[e.ID] = e.Name()
+	}
+	return m, nil
+}
+
+// saved is the persistent form of a Demo.
+type saved struct {
+	Version int                 `json:"version"`
+	Tenant  numberdesk.TenantID `json:"tenant"`
+	Owner   numberdesk.StaffID  `json:"owner"`
+	Store   json.RawMessage     `json:"store"`
+}
+
+// Save returns the demo's whole state as JSON for Load.
+func (d *Demo) Save() ([]byte, error) {
+	snap, err := d.Store.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(saved{Version: FormatVersion, Tenant: d.Tenant.ID, Owner: d.Owner.ID, Store: snap})
+}
+
+// Load restores a demo that Save wrote. A state of another format, or one
+// whose tenant or owner is missing, is CodeInvalid: the UI then seeds anew.
+func Load(ctx context.Context, data []byte, cfg Config) (*Demo, error) {
+	const op = "demo.Load"
+	var s saved
+	if err := json.Unmarshal(data, &s); err != nil || s.Version != FormatVersion {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "version", "Der gespeicherte Demo-Stand ist veraltet.")
+	}
+	st, err := memstore.Restore(s.Store)
+	if err != nil {
+		return nil, err
+	}
+	d := wire(st, cfg.clock())
+	if d.Tenant, err = st.FindTenantByID(ctx, s.Tenant); err != nil {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der gespeicherte Demo-Stand ist unvollständig.")
+	}
+	if d.Owner, err = st.FindEmployeeByID(ctx, s.Tenant, s.Owner); err != nil || d.Owner.Role != numberdesk.RoleOwner {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "owner", "Der gespeicherte Demo-Stand ist unvollständig.")
+	}
+	return d, nil
+}
+
+// Count returns how many numbers the tenant has.
+func (d *Demo) Count(ctx context.Context) (int, error) {
+	p, err := d.Numbers.Overview(ctx, d.Actor(), numbers.Query{Limit: 1})
+	if err != nil {
+		return 0, err
+	}
+	return p.Total, nil
+}
+
+// Candidates returns the numbers that may take another's place in a swap
+// (new or inactive, and past any porting date), sorted by number.
+func (d *Demo) Candidates(ctx context.Context) ([]*numbers.Number, error) {
+	p, err := d.Numbers.Overview(ctx, d.Actor(), numbers.Query{
+		Statuses: []numbers.Status{numbers.StatusNew, numbers.StatusInactive}, Limit: numbers.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	now := d.clock()
+	return slices.DeleteFunc(p.Numbers, func(n *numbers.Number) bool {
+		return !n.PortingDate.IsZero() && now.Before(n.PortingDate)
+	}), nil
+}

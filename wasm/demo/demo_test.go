@@ -1,0 +1,85 @@
+package demo_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/wasm/demo"
+)
+
+func TestSeed(t *testing.T) {
+	ctx := t.Context()
+	d, err := demo.Seed(ctx, 0, demo.Config{})
+	require.NoError(t, err)
+	require.Equal(t, "Europe/Berlin", d.Tenant.TimeZone)
+	p, err := d.Numbers.Overview(ctx, d.Actor(), numbers.Query{Limit: 100})
+	require.NoError(t, err)
+	require.Equal(t, demo.StandardCount, p.Total)
+	labels := map[string]int{}
+	usage := map[routing.UsageType]int{}
+	for _, n := range p.Numbers {
+		labels[n.StatusLabel()]++
+		usage[n.UsageType]++
+	}
+	require.Equal(t, map[string]int{"aktiv": 7, "Zur Deaktivierung vorgemerkt": 1, "inaktiv": 1, "neu": 12, "portiert": 2}, labels)
+	require.Equal(t, 1, usage[routing.UsageFaxPersonal])
+	require.Equal(t, 1, usage[routing.UsageFaxShared])
+	es, err := d.Employees(ctx)
+	require.NoError(t, err)
+	require.Len(t, es, 6)
+	locked := 0
+	for _, e := range es {
+		if e.Locked {
+			locked++
+		}
+	}
+	require.Equal(t, 1, locked)
+	// The office hours plan is stored on 0221 123456-10.
+	p10, err := d.Numbers.Overview(ctx, d.Actor(), numbers.Query{Search: demo.Block + "10"})
+	require.NoError(t, err)
+	set, err := d.Numbers.Routing(ctx, d.Actor(), p10.Numbers[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, "Bürozeiten", set.Plan.Rules[0].Name)
+	// One ported number can be swapped in, the other not yet.
+	cs, err := d.Candidates(ctx)
+	require.NoError(t, err)
+	require.Len(t, cs, 14) // 12 new, the ported one whose date passed, the inactive one
+}
+
+func TestSeedFillsUpTo(t *testing.T) {
+	d, err := demo.Seed(t.Context(), 1000, demo.Config{})
+	require.NoError(t, err)
+	n, err := d.Count(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, 1000, n)
+	d, err = demo.Seed(t.Context(), 2500, demo.Config{})
+	require.NoError(t, err)
+	n, err = d.Count(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, 2500, n)
+}
+
+func TestSaveLoad(t *testing.T) {
+	ctx := t.Context()
+	now := time.Now()
+	d, err := demo.Seed(ctx, 0, demo.Config{})
+	require.NoError(t, err)
+	data, err := d.Save()
+	require.NoError(t, err)
+	// Three months later the pending deactivation has taken effect on load.
+	later := demo.Config{Clock: func() time.Time { return now.AddDate(0, 3, 0) }}
+	l, err := demo.Load(ctx, data, later)
+	require.NoError(t, err)
+	require.Equal(t, d.Owner.ID, l.Owner.ID)
+	due, err := l.ApplyDue(ctx)
+	require.NoError(t, err)
+	require.Len(t, due, 1)
+	_, err = demo.Load(ctx, []byte(`{"version":0}`), demo.Config{})
+	require.Error(t, err)
+	_, err = demo.Load(ctx, []byte(`not json`), demo.Config{})
+	require.Error(t, err)
+}

@@ -1,0 +1,52 @@
+// Package wasm is the reference UI of NumberDesk: go-app v10 components that
+// run the SDK's rules in the browser against memstore (demo mode), persisted
+// in localStorage. The portal program (examples/portal) calls Routes and
+// serves Paths; the components compile natively too, so plain go test covers
+// their presenters.
+//
+// # Layout
+//
+//   - routes.go: Routes, Paths and the page registry (RegisterPage).
+//   - shell.go: Shell, the frame of every route (navigation, language switch,
+//     "Demo zurücksetzen", the update banner #update-banner).
+//   - backend.go: the demo backend (Backend, Do, Read, ResetDemo), the query
+//     hooks (/?demo-numbers=N, /?demo=reset) and the language and revision
+//     states (UseLang, SetLang, ObserveRevision).
+//   - modal.go: Modal, ShowModal, CloseModal, FieldErrors (SDK errors next to
+//     the field they name).
+//   - actions.go: the row actions of the overview (ActionKind, Applies,
+//     RowActions) and the dialog registry (RegisterDialog).
+//   - overview.go, overview_model.go: the "Rufnummern-Übersicht" at "/".
+//   - dlg_*.go: one dialog per file (activate, deactivate and withdraw, swap,
+//     assign).
+//   - package demo: the backend (services, seed, Save/Load); package i18n:
+//     the catalog.
+//
+// # Extension points
+//
+// Add a screen in its own file; nothing else needs to change:
+//
+//   - A page: RegisterPage(Page{Path: "/mitarbeiter", Title: "nav.employees",
+//     Order: 20, New: func() app.Composer { return &Employees{} }}) in an init
+//     function. A page registered at a fixed route (Paths) replaces its
+//     placeholder; any other path becomes a new route (call RegisterPage
+//     before Routes, i.e. in init).
+//   - A dialog of an overview row: RegisterDialog(ActEdit, func(t Target)
+//     app.Composer { return &EditDialog{Number: t.Numbers[0]} }). The row shows
+//     the action's icon wherever ActionKind.Applies allows it (ActEdit: every
+//     number that is not inactive; ActEfax: active fax numbers) once a dialog
+//     is registered. The dialog renders Modal(id, title, body, footer), calls
+//     ShowModal(ctx, id) in OnMount and CloseModal to close; the close event
+//     emits ActionDialogClosed, on which the overview removes it and returns
+//     the focus to the icon.
+//   - Texts: i18n.Register(map[i18n.Key]i18n.Text{...}) in an init function;
+//     render with i18n.T(key, args...). Call UseLang(ctx, &c.lang) in
+//     OnMount of every component with texts so that it re-renders when the
+//     language changes. i18n.Error(err) gives the UI text of an SDK error.
+//   - Data: load in OnMount with Read(ctx, func(ctx, d *demo.Demo) error),
+//     change with Do (which saves the demo and bumps the revision), and reload
+//     on ObserveRevision. Never touch the backend while prerendering.
+//
+// Components keep their state in unexported fields: go-app copies a child's
+// exported fields (its props) from every re-render of the parent.
+package wasm

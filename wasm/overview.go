@@ -1,0 +1,369 @@
+package wasm
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/wasm/demo"
+	"github.com/numberdesk/numberdesk/wasm/i18n"
+)
+
+// Overview is the "Rufnummern-Übersicht" at "/": filters, the paged table
+// #numbers-table (data-total = the number of matches) with a status badge
+// and exactly the actions each number's state allows, multi-select for bulk
+// activation, and the dialog of the action the user chose.
+type Overview struct {
+	app.Compo
+
+	lang      i18n.Lang
+	rev       int
+	filters   Filters
+	rows      []Row
+	total     int
+	loaded    bool
+	employees []*staff.Employee
+	selected  map[numberdesk.NumberID]bool
+	open      *Target
+	opener    string // the element to focus when the dialog closes
+	err       string
+}
+
+// OnMount loads the first page and subscribes to the language, the data
+// revision and the dialogs' close action.
+func (c *Overview) OnMount(ctx app.Context) {
+	UseLang(ctx, &c.lang)
+	ObserveRevision(ctx, &c.rev, c.load)
+	ctx.Handle(ActionDialogClosed, c.dialogClosed)
+	c.load(ctx)
+}
+
+// load queries the current page.
+func (c *Overview) load(ctx app.Context) {
+	var (
+		page  *numbers.Page
+		names = map[numberdesk.StaffID]string{}
+		loc   = time.UTC
+		role  numberdesk.Role
+	)
+	err := Read(ctx, func(ctx context.Context, d *demo.Demo) error {
+		es, err := d.Employees(ctx)
+		if err != nil {
+			return err
+		}
+		c.employees = es
+		for _, e := range es {
+			names[e.ID] = e.Name()
+		}
+		loc, role = d.Location(), d.Actor().Role
+		page, err = d.Numbers.Overview(ctx, d.Actor(), c.filters.Query())
+		if err == nil && len(page.Numbers) == 0 && page.Total > 0 && c.filters.Offset > 0 {
+			// The page ran empty (fewer matches now): show the last one.
+			c.filters.Offset = (page.Total - 1) / page.Limit * page.Limit
+			page, err = d.Numbers.Overview(ctx, d.Actor(), c.filters.Query())
+		}
+		return err
+	})
+	if err != nil {
+		c.err = i18n.Error(err)
+		return
+	}
+	c.err = ""
+	c.rows = Rows(page.Numbers, names, loc, role)
+	c.total = page.Total
+	c.loaded = true
+	// Keep only selections that can still be activated (on any page).
+	if len(c.selected) > 0 {
+		_ = Read(ctx, func(ctx context.Context, d *demo.Demo) error {
+			for id := range c.selected {
+				n, err := d.Numbers.Number(ctx, d.Actor(), id)
+				if err != nil || !ActActivate.Applies(n, role) {
+					delete(c.selected, id)
+				}
+			}
+			return nil
+		})
+	}
+}
+
+func (c *Overview) dialogClosed(ctx app.Context, a app.Action) {
+	if c.open == nil {
+		return
+	}
+	c.open = nil
+	FocusByID(ctx, c.opener, "numbers-table")
+}
+
+// openDialog opens the dialog of kind for ids; opener is the ID of the
+// button to focus again afterwards.
+func (c *Overview) openDialog(ctx app.Context, kind ActionKind, ids []numberdesk.NumberID, opener string) {
+	if dialogFor(kind) == nil {
+		return
+	}
+	c.open = &Target{Kind: kind, Numbers: ids}
+	c.opener = opener
+}
+
+func (c *Overview) setFilter(apply func(f *Filters, v string)) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		apply(&c.filters, e.Get("target").Get("value").String())
+		c.filters.Offset = 0
+		c.load(ctx)
+	}
+}
+
+func (c *Overview) page(delta int) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		c.filters.Offset = max(0, c.filters.Offset+delta*c.limit())
+		c.load(ctx)
+	}
+}
+
+func (c *Overview) limit() int {
+	if c.filters.Limit > 0 {
+		return c.filters.Limit
+	}
+	return DefaultPageSize
+}
+
+func (c *Overview) toggle(id numberdesk.NumberID) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		if c.selected == nil {
+			c.selected = map[numberdesk.NumberID]bool{}
+		}
+		if e.Get("target").Get("checked").Bool() {
+			c.selected[id] = true
+		} else {
+			delete(c.selected, id)
+		}
+	}
+}
+
+func (c *Overview) toggleAll(ctx app.Context, e app.Event) {
+	on := e.Get("target").Get("checked").Bool()
+	if c.selected == nil {
+		c.selected = map[numberdesk.NumberID]bool{}
+	}
+	for _, r := range c.rows {
+		if r.Selectable {
+			if on {
+				c.selected[r.ID] = true
+			} else {
+				delete(c.selected, r.ID)
+			}
+		}
+	}
+}
+
+// selection returns the selected numbers in a stable order: the rows of
+// this page first, then the others.
+func (c *Overview) selection() []numberdesk.NumberID {
+	var ids []numberdesk.NumberID
+	seen := map[numberdesk.NumberID]bool{}
+	for _, r := range c.rows {
+		if c.selected[r.ID] {
+			ids = append(ids, r.ID)
+			seen[r.ID] = true
+		}
+	}
+	for id := range c.selected {
+		if !seen[id] {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func (c *Overview) allOnPageSelected() bool {
+	has := false
+	for _, r := range c.rows {
+		if r.Selectable {
+			has = true
+			if !c.selected[r.ID] {
+				return false
+			}
+		}
+	}
+	return has
+}
+
+// Render draws the filters, the table, the pager and the open dialog.
+func (c *Overview) Render() app.UI {
+	sel := c.selection()
+	return app.Div().Class("overview").Body(
+		c.renderFilters(),
+		app.If(c.err != "", func() app.UI {
+			return app.P().Class("form-error").Attr("role", "alert").Text(c.err)
+		}),
+		app.Div().Class("bulk").Body(
+			app.Span().ID("bulk-count").Attr("aria-live", "polite").Text(i18n.T("overview.selected", FormatCount(len(sel)))),
+			app.Button().ID("bulk-activate").Type("button").Class("btn btn-primary").
+				Disabled(len(sel) == 0 || dialogFor(ActActivate) == nil).
+				OnClick(func(ctx app.Context, e app.Event) { c.openDialog(ctx, ActActivate, sel, "bulk-activate") }).
+				Body(Icon("activate"), app.Span().Text(i18n.T("overview.bulk_activate"))),
+		),
+		c.renderTable(),
+		c.renderPager(),
+		app.If(c.open != nil, func() app.UI {
+			if f := dialogFor(c.open.Kind); f != nil {
+				return f(*c.open)
+			}
+			return nil
+		}),
+	)
+}
+
+func (c *Overview) renderFilters() app.UI {
+	opt := func(value, label, cur string) app.UI {
+		return app.Option().Value(value).Selected(value == cur).Text(label)
+	}
+	f := c.filters
+	return app.Form().Class("filters").Attr("role", "search").Attr("aria-label", i18n.T("overview.filters")).
+		OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault() }).Body(
+		app.Div().Class("field").Body(
+			app.Label().For("filter-search").Text(i18n.T("overview.search")),
+			app.Input().Type("search").ID("filter-search").Value(f.Search).
+				Placeholder(i18n.T("overview.search_hint")).Attr("inputmode", "tel").Attr("autocomplete", "off").
+				OnInput(c.setFilter(func(f *Filters, v string) { f.Search = v })),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("filter-status").Text(i18n.T("overview.col_status")),
+			app.Select().ID("filter-status").OnChange(c.setFilter(func(f *Filters, v string) { f.Status = v })).Body(
+				opt("", i18n.T("overview.all"), f.Status),
+				app.Range(numbers.Statuses).Slice(func(i int) app.UI {
+					s := numbers.Statuses[i]
+					return opt(string(s), i18n.T(i18n.Key("status."+statusClass(&numbers.Number{Status: s}))), f.Status)
+				}),
+			),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("filter-usage").Text(i18n.T("overview.col_usage")),
+			app.Select().ID("filter-usage").OnChange(c.setFilter(func(f *Filters, v string) { f.Usage = v })).Body(
+				opt("", i18n.T("overview.all"), f.Usage),
+				app.Range(routing.UsageTypes).Slice(func(i int) app.UI {
+					u := routing.UsageTypes[i]
+					return opt(string(u), UsageLabel(u), f.Usage)
+				}),
+			),
+		),
+		app.Div().Class("field").Body(
+			app.Label().For("filter-holder").Text(i18n.T("overview.col_holder")),
+			app.Select().ID("filter-holder").OnChange(c.setFilter(func(f *Filters, v string) { f.Holder = v })).Body(
+				opt("", i18n.T("overview.all"), f.Holder),
+				opt(HolderNone, i18n.T("overview.no_holder"), f.Holder),
+				app.Range(c.employees).Slice(func(i int) app.UI {
+					e := c.employees[i]
+					return opt(string(e.ID), e.Name(), f.Holder)
+				}),
+			),
+		),
+	)
+}
+
+func (c *Overview) renderTable() app.UI {
+	t := app.Table().ID("numbers-table").Class("numbers").Attr("tabindex", "-1")
+	if c.loaded {
+		t = t.Attr("data-total", strconv.Itoa(c.total))
+	}
+	return app.Div().Class("table-wrap").Body(t.Body(
+		app.Caption().Class("sr-only").Text(i18n.T("nav.overview")),
+		app.THead().Body(app.Tr().Body(
+			app.Th().Scope("col").Class("col-select").Body(
+				app.Input().Type("checkbox").ID("select-all").Checked(c.allOnPageSelected()).
+					Attr("aria-label", i18n.T("overview.select_all")).Title(i18n.T("overview.select_all")).
+					OnChange(c.toggleAll),
+			),
+			app.Th().Scope("col").Text(i18n.T("overview.col_number")),
+			app.Th().Scope("col").Text(i18n.T("overview.col_status")),
+			app.Th().Scope("col").Text(i18n.T("overview.col_usage")),
+			app.Th().Scope("col").Text(i18n.T("overview.col_holder")),
+			app.Th().Scope("col").Text(i18n.T("overview.col_cancel")),
+			app.Th().Scope("col").Class("col-actions").Text(i18n.T("overview.col_actions")),
+		)),
+		app.TBody().Body(
+			app.If(c.loaded && len(c.rows) == 0, func() app.UI {
+				return app.Tr().Body(app.Td().ColSpan(7).Class("empty").Text(i18n.T("overview.none")))
+			}),
+			app.Range(c.rows).Slice(func(i int) app.UI { return c.renderRow(c.rows[i]) }),
+		),
+	))
+}
+
+func (c *Overview) renderRow(r Row) app.UI {
+	return app.Tr().DataSet("number", r.Display).DataSet("status", string(r.Status)).Body(
+		app.Td().Class("col-select").Body(
+			app.If(r.Selectable, func() app.UI {
+				return app.Input().Type("checkbox").Class("row-select").Checked(c.selected[r.ID]).
+					Attr("aria-label", i18n.T("overview.select", r.Display)).OnChange(c.toggle(r.ID))
+			}),
+		),
+		app.Th().Scope("row").Class("col-number").Text(r.Display),
+		app.Td().DataSet("label", i18n.T("overview.col_status")).Body(
+			app.Span().Class("badge badge-"+r.StatusClass).Text(r.StatusLabel),
+		),
+		app.Td().DataSet("label", i18n.T("overview.col_usage")).Text(r.Usage),
+		app.Td().DataSet("label", i18n.T("overview.col_holder")).Class("col-holder").Text(r.Holders),
+		app.Td().DataSet("label", i18n.T("overview.col_cancel")).Text(r.Cancellation),
+		app.Td().Class("col-actions").Body(
+			app.Range(r.Actions).Slice(func(i int) app.UI {
+				k := r.Actions[i]
+				id := "act-" + string(k) + "-" + string(r.ID)
+				label := k.Label()
+				return app.Button().Type("button").ID(id).Class("icon-btn act act-"+string(k)).
+					DataSet("action", string(k)).Title(label).Attr("aria-label", label+": "+r.Display).
+					OnClick(func(ctx app.Context, e app.Event) {
+						c.openDialog(ctx, k, []numberdesk.NumberID{r.ID}, id)
+					}).Body(Icon(k.Icon()))
+			}),
+		),
+	)
+}
+
+func (c *Overview) renderPager() app.UI {
+	limit := c.limit()
+	off := c.filters.Offset
+	return app.Nav().Class("pager").Attr("aria-label", i18n.T("overview.paging")).Body(
+		app.Button().Type("button").ID("page-prev").Class("btn btn-small").Disabled(off == 0).
+			OnClick(c.page(-1)).Text(i18n.T("overview.prev")),
+		app.Span().ID("page-info").Attr("aria-live", "polite").Text(PageInfo(off, len(c.rows), c.total)),
+		app.Button().Type("button").ID("page-next").Class("btn btn-small").Disabled(off+limit >= c.total).
+			OnClick(c.page(1)).Text(i18n.T("overview.next")),
+		app.Label().For("page-size").Class("page-size").Text(i18n.T("overview.page_size")),
+		app.Select().ID("page-size").OnChange(c.setFilter(func(f *Filters, v string) { f.Limit, _ = strconv.Atoi(v) })).Body(
+			app.Range(PageSizes).Slice(func(i int) app.UI {
+				n := PageSizes[i]
+				return app.Option().Value(strconv.Itoa(n)).Selected(n == limit).Text(strconv.Itoa(n))
+			}),
+		),
+	)
+}
+
+func init() {
+	i18n.Register(map[i18n.Key]i18n.Text{
+		"overview.filters":       {DE: "Filter", EN: "Filters"},
+		"overview.search":        {DE: "Suche", EN: "Search"},
+		"overview.search_hint":   {DE: "z. B. 0221 123456-10", EN: "e.g. +49 221 123456 10"},
+		"overview.all":           {DE: "alle", EN: "all"},
+		"overview.no_holder":     {DE: "ohne Mitarbeiter", EN: "no employee"},
+		"overview.col_number":    {DE: "Rufnummer", EN: "Number"},
+		"overview.col_status":    {DE: "Status", EN: "Status"},
+		"overview.col_usage":     {DE: "Verwendungstyp", EN: "Usage type"},
+		"overview.col_holder":    {DE: "Mitarbeiter", EN: "Employee"},
+		"overview.col_cancel":    {DE: "Kündigungsdatum", EN: "Cancellation date"},
+		"overview.col_actions":   {DE: "Aktionen", EN: "Actions"},
+		"overview.select":        {DE: "Rufnummer {1} auswählen", EN: "Select number {1}"},
+		"overview.select_all":    {DE: "Alle aktivierbaren Rufnummern dieser Seite auswählen", EN: "Select all activatable numbers on this page"},
+		"overview.selected":      {DE: "{1} ausgewählt", EN: "{1} selected"},
+		"overview.bulk_activate": {DE: "Ausgewählte aktivieren", EN: "Activate selected"},
+		"overview.paging":        {DE: "Seiten", EN: "Pages"},
+		"overview.prev":          {DE: "Zurück", EN: "Previous"},
+		"overview.next":          {DE: "Weiter", EN: "Next"},
+		"overview.page_size":     {DE: "pro Seite", EN: "per page"},
+	})
+}

@@ -1,0 +1,163 @@
+package wasm
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/wasm/i18n"
+)
+
+// Filters are the overview's filter and paging controls, as the form holds
+// them (strings, so that a select binds directly).
+type Filters struct {
+	Status string // "" (all) or a numbers.Status
+	Usage  string // "" (all) or a routing.UsageType
+	Holder string // "" (all), HolderNone, or a staff ID
+	Search string // digits in any format
+	Offset int
+	Limit  int // 0: DefaultPageSize
+}
+
+// HolderNone is the holder filter value "ohne Mitarbeiter".
+const HolderNone = "-"
+
+// PageSizes are the choices of rows per page; DefaultPageSize is the first.
+var PageSizes = []int{25, 50, 100}
+
+// DefaultPageSize is the overview's default rows per page.
+const DefaultPageSize = 25
+
+// Query returns the SDK query of f.
+func (f Filters) Query() numbers.Query {
+	q := numbers.Query{Search: strings.TrimSpace(f.Search), Offset: max(f.Offset, 0), Limit: f.Limit}
+	if q.Limit <= 0 {
+		q.Limit = DefaultPageSize
+	}
+	if s := numbers.Status(f.Status); s.Valid() {
+		q.Statuses = []numbers.Status{s}
+	}
+	if u := routing.UsageType(f.Usage); u.Valid() {
+		q.UsageTypes = []routing.UsageType{u}
+	}
+	switch f.Holder {
+	case "":
+	case HolderNone:
+		q.Unassigned = true
+	default:
+		q.Holder = numberdesk.StaffID(f.Holder)
+	}
+	return q
+}
+
+// Row is one line of the overview, ready to render.
+type Row struct {
+	ID           numberdesk.NumberID
+	Display      string // "0221 123456-10"
+	Status       numbers.Status
+	StatusLabel  string // "aktiv", "portiert", …
+	StatusClass  string // badge modifier: new, ported, active, pending, inactive
+	Usage        string // "Sprache", …
+	Holders      string // "Max Muster, Erika Beispiel"
+	Cancellation string // "30.11.2026" for a pending number, else ""
+	Actions      []ActionKind
+	Selectable   bool // for bulk activation
+}
+
+// Rows lays out numbers for the overview in the current language: names
+// maps holders to their names, loc is the tenant's zone (for the
+// cancellation date), role decides the actions.
+func Rows(ns []*numbers.Number, names map[numberdesk.StaffID]string, loc *time.Location, role numberdesk.Role) []Row {
+	rows := make([]Row, len(ns))
+	for i, n := range ns {
+		r := Row{ID: n.ID, Display: n.Display(), Status: n.Status, StatusLabel: StatusLabel(n), StatusClass: statusClass(n),
+			Usage: UsageLabel(n.UsageType), Actions: RowActions(n, role), Selectable: ActActivate.Applies(n, role)}
+		hs := make([]string, 0, len(n.Holders))
+		for _, h := range n.Holders {
+			if name, ok := names[h]; ok {
+				hs = append(hs, name)
+			} else {
+				hs = append(hs, i18n.T("overview.unknown_holder"))
+			}
+		}
+		r.Holders = strings.Join(hs, ", ")
+		if !n.DeactivationAt.IsZero() {
+			r.Cancellation = numbers.FormatDate(numbers.NoticeDate(n.DeactivationAt, loc))
+		}
+		rows[i] = r
+	}
+	return rows
+}
+
+func statusClass(n *numbers.Number) string {
+	switch {
+	case n.Status == numbers.StatusNew && n.Origin == numbers.OriginPorted:
+		return "ported"
+	case n.Status == numbers.StatusDeactivationPending:
+		return "pending"
+	}
+	return string(n.Status)
+}
+
+// StatusLabel returns the status badge text of n: the seed's German words
+// ("neu", "portiert", "aktiv", "Zur Deaktivierung vorgemerkt", "inaktiv"),
+// or their English translation.
+func StatusLabel(n *numbers.Number) string {
+	return i18n.T(i18n.Key("status." + statusClass(n)))
+}
+
+// UsageLabel returns the label of a usage type in the current language.
+func UsageLabel(u routing.UsageType) string {
+	if k := i18n.Key("usage." + string(u)); i18n.Has(k) {
+		return i18n.T(k)
+	}
+	return u.Label()
+}
+
+// FormatCount formats n with the thousands separator of the current
+// language ("1.000" in German, "1,000" in English).
+func FormatCount(n int) string {
+	s := strconv.Itoa(n)
+	sep := "."
+	if i18n.Current() == i18n.EN {
+		sep = ","
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// PageInfo returns "1–25 von 1.000" for a page, or the empty-result text.
+func PageInfo(offset, shown, total int) string {
+	if total == 0 || shown == 0 {
+		return i18n.T("overview.none")
+	}
+	return i18n.T("overview.range", FormatCount(offset+1), FormatCount(offset+shown), FormatCount(total))
+}
+
+func init() {
+	i18n.Register(map[i18n.Key]i18n.Text{
+		"status.new":      {DE: "neu", EN: "new"},
+		"status.ported":   {DE: "portiert", EN: "ported"},
+		"status.active":   {DE: "aktiv", EN: "active"},
+		"status.pending":  {DE: "Zur Deaktivierung vorgemerkt", EN: "Scheduled for deactivation"},
+		"status.inactive": {DE: "inaktiv", EN: "inactive"},
+
+		"usage.voice":        {DE: "Sprache", EN: "Voice"},
+		"usage.conference":   {DE: "Konferenz", EN: "Conference"},
+		"usage.fax_personal": {DE: "persönliche Faxnummer", EN: "Personal fax number"},
+		"usage.fax_shared":   {DE: "gemeinsame Faxnummer", EN: "Shared fax number"},
+
+		"overview.unknown_holder": {DE: "(unbekannt)", EN: "(unknown)"},
+		"overview.none":           {DE: "Keine Rufnummern gefunden.", EN: "No numbers found."},
+		"overview.range":          {DE: "{1}–{2} von {3}", EN: "{1}–{2} of {3}"},
+	})
+}

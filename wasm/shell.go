@@ -1,0 +1,165 @@
+package wasm
+
+import (
+	"context"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/numberdesk/numberdesk/wasm/demo"
+	"github.com/numberdesk/numberdesk/wasm/i18n"
+)
+
+// Shell is the frame of every route: a skip link, the header with the
+// navigation, the acting account, the language switch and "Demo
+// zurücksetzen", the update banner, and the page registered for Path.
+type Shell struct {
+	app.Compo
+	// Path is the route this shell frames.
+	Path string
+
+	lang      i18n.Lang
+	updatable bool
+	status    string // a short notice in a live region
+	ready     bool
+}
+
+// OnMount loads the language and the backend (query hooks, saved state,
+// due deactivations).
+func (s *Shell) OnMount(ctx app.Context) {
+	UseLang(ctx, &s.lang)
+	ctx.Page().SetLang(string(i18n.Current()))
+	s.updatable = ctx.AppUpdateAvailable()
+	if err := Read(ctx, func(context.Context, *demo.Demo) error { return nil }); err != nil {
+		s.status = i18n.Error(err)
+	}
+	s.ready = true
+	s.setTitle(ctx)
+}
+
+// OnNav updates the document title.
+func (s *Shell) OnNav(ctx app.Context) { s.setTitle(ctx) }
+
+// OnAppUpdate shows the update banner when a new version was installed.
+func (s *Shell) OnAppUpdate(ctx app.Context) { s.updatable = ctx.AppUpdateAvailable() }
+
+func (s *Shell) setTitle(ctx app.Context) {
+	ctx.Page().SetTitle("%s – NumberDesk", i18n.T(pageAt(s.Path).Title))
+}
+
+func (s *Shell) switchLang(l i18n.Lang) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		SetLang(ctx, l)
+		s.lang = l
+		s.setTitle(ctx)
+	}
+}
+
+func (s *Shell) reset(ctx app.Context, e app.Event) {
+	if err := ResetDemo(ctx, 0); err != nil {
+		s.status = i18n.Error(err)
+		return
+	}
+	s.status = i18n.T("shell.reset_done")
+}
+
+// Render draws the frame around the page.
+func (s *Shell) Render() app.UI {
+	page := pageAt(s.Path)
+	cur := i18n.Current()
+	return app.Div().Class("shell").Body(
+		app.A().Class("skip").Href("#main").Text(i18n.T("shell.skip")),
+		app.If(s.updatable, func() app.UI {
+			return app.Div().ID("update-banner").Class("banner").Attr("role", "status").Body(
+				app.Button().ID("update-reload").Type("button").Class("btn btn-primary").
+					Text("Update verfügbar – neu laden").OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
+			)
+		}),
+		app.Header().Class("top").Body(
+			app.Div().Class("brand").Body(
+				app.Span().Class("logo").Attr("aria-hidden", "true").Body(Icon("logo")),
+				app.Span().Text("NumberDesk"),
+			),
+			app.Nav().Class("nav").Attr("aria-label", i18n.T("shell.nav")).Body(
+				app.Ul().Body(app.Range(navPages()).Slice(func(i int) app.UI {
+					p := navPages()[i]
+					a := app.A().Href(p.Path).Text(i18n.T(p.Title))
+					if p.Path == s.Path {
+						a = a.Attr("aria-current", "page")
+					}
+					return app.Li().Body(a)
+				})),
+			),
+			app.Div().Class("tools").Body(
+				app.Span().Class("actor").Title(i18n.T("shell.actor_hint")).Text(i18n.T("shell.actor")),
+				app.Div().Class("lang").Attr("role", "group").Attr("aria-label", i18n.T("shell.lang")).Body(
+					app.Range(i18n.Langs).Slice(func(i int) app.UI {
+						l := i18n.Langs[i]
+						return app.Button().Type("button").ID("lang-"+string(l)).Class("btn btn-small").
+							Attr("aria-pressed", boolAttr(l == cur)).Attr("lang", string(l)).
+							Title(i18n.In(l, "shell.lang_name")).Text(upper(string(l))).OnClick(s.switchLang(l))
+					}),
+				),
+				app.Button().Type("button").ID("demo-reset").Class("btn btn-small").
+					Text(i18n.T("shell.reset")).Title(i18n.T("shell.reset_hint")).OnClick(s.reset),
+			),
+		),
+		app.Div().ID("shell-status").Class("status").Attr("role", "status").Attr("aria-live", "polite").Body(
+			app.If(s.status != "" || storeErr != "", func() app.UI {
+				return app.Text(joinNonEmpty(s.status, storeErr))
+			}),
+		),
+		app.Main().ID("main").Attr("tabindex", "-1").Body(
+			app.H1().ID("page-title").Text(i18n.T(page.Title)),
+			app.If(s.ready, func() app.UI { return page.New() }).Else(func() app.UI {
+				return app.P().Class("loading").Text(i18n.T("shell.loading"))
+			}),
+		),
+	)
+}
+
+func boolAttr(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+func joinNonEmpty(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " " + b
+}
+
+func init() {
+	i18n.Register(map[i18n.Key]i18n.Text{
+		"nav.overview":      {DE: "Rufnummern-Übersicht", EN: "Phone numbers"},
+		"nav.employees":     {DE: "Mitarbeiter", EN: "Employees"},
+		"nav.log":           {DE: "Ereignisprotokoll", EN: "Event log"},
+		"page.placeholder":  {DE: "Diese Seite ist noch nicht verfügbar.", EN: "This page is not available yet."},
+		"shell.skip":        {DE: "Zum Inhalt springen", EN: "Skip to content"},
+		"shell.nav":         {DE: "Hauptnavigation", EN: "Main navigation"},
+		"shell.actor":       {DE: "Administrator-Konto", EN: "Administrator account"},
+		"shell.actor_hint":  {DE: "Sie handeln als Inhaber des Mandanten (Anna Admin).", EN: "You act as the tenant's owner (Anna Admin)."},
+		"shell.lang":        {DE: "Sprache", EN: "Language"},
+		"shell.lang_name":   {DE: "Deutsch", EN: "English"},
+		"shell.reset":       {DE: "Demo zurücksetzen", EN: "Reset demo"},
+		"shell.reset_hint":  {DE: "Stellt die Demo-Daten wieder her; alle Änderungen gehen verloren.", EN: "Restores the demo data; all changes are lost."},
+		"shell.reset_done":  {DE: "Die Demo-Daten wurden zurückgesetzt.", EN: "The demo data has been reset."},
+		"shell.loading":     {DE: "Wird geladen …", EN: "Loading …"},
+		"shell.save_failed": {DE: "Der Stand konnte nicht im Browser gespeichert werden.", EN: "The state could not be saved in the browser."},
+	})
+}
