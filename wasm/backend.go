@@ -153,9 +153,15 @@ func Read(ctx app.Context, fn func(ctx context.Context, d *demo.Demo) error) (er
 // UseLang makes the calling component follow the UI language: it loads the
 // persisted language into *lang and re-renders the component when the
 // language switch changes it. Call it in OnMount of every component that
-// shows texts; render them with i18n.T.
-func UseLang(ctx app.Context, lang *i18n.Lang) {
-	ctx.ObserveState(LangState, lang).OnChange(func() { i18n.SetLang(*lang) })
+// shows texts; render them with i18n.T. onChange, if given, runs after a
+// change (to rebuild texts a component computed in advance).
+func UseLang(ctx app.Context, lang *i18n.Lang, onChange ...func(ctx app.Context)) {
+	ctx.ObserveState(LangState, lang).OnChange(func() {
+		i18n.SetLang(*lang)
+		for _, f := range onChange {
+			f(ctx)
+		}
+	})
 	if *lang != "" {
 		i18n.SetLang(*lang)
 	}

@@ -22,7 +22,7 @@ const (
 func footer(id string, s step, label string, disabled bool, submit app.EventHandler) []app.UI {
 	closeBtn := func(bid, key string) app.HTMLButton {
 		return app.Button().Type("button").ID(bid).Class("btn").Text(i18n.T(i18n.Key(key))).
-			OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, id) })
+			OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, id) }, app.EventScope(id))
 	}
 	switch s {
 	case stepForm:

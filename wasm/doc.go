@@ -49,4 +49,11 @@
 //
 // Components keep their state in unexported fields: go-app copies a child's
 // exported fields (its props) from every re-render of the parent.
+//
+// Event handlers: go-app keeps a mounted handler when the new one is the same
+// function code (it compares code pointers, not captured values), so a
+// closure over values that change between renders (a row's ID in a list, a
+// rule's index, the current selection) must name them in its scope:
+// OnClick(h, app.EventScope(id)). Otherwise a reused row runs the handler of
+// the row that was there before.
 package wasm

@@ -30,7 +30,7 @@ func Modal(id, title string, body []app.UI, footer []app.UI) app.HTMLDialog {
 				app.H2().ID(id+"-title").Text(title),
 				app.Button().Type("button").Class("icon-btn modal-x").
 					Attr("aria-label", i18n.T("dialog.close")).Title(i18n.T("dialog.close")).
-					OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, id) }).
+					OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, id) }, app.EventScope(id)).
 					Body(Icon("close")),
 			),
 			app.Div().Class("modal-body").Body(body...),

@@ -38,7 +38,7 @@ type Overview struct {
 // OnMount loads the first page and subscribes to the language, the data
 // revision and the dialogs' close action.
 func (c *Overview) OnMount(ctx app.Context) {
-	UseLang(ctx, &c.lang)
+	UseLang(ctx, &c.lang, c.load) // the rows hold translated labels
 	ObserveRevision(ctx, &c.rev, c.load)
 	ctx.Handle(ActionDialogClosed, c.dialogClosed)
 	c.load(ctx)
@@ -161,6 +161,18 @@ func (c *Overview) toggleAll(ctx app.Context, e app.Event) {
 	}
 }
 
+// idScope is the event scope of a handler that captures ids: go-app keeps
+// a mounted handler whose function is the same code unless its scope
+// changes, so a closure over changing values needs them in its scope.
+func idScope(ids []numberdesk.NumberID) string {
+	var b []byte
+	for _, id := range ids {
+		b = append(b, id...)
+		b = append(b, ',')
+	}
+	return string(b)
+}
+
 // selection returns the selected numbers in a stable order: the rows of
 // this page first, then the others.
 func (c *Overview) selection() []numberdesk.NumberID {
@@ -205,7 +217,7 @@ func (c *Overview) Render() app.UI {
 			app.Span().ID("bulk-count").Attr("aria-live", "polite").Text(i18n.T("overview.selected", FormatCount(len(sel)))),
 			app.Button().ID("bulk-activate").Type("button").Class("btn btn-primary").
 				Disabled(len(sel) == 0 || dialogFor(ActActivate) == nil).
-				OnClick(func(ctx app.Context, e app.Event) { c.openDialog(ctx, ActActivate, sel, "bulk-activate") }).
+				OnClick(func(ctx app.Context, e app.Event) { c.openDialog(ctx, ActActivate, sel, "bulk-activate") }, app.EventScope(idScope(sel))).
 				Body(Icon("activate"), app.Span().Text(i18n.T("overview.bulk_activate"))),
 		),
 		c.renderTable(),
@@ -300,7 +312,7 @@ func (c *Overview) renderRow(r Row) app.UI {
 		app.Td().Class("col-select").Body(
 			app.If(r.Selectable, func() app.UI {
 				return app.Input().Type("checkbox").Class("row-select").Checked(c.selected[r.ID]).
-					Attr("aria-label", i18n.T("overview.select", r.Display)).OnChange(c.toggle(r.ID))
+					Attr("aria-label", i18n.T("overview.select", r.Display)).OnChange(c.toggle(r.ID), app.EventScope(r.ID))
 			}),
 		),
 		app.Th().Scope("row").Class("col-number").Text(r.Display),
@@ -319,7 +331,7 @@ func (c *Overview) renderRow(r Row) app.UI {
 					DataSet("action", string(k)).Title(label).Attr("aria-label", label+": "+r.Display).
 					OnClick(func(ctx app.Context, e app.Event) {
 						c.openDialog(ctx, k, []numberdesk.NumberID{r.ID}, id)
-					}).Body(Icon(k.Icon()))
+					}, app.EventScope(id)).Body(Icon(k.Icon()))
 			}),
 		),
 	)

@@ -96,7 +96,7 @@ func (s *Shell) Render() app.UI {
 						l := i18n.Langs[i]
 						return app.Button().Type("button").ID("lang-"+string(l)).Class("btn btn-small").
 							Attr("aria-pressed", boolAttr(l == cur)).Attr("lang", string(l)).
-							Title(i18n.In(l, "shell.lang_name")).Text(upper(string(l))).OnClick(s.switchLang(l))
+							Title(i18n.In(l, "shell.lang_name")).Text(upper(string(l))).OnClick(s.switchLang(l), app.EventScope(string(l)))
 					}),
 				),
 				app.Button().Type("button").ID("demo-reset").Class("btn btn-small").
