@@ -100,10 +100,18 @@ func runMain(m *testing.M) int {
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
 	defer cancelBrowser()
-	startCtx, cancelStart := context.WithTimeout(bctx, 60*time.Second)
-	defer cancelStart()
-	if err := chromedp.Do(startCtx); err != nil { // starts the browser
-		fmt.Fprintln(os.Stderr, "e2e: starting Chromium:", err)
+	// The first action starts the browser, which lives as long as the
+	// context of that action: so no timeout on it, only a watchdog.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(bctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: starting Chromium:", err)
+			return 1
+		}
+	case <-time.After(60 * time.Second):
+		fmt.Fprintln(os.Stderr, "e2e: Chromium did not start within 60 s")
 		return 1
 	}
 	browserCtx = bctx
