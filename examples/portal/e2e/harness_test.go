@@ -234,7 +234,9 @@ func tabTimeout(d time.Duration) tabOption {
 // service workers) with a time limit. The tab records the console; the test
 // fails if the page panics in Go (a "panic:" or "fatal error:" line, a
 // non-zero exit of the Go program) or throws an uncaught JavaScript
-// exception. On failure the console is logged.
+// exception, and such a message closes the tab at once, so the test's
+// next wait fails instead of running into its timeout. On failure the
+// console is logged. Tabs are independent: tests may call t.Parallel.
 func newTab(t testing.TB, opts ...tabOption) context.Context {
 	t.Helper()
 	requireBrowser(t)
@@ -255,6 +257,11 @@ func newTab(t testing.TB, opts ...tabOption) context.Context {
 			tb.mu.Lock()
 			tb.messages = append(tb.messages, m)
 			tb.mu.Unlock()
+			if tb.fatal(m) {
+				// Fail fast: the waits of the test end with "context
+				// canceled", and the cleanup reports the message.
+				cancel()
+			}
 		}
 	}()
 	t.Cleanup(func() {
