@@ -3,11 +3,15 @@ package wasm
 // The texts of the edit dialog, the employees page and the event log, in
 // German (the default) and English.
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/numberdesk/numberdesk/wasm/i18n"
+)
 
 // pagesLangFn returns the current language ("de" or "en"); the shell's
-// language switch sets it.
-var pagesLangFn = func() string { return "de" }
+// language switch sets it (i18n.SetLang). Tests replace it.
+var pagesLangFn = func() string { return string(i18n.Current()) }
 
 func pagesLang() string {
 	if l := pagesLangFn(); l == "en" {
@@ -20,18 +24,31 @@ func pagesLang() string {
 // (fmt verbs). An unknown key returns the key, so a missing text is
 // visible but never crashes.
 func pt(key string, args ...any) string {
-	t, ok := pagesTexts[key]
-	if !ok {
+	k := i18n.Key(pagesPrefix + key)
+	if !i18n.Has(k) {
 		return key
 	}
-	s := t[0]
-	if pagesLang() == "en" && t[1] != "" {
-		s = t[1]
-	}
+	s := i18n.In(i18n.Lang(pagesLang()), k)
 	if len(args) > 0 {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// pagesPrefix keeps the keys of these pages apart from the other screens'
+// in the shared catalog.
+const pagesPrefix = "pages."
+
+// The texts are registered with the shared catalog (i18n.Register) under
+// pagesPrefix; they use fmt verbs, which pt fills.
+func init() {
+	all := map[i18n.Key]i18n.Text{}
+	for _, m := range []map[string][2]string{pagesTexts, logTexts, employeesTexts} {
+		for k, v := range m {
+			all[i18n.Key(pagesPrefix+k)] = i18n.Text{DE: v[0], EN: v[1]}
+		}
+	}
+	i18n.Register(all)
 }
 
 // pagesTexts maps a key to its German and English text.
@@ -139,88 +156,85 @@ var pagesTexts = map[string][2]string{
 	"edit.summary":            {"Zusammenfassung", "Summary"},
 }
 
-func init() {
-	for k, v := range map[string][2]string{
-		// event types
-		"event.number.provisioned":            {"Rufnummer angelegt", "Number provisioned"},
-		"event.number.activated":              {"Rufnummer aktiviert", "Number activated"},
-		"event.number.deactivation_requested": {"Zur Deaktivierung vorgemerkt", "Deactivation requested"},
-		"event.number.deactivation_withdrawn": {"Deaktivierung zurückgenommen", "Deactivation withdrawn"},
-		"event.number.deactivated":            {"Rufnummer deaktiviert", "Number deactivated"},
-		"event.number.swapped_out":            {"Rufnummer ausgetauscht (bisherige)", "Number swapped out"},
-		"event.number.swapped_in":             {"Rufnummer ausgetauscht (neue)", "Number swapped in"},
-		"event.number.assigned":               {"Mitarbeiter zugeordnet", "Employee assigned"},
-		"event.number.unassigned":             {"Zuordnung aufgehoben", "Assignment removed"},
-		"event.number.usage_type_changed":     {"Verwendungstyp geändert", "Usage type changed"},
-		"event.number.routing_changed":        {"Routing geändert", "Routing changed"},
-		"event.tenant.blocklist_changed":      {"Sperrliste geändert", "Block list changed"},
-		"event.tenant.created":                {"Konto angelegt", "Account created"},
-		"event.staff.created":                 {"Mitarbeiter angelegt", "Employee created"},
-		"event.staff.updated":                 {"Mitarbeiter geändert", "Employee changed"},
-		"event.staff.locked":                  {"Mitarbeiter gesperrt", "Employee locked"},
-		"event.staff.unlocked":                {"Mitarbeiter entsperrt", "Employee unlocked"},
-		"event.staff.deleted":                 {"Mitarbeiter gelöscht", "Employee deleted"},
-		"event.staff.notification":            {"Benachrichtigung", "Notification"},
-		"event.efax.credentials_issued":       {"E-Fax-Zugangsdaten versendet", "E-fax credentials sent"},
-		"event.efax.credentials_revoked":      {"E-Fax-Zugangsdaten widerrufen", "E-fax credentials revoked"},
+// logTexts are the texts of the event log.
+var logTexts = map[string][2]string{
+	// event types
+	"event.number.provisioned":            {"Rufnummer angelegt", "Number provisioned"},
+	"event.number.activated":              {"Rufnummer aktiviert", "Number activated"},
+	"event.number.deactivation_requested": {"Zur Deaktivierung vorgemerkt", "Deactivation requested"},
+	"event.number.deactivation_withdrawn": {"Deaktivierung zurückgenommen", "Deactivation withdrawn"},
+	"event.number.deactivated":            {"Rufnummer deaktiviert", "Number deactivated"},
+	"event.number.swapped_out":            {"Rufnummer ausgetauscht (bisherige)", "Number swapped out"},
+	"event.number.swapped_in":             {"Rufnummer ausgetauscht (neue)", "Number swapped in"},
+	"event.number.assigned":               {"Mitarbeiter zugeordnet", "Employee assigned"},
+	"event.number.unassigned":             {"Zuordnung aufgehoben", "Assignment removed"},
+	"event.number.usage_type_changed":     {"Verwendungstyp geändert", "Usage type changed"},
+	"event.number.routing_changed":        {"Routing geändert", "Routing changed"},
+	"event.tenant.blocklist_changed":      {"Sperrliste geändert", "Block list changed"},
+	"event.tenant.created":                {"Konto angelegt", "Account created"},
+	"event.staff.created":                 {"Mitarbeiter angelegt", "Employee created"},
+	"event.staff.updated":                 {"Mitarbeiter geändert", "Employee changed"},
+	"event.staff.locked":                  {"Mitarbeiter gesperrt", "Employee locked"},
+	"event.staff.unlocked":                {"Mitarbeiter entsperrt", "Employee unlocked"},
+	"event.staff.deleted":                 {"Mitarbeiter gelöscht", "Employee deleted"},
+	"event.staff.notification":            {"Benachrichtigung", "Notification"},
+	"event.efax.credentials_issued":       {"E-Fax-Zugangsdaten versendet", "E-fax credentials sent"},
+	"event.efax.credentials_revoked":      {"E-Fax-Zugangsdaten widerrufen", "E-fax credentials revoked"},
 
-		// the type filter
-		"log.type.all":          {"Alle Ereignisse", "All events"},
-		"log.type.activation":   {"Aktivierung", "Activation"},
-		"log.type.deactivation": {"Deaktivierung", "Deactivation"},
-		"log.type.swap":         {"Rufnummerntausch", "Swap"},
-		"log.type.assignment":   {"Zuordnung", "Assignment"},
-		"log.type.usage":        {"Verwendungstyp", "Usage type"},
-		"log.type.routing":      {"Routing", "Routing"},
-		"log.type.staff":        {"Mitarbeiter", "Employees"},
-		"log.type.efax":         {"E-Fax-App", "E-fax app"},
-		"log.type.provisioned":  {"Anlage", "Provisioning"},
+	// the type filter
+	"log.type.all":          {"Alle Ereignisse", "All events"},
+	"log.type.activation":   {"Aktivierung", "Activation"},
+	"log.type.deactivation": {"Deaktivierung", "Deactivation"},
+	"log.type.swap":         {"Rufnummerntausch", "Swap"},
+	"log.type.assignment":   {"Zuordnung", "Assignment"},
+	"log.type.usage":        {"Verwendungstyp", "Usage type"},
+	"log.type.routing":      {"Routing", "Routing"},
+	"log.type.staff":        {"Mitarbeiter", "Employees"},
+	"log.type.efax":         {"E-Fax-App", "E-fax app"},
+	"log.type.provisioned":  {"Anlage", "Provisioning"},
 
-		// the page
-		"log.title":             {"Protokoll", "Event log"},
-		"log.intro":             {"Alle Änderungen an Rufnummern und Mitarbeitern, die neuesten zuerst.", "Every change of numbers and employees, newest first."},
-		"log.filter.type":       {"Ereignis", "Event"},
-		"log.filter.number":     {"Rufnummer", "Number"},
-		"log.filter.number.ph":  {"z. B. 0221 123456-10", "e.g. 0221 123456-10"},
-		"log.filter.reset":      {"Filter zurücksetzen", "Reset filters"},
-		"log.col.at":            {"Zeitpunkt", "When"},
-		"log.col.event":         {"Ereignis", "Event"},
-		"log.col.number":        {"Rufnummer", "Number"},
-		"log.col.actor":         {"Von", "By"},
-		"log.col.details":       {"Details", "Details"},
-		"log.empty":             {"Keine Ereignisse für diesen Filter.", "No events match the filter."},
-		"log.count":             {"%d Ereignisse", "%d events"},
-		"log.more":              {"Weitere laden", "Load more"},
-		"log.actor.system":      {"System", "System"},
-		"log.routing.dropped":   {"Routing gelöscht", "Routing dropped"},
-		"log.routing.rules":     {"Regeln: %d → %d", "Rules: %d → %d"},
-		"log.purged":            {"%d Einträge gelöscht", "%d records deleted"},
-		"log.deactivation.at":   {"zum %s", "effective %s"},
-		"log.counterpart":       {"Tausch mit %s", "swapped with %s"},
-		"log.consent":           {"Zustimmung: „%s“", "consent: “%s”"},
-		"log.staff.prefs":       {"Benachrichtigungen", "notifications"},
-		"log.staff.routing.on":  {"darf Routing bearbeiten", "may edit routing"},
-		"log.staff.routing.off": {"darf Routing nicht mehr bearbeiten", "may no longer edit routing"},
-		"log.staff.data":        {"Stammdaten", "personal data"},
+	// the page
+	"log.title":             {"Protokoll", "Event log"},
+	"log.intro":             {"Alle Änderungen an Rufnummern und Mitarbeitern, die neuesten zuerst.", "Every change of numbers and employees, newest first."},
+	"log.filter.type":       {"Ereignis", "Event"},
+	"log.filter.number":     {"Rufnummer", "Number"},
+	"log.filter.number.ph":  {"z. B. 0221 123456-10", "e.g. 0221 123456-10"},
+	"log.filter.reset":      {"Filter zurücksetzen", "Reset filters"},
+	"log.col.at":            {"Zeitpunkt", "When"},
+	"log.col.event":         {"Ereignis", "Event"},
+	"log.col.number":        {"Rufnummer", "Number"},
+	"log.col.actor":         {"Von", "By"},
+	"log.col.details":       {"Details", "Details"},
+	"log.empty":             {"Keine Ereignisse für diesen Filter.", "No events match the filter."},
+	"log.count":             {"%d Ereignisse", "%d events"},
+	"log.more":              {"Weitere laden", "Load more"},
+	"log.actor.system":      {"System", "System"},
+	"log.routing.dropped":   {"Routing gelöscht", "Routing dropped"},
+	"log.routing.rules":     {"Regeln: %d → %d", "Rules: %d → %d"},
+	"log.purged":            {"%d Einträge gelöscht", "%d records deleted"},
+	"log.deactivation.at":   {"zum %s", "effective %s"},
+	"log.counterpart":       {"Tausch mit %s", "swapped with %s"},
+	"log.consent":           {"Zustimmung: „%s“", "consent: “%s”"},
+	"log.staff.prefs":       {"Benachrichtigungen", "notifications"},
+	"log.staff.routing.on":  {"darf Routing bearbeiten", "may edit routing"},
+	"log.staff.routing.off": {"darf Routing nicht mehr bearbeiten", "may no longer edit routing"},
+	"log.staff.data":        {"Stammdaten", "personal data"},
 
-		// statuses, usage types, roles, notification categories
-		"status.new":                  {"neu", "new"},
-		"status.active":               {"aktiv", "active"},
-		"status.deactivation_pending": {"Zur Deaktivierung vorgemerkt", "deactivation pending"},
-		"status.inactive":             {"inaktiv", "inactive"},
-		"usage.voice":                 {"Sprache", "Voice"},
-		"usage.conference":            {"Konferenz", "Conference"},
-		"usage.fax_personal":          {"persönliche Faxnummer", "Personal fax number"},
-		"usage.fax_shared":            {"gemeinsame Faxnummer", "Shared fax number"},
-		"role.owner":                  {"Administrator", "Administrator"},
-		"role.manager":                {"Telefonanlagen-Manager", "Manager"},
-		"role.employee":               {"Mitarbeiter", "Employee"},
-		"role.system":                 {"System", "System"},
-		"pref.missed_call":            {"verpasste Anrufe", "missed calls"},
-		"pref.fax":                    {"Faxe", "faxes"},
-		"pref.voicemail":              {"Sprachnachrichten", "voicemail"},
-		"pref.other":                  {"andere Ereignisse", "other events"},
-	} {
-		pagesTexts[k] = v
-	}
+	// statuses, usage types, roles, notification categories
+	"status.new":                  {"neu", "new"},
+	"status.active":               {"aktiv", "active"},
+	"status.deactivation_pending": {"Zur Deaktivierung vorgemerkt", "deactivation pending"},
+	"status.inactive":             {"inaktiv", "inactive"},
+	"usage.voice":                 {"Sprache", "Voice"},
+	"usage.conference":            {"Konferenz", "Conference"},
+	"usage.fax_personal":          {"persönliche Faxnummer", "Personal fax number"},
+	"usage.fax_shared":            {"gemeinsame Faxnummer", "Shared fax number"},
+	"role.owner":                  {"Administrator", "Administrator"},
+	"role.manager":                {"Telefonanlagen-Manager", "Manager"},
+	"role.employee":               {"Mitarbeiter", "Employee"},
+	"role.system":                 {"System", "System"},
+	"pref.missed_call":            {"verpasste Anrufe", "missed calls"},
+	"pref.fax":                    {"Faxe", "faxes"},
+	"pref.voicemail":              {"Sprachnachrichten", "voicemail"},
+	"pref.other":                  {"andere Ereignisse", "other events"},
 }

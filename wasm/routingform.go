@@ -228,6 +228,23 @@ func parseLocalDateTime(s string) (routing.DateTime, error) {
 	return routing.DateTime{Date: d, Time: t}, nil
 }
 
+// window returns window k of r; a scratch value if there is none (an event
+// of an input that is about to disappear).
+func (r *ruleForm) window(k int) *windowForm {
+	if k >= 0 && k < len(r.Windows) {
+		return &r.Windows[k]
+	}
+	return &windowForm{}
+}
+
+// target returns target k of r, or a scratch value if there is none.
+func (r *ruleForm) target(k int) *targetForm {
+	if k >= 0 && k < len(r.Targets) {
+		return &r.Targets[k]
+	}
+	return &targetForm{}
+}
+
 // newRuleID returns a rule ID not used in the form.
 func (f *routingForm) newRuleID() string {
 	for n := len(f.Rules) + 1; ; n++ {

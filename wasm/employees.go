@@ -1,0 +1,392 @@
+package wasm
+
+// The employees page ("/mitarbeiter"): the list with numbers, lock state and
+// notifications; "Neuen Mitarbeiter anlegen" with numbers to assign; lock and
+// unlock ("Sperren", "Entsperren"); the notification preferences; and the
+// owner's grant to edit the routing of one's own numbers.
+
+import (
+	"context"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/wasm/demo"
+	"github.com/numberdesk/numberdesk/wasm/i18n"
+)
+
+func init() {
+	RegisterPage(Page{Path: "/mitarbeiter", Title: "nav.employees", Order: 20, New: func() app.Composer { return &EmployeesPage{} }})
+	icons["lock"] = `<rect x="5" y="11" width="14" height="10" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M8 11V8a4 4 0 0 1 8 0v3" fill="none" stroke="currentColor" stroke-width="2"/>`
+	icons["unlock"] = `<rect x="5" y="11" width="14" height="10" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M8 11V8a4 4 0 0 1 7.5-2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>`
+	icons["bell"] = `<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/>`
+}
+
+// The dialog IDs of the page.
+const (
+	empCreateID = "emp-create"
+	empPrefsID  = "emp-prefs"
+)
+
+// empFields are the create form's fields that show their own errors.
+var empFields = []string{"first_name", "last_name", "email", "role", "numbers"}
+
+// EmployeesPage lists and manages the tenant's employees.
+type EmployeesPage struct {
+	app.Compo
+
+	lang   i18n.Lang
+	rev    int
+	emps   []*staff.Employee
+	rows   []employeeRow
+	free   []*numbers.Number // numbers a new employee can get
+	search string
+	notice string // confirmation of the last row action (live region)
+	err    string // error of the last row action or of loading
+
+	dialog string // "", empCreateID or empPrefsID
+	opener string // the element to focus when the dialog closes
+
+	form      employeeForm
+	formErr   FieldErrors
+	created   string // name of the employee just created (confirmation)
+	prefsFor  *staff.Employee
+	prefs     staff.Preferences
+	prefsErr  FieldErrors
+	prefsDone bool
+}
+
+// OnMount loads the list and reloads after every command.
+func (p *EmployeesPage) OnMount(ctx app.Context) {
+	UseLang(ctx, &p.lang)
+	ObserveRevision(ctx, &p.rev, p.load)
+	ctx.Handle(ActionDialogClosed, func(ctx app.Context, a app.Action) {
+		if p.dialog == "" {
+			return
+		}
+		p.dialog, p.prefsFor = "", nil
+		FocusByID(ctx, p.opener, "emp-new")
+	})
+	p.load(ctx)
+}
+
+// load reads the employees and the numbers.
+func (p *EmployeesPage) load(ctx app.Context) {
+	var es []*staff.Employee
+	var ns []*numbers.Number
+	q := p.search
+	err := Read(ctx, func(c context.Context, d *demo.Demo) error {
+		var err error
+		if es, _, err = d.Staff.List(c, d.Actor(), staff.Query{Search: q, Limit: 1000}); err != nil {
+			return err
+		}
+		page, err := d.Numbers.Overview(c, d.Actor(), numbers.Query{Limit: numbers.MaxPageSize})
+		if err != nil {
+			return err
+		}
+		ns = page.Numbers
+		return nil
+	})
+	if err != nil {
+		p.err = i18n.Error(err)
+		return
+	}
+	p.emps, p.free = es, assignable(ns)
+	p.rows = employeeRows(es, heldNumbers(ns))
+}
+
+func (p *EmployeesPage) employee(id numberdesk.StaffID) *staff.Employee {
+	for _, e := range p.emps {
+		if e.ID == id {
+			return e
+		}
+	}
+	return nil
+}
+
+func (p *EmployeesPage) openCreate(ctx app.Context, e app.Event) {
+	p.form = employeeForm{Role: numberdesk.RoleEmployee}
+	p.formErr, p.created = FieldErrors{}, ""
+	p.dialog, p.opener = empCreateID, "emp-new"
+	ShowModal(ctx, empCreateID)
+}
+
+func (p *EmployeesPage) create(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	req := p.form.request(p.free)
+	var made *staff.Employee
+	err := Do(ctx, func(c context.Context, d *demo.Demo) error {
+		var err error
+		made, err = d.Staff.Create(c, d.Actor(), req)
+		return err
+	})
+	p.formErr = NewFieldErrors(err, empFields...)
+	if err != nil {
+		FocusByID(ctx, "emp-"+firstErrorField(p.formErr), "")
+		return
+	}
+	p.created = made.Name()
+	FocusByID(ctx, "emp-create-close", "")
+}
+
+// firstErrorField returns the create form's field with the error, as the
+// suffix of its input's ID.
+func firstErrorField(fe FieldErrors) string {
+	ids := map[string]string{"first_name": "first", "last_name": "last", "email": "email", "role": "role", "numbers": "numbers"}
+	for _, f := range empFields {
+		if fe.On(f) {
+			return ids[f]
+		}
+	}
+	return "first"
+}
+
+func (p *EmployeesPage) setLocked(id numberdesk.StaffID, locked bool) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		var out *staff.Employee
+		err := Do(ctx, func(c context.Context, d *demo.Demo) error {
+			var err error
+			out, err = d.Staff.SetLocked(c, d.Actor(), id, locked)
+			return err
+		})
+		p.notice, p.err = "", ""
+		if err != nil {
+			p.err = i18n.Error(err)
+			return
+		}
+		if locked {
+			p.notice = pt("emp.locked.msg", out.Name())
+		} else {
+			p.notice = pt("emp.unlocked.msg", out.Name())
+		}
+		p.load(ctx)
+		FocusByID(ctx, lockButtonID(id), "")
+	}
+}
+
+func (p *EmployeesPage) setRoutingEdit(id numberdesk.StaffID) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		on := ctx.JSSrc().Get("checked").Bool()
+		err := Do(ctx, func(c context.Context, d *demo.Demo) error {
+			_, err := d.Staff.SetRoutingEdit(c, d.Actor(), id, on)
+			return err
+		})
+		p.notice, p.err = "", ""
+		if err != nil {
+			p.err = i18n.Error(err)
+		}
+		p.load(ctx)
+	}
+}
+
+func (p *EmployeesPage) openPrefs(id numberdesk.StaffID) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		emp := p.employee(id)
+		if emp == nil {
+			return
+		}
+		p.prefsFor, p.prefs, p.prefsErr, p.prefsDone = emp, emp.Preferences, FieldErrors{}, false
+		p.dialog, p.opener = empPrefsID, prefsButtonID(id)
+		ShowModal(ctx, empPrefsID)
+	}
+}
+
+func (p *EmployeesPage) savePrefs(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if p.prefsFor == nil {
+		return
+	}
+	id, prefs := p.prefsFor.ID, p.prefs
+	err := Do(ctx, func(c context.Context, d *demo.Demo) error {
+		_, err := d.Staff.SetPreferences(c, d.Actor(), id, prefs)
+		return err
+	})
+	p.prefsErr = NewFieldErrors(err)
+	if err == nil {
+		p.prefsDone = true
+		FocusByID(ctx, "emp-prefs-close", "")
+	}
+}
+
+// The row handlers capture the employee; their scope (the employee's ID)
+// makes go-app replace them when a row comes to show another employee.
+
+func lockButtonID(id numberdesk.StaffID) string  { return "emp-lock-" + string(id) }
+func prefsButtonID(id numberdesk.StaffID) string { return "emp-prefs-" + string(id) }
+
+// Render draws the toolbar, the list and the open dialog.
+func (p *EmployeesPage) Render() app.UI {
+	return app.Section().ID("employees-page").Class("page-employees").Body(
+		app.P().Class("page-intro").Text(pt("emp.intro")),
+		app.Div().Class("toolbar").Body(
+			app.Button().ID("emp-new").Type("button").Class("btn btn-primary").Text(pt("emp.new")).OnClick(p.openCreate),
+			app.Div().Class("field field-inline").Body(
+				app.Label().For("emp-search").Class("sr-only").Text(pt("emp.search")),
+				app.Input().ID("emp-search").Type("search").Placeholder(pt("emp.search")).Value(p.search).
+					OnInput(func(ctx app.Context, e app.Event) {
+						p.search = ctx.JSSrc().Get("value").String()
+						p.load(ctx)
+					}),
+			),
+		),
+		app.Div().ID("emp-status").Class("status").Attr("role", "status").Attr("aria-live", "polite").Text(p.notice),
+		app.If(p.err != "", func() app.UI {
+			return app.P().ID("emp-error").Class("form-error").Attr("role", "alert").Text(p.err)
+		}),
+		app.P().ID("emp-count").Class("log-count").Text(pt("emp.count", len(p.rows))),
+		app.If(len(p.rows) == 0, func() app.UI {
+			return app.P().Class("empty").Text(pt("emp.empty"))
+		}).Else(func() app.UI { return p.renderTable() }),
+		app.If(p.dialog == empCreateID, func() app.UI { return p.renderCreate() }),
+		app.If(p.dialog == empPrefsID && p.prefsFor != nil, func() app.UI { return p.renderPrefs() }),
+	)
+}
+
+func (p *EmployeesPage) renderTable() app.UI {
+	return app.Div().Class("table-wrap").Body(app.Table().ID("emp-table").Class("emp-table").Body(
+		app.THead().Body(app.Tr().Body(
+			app.Th().Scope("col").Text(pt("emp.col.name")),
+			app.Th().Scope("col").Text(pt("emp.col.email")),
+			app.Th().Scope("col").Text(pt("emp.col.role")),
+			app.Th().Scope("col").Text(pt("emp.col.numbers")),
+			app.Th().Scope("col").Text(pt("emp.col.status")),
+			app.Th().Scope("col").Text(pt("emp.col.prefs")),
+			app.Th().Scope("col").Text(pt("emp.routing")),
+			app.Th().Scope("col").Text(pt("emp.col.actions")),
+		)),
+		app.TBody().Body(app.Range(p.rows).Slice(func(i int) app.UI {
+			r := p.rows[i]
+			return app.Tr().ID("emp-row-"+string(r.ID)).Class("emp-row").DataSet("email", r.Email).DataSet("locked", boolAttr(r.Locked)).Body(
+				app.Th().Scope("row").Class("emp-name").DataSet("label", pt("emp.col.name")).Text(r.Name),
+				app.Td().Class("emp-email").DataSet("label", pt("emp.col.email")).Text(r.Email),
+				app.Td().Class("emp-role").DataSet("label", pt("emp.col.role")).Text(r.Role),
+				app.Td().Class("emp-numbers").DataSet("label", pt("emp.col.numbers")).Body(
+					app.Range(r.Numbers).Slice(func(j int) app.UI {
+						return app.Span().Class("emp-number").Text(r.Numbers[j])
+					}),
+				),
+				app.Td().Class("emp-status").DataSet("label", pt("emp.col.status")).Body(
+					app.Span().Class("badge "+map[bool]string{true: "badge-locked", false: "badge-active"}[r.Locked]).Text(r.Status),
+				),
+				app.Td().Class("emp-prefs").DataSet("label", pt("emp.col.prefs")).Text(r.Prefs),
+				app.Td().Class("emp-routing").DataSet("label", pt("emp.routing")).Body(
+					app.If(!r.Owner, func() app.UI {
+						return app.Input().Type("checkbox").ID("emp-routing-"+string(r.ID)).Class("emp-routing-toggle").
+							Checked(r.Routing).Attr("aria-label", pt("emp.routing.aria", r.Name)).OnChange(p.setRoutingEdit(r.ID), app.EventScope(string(r.ID)))
+					}).Else(func() app.UI { return app.Span().Text(pt("emp.owner.note")) }),
+				),
+				app.Td().Class("emp-actions actions").DataSet("label", pt("emp.col.actions")).Body(
+					app.If(!r.Owner, func() app.UI {
+						label, icon := pt("emp.lock.aria", r.Name), "lock"
+						text := pt("emp.lock")
+						if r.Locked {
+							label, icon, text = pt("emp.unlock.aria", r.Name), "unlock", pt("emp.unlock")
+						}
+						return app.Button().Type("button").ID(lockButtonID(r.ID)).Class("icon-btn emp-lock").
+							DataSet("action", map[bool]string{true: "unlock", false: "lock"}[r.Locked]).
+							Attr("aria-label", label).Title(text).OnClick(p.setLocked(r.ID, !r.Locked), app.EventScope(string(r.ID), r.Locked)).Body(Icon(icon))
+					}),
+					app.Button().Type("button").ID(prefsButtonID(r.ID)).Class("icon-btn emp-prefs-btn").
+						Attr("aria-label", pt("emp.prefs.aria", r.Name)).Title(pt("emp.prefs")).
+						OnClick(p.openPrefs(r.ID), app.EventScope(string(r.ID))).Body(Icon("bell")),
+				),
+			)
+		})),
+	))
+}
+
+// renderCreate is the dialog "Neuen Mitarbeiter anlegen": the person, the
+// role and the free numbers to assign; then its confirmation.
+func (p *EmployeesPage) renderCreate() app.UI {
+	const form = "emp-form"
+	if p.created != "" {
+		return Modal(empCreateID, pt("emp.create.done.title"),
+			[]app.UI{app.P().ID("emp-created").Class("confirmation").Attr("role", "status").Text(pt("emp.created", p.created))},
+			[]app.UI{app.Button().ID("emp-create-close").Type("button").Class("btn btn-primary").Text(pt("edit.close")).
+				OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, empCreateID) })})
+	}
+	input := func(id, field, label, auto, value string, set func(string)) app.UI {
+		typ := "text"
+		in := app.Input().ID(id).Name(field).Type(typ).Value(value).Attr("autocomplete", auto).
+			OnChange(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("value").String()) })
+		if p.formErr.On(field) {
+			in = in.Attr("aria-invalid", "true").Attr("aria-describedby", ErrorID(form, field))
+		}
+		return app.Div().Class("field").Body(app.Label().For(id).Text(label), in, p.formErr.For(form, field))
+	}
+	body := []app.UI{
+		app.Form().ID(form).Class("form").NoValidate(true).OnSubmit(p.create).Body(
+			p.formErr.Top(form),
+			input("emp-first", "first_name", pt("emp.first"), "given-name", p.form.FirstName, func(v string) { p.form.FirstName = v }),
+			input("emp-last", "last_name", pt("emp.last"), "family-name", p.form.LastName, func(v string) { p.form.LastName = v }),
+			input("emp-email", "email", pt("emp.email"), "email", p.form.Email, func(v string) { p.form.Email = v }),
+			app.Div().Class("field").Body(
+				app.Label().For("emp-role").Text(pt("emp.role")),
+				app.Select().ID("emp-role").OnChange(func(ctx app.Context, e app.Event) {
+					p.form.Role = numberdesk.Role(ctx.JSSrc().Get("value").String())
+				}).Body(
+					app.Option().Value(string(numberdesk.RoleEmployee)).Selected(p.form.Role == numberdesk.RoleEmployee).Text(pt("role.employee")),
+					app.Option().Value(string(numberdesk.RoleManager)).Selected(p.form.Role == numberdesk.RoleManager).Text(pt("role.manager")),
+				),
+				p.formErr.For(form, "role"),
+			),
+			app.FieldSet().ID("emp-numbers").Class("field checks").Body(
+				app.Legend().Text(pt("emp.numbers")),
+				app.If(len(p.free) == 0, func() app.UI { return app.P().Class("hint").Text(pt("emp.numbers.none")) }),
+				app.Div().Class("check-list").Body(app.Range(p.free).Slice(func(i int) app.UI {
+					n := p.free[i]
+					id := "emp-num-" + string(n.ID)
+					return app.Label().For(id).Class("check").Body(
+						app.Input().Type("checkbox").ID(id).Value(n.Display()).Checked(p.form.Numbers[n.ID]).
+							OnChange(func(ctx app.Context, e app.Event) { p.form.toggle(n.ID) }, app.EventScope(string(n.ID))),
+						app.Span().Text(n.Display()+" · "+pt("status."+string(n.Status))),
+					)
+				})),
+				p.formErr.For(form, "numbers"),
+			),
+		),
+	}
+	footer := []app.UI{
+		app.Button().Type("button").Class("btn").Text(pt("emp.cancel")).
+			OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, empCreateID) }),
+		app.Button().ID("emp-submit").Type("submit").Attr("form", form).Class("btn btn-primary").Text(pt("emp.create")),
+	}
+	return Modal(empCreateID, pt("emp.create.title"), body, footer)
+}
+
+// renderPrefs is the dialog of an employee's notification preferences.
+func (p *EmployeesPage) renderPrefs() app.UI {
+	name := p.prefsFor.Name()
+	if p.prefsDone {
+		return Modal(empPrefsID, pt("emp.prefs.title", name),
+			[]app.UI{app.P().ID("emp-prefs-saved").Class("confirmation").Attr("role", "status").Text(pt("emp.prefs.saved", name))},
+			[]app.UI{app.Button().ID("emp-prefs-close").Type("button").Class("btn btn-primary").Text(pt("edit.close")).
+				OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, empPrefsID) })})
+	}
+	const form = "emp-prefs-form"
+	body := []app.UI{
+		app.Form().ID(form).Class("form").OnSubmit(p.savePrefs).Body(
+			p.prefsErr.Top(form),
+			app.FieldSet().Class("field checks").Body(
+				app.Legend().Text(pt("emp.prefs.hint")),
+				app.Range(prefCategories).Slice(func(i int) app.UI {
+					c := prefCategories[i]
+					id := "pref-" + string(c.Category)
+					return app.Label().For(id).Class("check").Body(
+						app.Input().Type("checkbox").ID(id).Checked(c.Get(p.prefs)).
+							OnChange(func(ctx app.Context, e app.Event) { c.Set(&p.prefs, ctx.JSSrc().Get("checked").Bool()) }),
+						app.Span().Text(pt("pref."+string(c.Category))),
+					)
+				}),
+			),
+		),
+	}
+	footer := []app.UI{
+		app.Button().Type("button").Class("btn").Text(pt("emp.cancel")).
+			OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, empPrefsID) }),
+		app.Button().ID("emp-prefs-save").Type("submit").Attr("form", form).Class("btn btn-primary").Text(pt("emp.save")),
+	}
+	return Modal(empPrefsID, pt("emp.prefs.title", name), body, footer)
+}
