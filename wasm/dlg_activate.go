@@ -85,23 +85,16 @@ func (c *ActivateDialog) renderQuote() app.UI {
 	q := c.quote
 	var rows []app.UI
 	for _, l := range q.Lines {
+		rows = append(rows, app.Tr().Class("quote-number").Body(app.Th().Scope("rowgroup").ColSpan(2).Text(l.Display)))
 		for i, p := range l.Price.Monthly {
 			label := p.Label
 			if i > 0 {
 				label = i18n.T("activate.option", p.Label)
 			}
-			num := ""
-			if i == 0 {
-				num = l.Display
-			}
-			rows = append(rows, app.Tr().Body(
-				app.Td().Text(num), app.Td().Text(label), app.Td().Class("num").Text(p.Net.String()),
-			))
+			rows = append(rows, app.Tr().Body(app.Td().Text(label), app.Td().Class("num").Text(p.Net.String())))
 		}
 		for _, p := range l.Price.OneTime {
-			rows = append(rows, app.Tr().Body(
-				app.Td().Text(""), app.Td().Text(i18n.T("activate.one_time", p.Label)), app.Td().Class("num").Text(p.Net.String()),
-			))
+			rows = append(rows, app.Tr().Body(app.Td().Text(i18n.T("activate.one_time", p.Label)), app.Td().Class("num").Text(p.Net.String())))
 		}
 	}
 	total := func(id, label, value string, strong bool) app.UI {
@@ -109,13 +102,12 @@ func (c *ActivateDialog) renderQuote() app.UI {
 		if strong {
 			td = app.Td().Class("num").ID(id).Body(app.Strong().Text(value))
 		}
-		return app.Tr().Class("total").Body(app.Th().Scope("row").ColSpan(2).Text(label), td)
+		return app.Tr().Class("total").Body(app.Th().Scope("row").Text(label), td)
 	}
 	return app.Div().Class("quote").Body(
 		app.H3().Text(i18n.T("activate.costs")),
 		app.Div().Class("quote-scroll").Body(app.Table().ID("quote-table").Class("quote-table").Body(
 			app.THead().Body(app.Tr().Body(
-				app.Th().Scope("col").Text(i18n.T("overview.col_number")),
 				app.Th().Scope("col").Text(i18n.T("activate.position")),
 				app.Th().Scope("col").Class("num").Text(i18n.T("activate.monthly")),
 			)),

@@ -86,6 +86,19 @@ func closeDialog(t *testing.T, ctx context.Context, id string) {
 	waitGone(t, ctx, "#"+id)
 }
 
+// dialogShot takes a screenshot with an open modal dialog: the viewport is
+// first made as tall as the page, so that the backdrop covers all of it in
+// the full-page screenshot.
+func dialogShot(t *testing.T, ctx context.Context, name string, width int64) {
+	t.Helper()
+	if !screenshotsWanted() {
+		return
+	}
+	h := eval[int64](t, ctx, `Math.max(document.documentElement.scrollHeight, window.innerHeight)`)
+	viewport(t, ctx, width, h)
+	shot(t, ctx, name)
+}
+
 func has(list []string, x string) bool {
 	for _, v := range list {
 		if v == x {
@@ -217,7 +230,7 @@ func TestActivate(t *testing.T) {
 	if got := text(t, ctx, "#dlg-activate-submit"); got != "Rufnummern jetzt kostenpflichtig aktivieren" {
 		t.Errorf("button = %q", got)
 	}
-	shot(t, ctx, "activation-dialog")
+	dialogShot(t, ctx, "activation-dialog", 1280)
 	click(t, ctx, "#dlg-activate-submit")
 	waitText(t, ctx, "#dlg-activate-confirmation", "Die Rufnummer 0221 123456-25 haben Sie nun aktiviert.")
 	waitText(t, ctx, "#dlg-activate-confirmation", "„aktiv“")
@@ -306,7 +319,7 @@ func TestDeactivateAndWithdraw(t *testing.T) {
 	if got := text(t, ctx, "#dlg-deactivate-submit"); got != "Rufnummer jetzt deaktivieren" {
 		t.Errorf("button = %q", got)
 	}
-	shot(t, ctx, "deactivation-dialog")
+	dialogShot(t, ctx, "deactivation-dialog", 1280)
 	click(t, ctx, "#dlg-deactivate-submit")
 	waitText(t, ctx, "#dlg-deactivate-confirmation", "zur Deaktivierung vorgemerkt")
 	waitText(t, ctx, "#dlg-deactivate-confirmation", "„Zur Deaktivierung vorgemerkt“")
@@ -364,11 +377,11 @@ func TestSwap(t *testing.T) {
 		t.Errorf("swap candidates: %s", opts)
 	}
 	selectByText(t, ctx, "#swap-new", "0221 987650")
-	shot(t, ctx, "swap-dialog")
+	dialogShot(t, ctx, "swap-dialog", 1280)
 	click(t, ctx, "#dlg-swap-submit")
 	waitText(t, ctx, "#dlg-swap-confirmation", "Die Rufnummer 0221 123456-13 wurde durch 0221 987650 ersetzt.")
 	waitText(t, ctx, "#swap-reminder", "Weiterleitung auf das IP-Gerät")
-	shot(t, ctx, "swap-reminder")
+	dialogShot(t, ctx, "swap-reminder", 1280)
 	closeDialog(t, ctx, "dlg-swap")
 	waitStatus(t, ctx, "0221 123456-13", "inaktiv")
 	waitStatus(t, ctx, "0221 987650", "aktiv")
@@ -404,7 +417,7 @@ func TestAssign(t *testing.T) {
 
 	selectByText(t, ctx, "#assign-employee", "Max Muster")
 	click(t, ctx, "#assign-purge")
-	shot(t, ctx, "assign-dialog")
+	dialogShot(t, ctx, "assign-dialog", 1280)
 	click(t, ctx, "#dlg-assign-submit")
 	waitText(t, ctx, "#dlg-assign-confirmation", "Die Rufnummer 0221 123456-11 nutzt jetzt Max Muster.")
 	waitText(t, ctx, "#dlg-assign-confirmation", "3 Einträge")
@@ -503,14 +516,20 @@ func TestMobileOverview(t *testing.T) {
 	if got := eval[string](t, ctx, `getComputedStyle(document.querySelector("#numbers-table tbody tr")).display`); got != "grid" {
 		t.Errorf("rows are %q at 360 px, want cards (grid)", got)
 	}
+	setValue(t, ctx, "#filter-status", "active")
+	waitOverview(t, ctx, "7")
 	shot(t, ctx, "mobile-overview")
-	click(t, ctx, action("0221 123456-19", "activate"))
+	setValue(t, ctx, "#filter-status", "inactive")
+	waitOverview(t, ctx, "1")
+	click(t, ctx, action("0221 123456-16", "activate"))
 	waitVisible(t, ctx, "#dlg-activate #quote-table")
 	if w := eval[float64](t, ctx, `document.querySelector("#dlg-activate").getBoundingClientRect().width`); w > 360 {
 		t.Errorf("the dialog is %.0f px wide at 360 px", w)
 	}
-	shot(t, ctx, "mobile-activation-dialog")
+	dialogShot(t, ctx, "mobile-activation-dialog", 360)
 	click(t, ctx, "#dlg-activate-submit")
 	closeDialog(t, ctx, "dlg-activate")
-	waitStatus(t, ctx, "0221 123456-19", "aktiv")
+	waitOverview(t, ctx, "0")
+	setValue(t, ctx, "#filter-status", "")
+	waitStatus(t, ctx, "0221 123456-16", "aktiv")
 }
