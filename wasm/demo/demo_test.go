@@ -83,3 +83,35 @@ func TestSaveLoad(t *testing.T) {
 	_, err = demo.Load(ctx, []byte(`not json`), demo.Config{})
 	require.Error(t, err)
 }
+
+// The demo's persistence cost with 1,000 numbers: Save after every command,
+// Load on every start. The size is what localStorage holds.
+func BenchmarkSaveLoad1000(b *testing.B) {
+	ctx := b.Context()
+	d, err := demo.Seed(ctx, 1000, demo.Config{})
+	require.NoError(b, err)
+	data, err := d.Save()
+	require.NoError(b, err)
+	b.Run("Save", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := d.Save(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(data)), "bytes/state")
+	})
+	b.Run("Load", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := demo.Load(ctx, data, demo.Config{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Seed", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := demo.Seed(ctx, 1000, demo.Config{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
