@@ -18,6 +18,7 @@ type Shell struct {
 	Path string
 
 	lang      i18n.Lang
+	rev       int
 	updatable bool
 	status    string // a short notice in a live region
 	ready     bool
@@ -27,6 +28,7 @@ type Shell struct {
 // due deactivations).
 func (s *Shell) OnMount(ctx app.Context) {
 	UseLang(ctx, &s.lang)
+	ObserveRevision(ctx, &s.rev, func(app.Context) {}) // re-render: a failed save shows in the status
 	ctx.Page().SetLang(string(i18n.Current()))
 	s.updatable = ctx.AppUpdateAvailable()
 	if err := Read(ctx, func(context.Context, *demo.Demo) error { return nil }); err != nil {
