@@ -1,10 +1,59 @@
 package wasm
 
 import (
+	"context"
+
+	"github.com/google/uuid"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
+
+// flow is the state every dialog of this package shares: its element ID,
+// language, step, last error and the idempotency key of its command (one per
+// opening, so a repeated click cannot apply it twice). Dialogs embed it.
+type flow struct {
+	id   string
+	lang i18n.Lang
+	step step
+	err  error
+	key  string
+}
+
+// openFlow loads what the form shows (load, on the backend) and opens the
+// dialog id; a load error is kept in err for the form to show.
+func (f *flow) openFlow(ctx app.Context, id string, load func(ctx context.Context, d *demo.Demo) error) {
+	f.id = id
+	UseLang(ctx, &f.lang)
+	f.key = uuid.NewString()
+	f.err = Read(ctx, load)
+	f.step = stepForm
+	ShowModal(ctx, id)
+}
+
+// runFlow runs the dialog's command with Do and, on success, shows the
+// confirmation and moves the focus to its close button.
+func (f *flow) runFlow(ctx app.Context, cmd func(ctx context.Context, d *demo.Demo) error) {
+	if f.err = Do(ctx, cmd); f.err == nil {
+		f.step = stepDone
+		focusDone(ctx, f.id)
+	}
+}
+
+// choice renders a labelled select of form formID for the SDK field field,
+// with the field's error next to it (and aria-invalid, aria-describedby).
+func choice(formID, field, selectID, label string, fe FieldErrors, onChange app.EventHandler, options ...app.UI) app.UI {
+	return app.Div().Class("field").Body(
+		app.Label().For(selectID).Text(label),
+		app.Select().ID(selectID).Attr("aria-describedby", ErrorID(formID, field)).
+			Attr("aria-invalid", boolAttr(fe.On(field))).OnChange(onChange).Body(options...),
+		fe.For(formID, field),
+	)
+}
+
+// targetValue returns the value of the element an event happened on.
+func targetValue(e app.Event) string { return e.Get("target").Get("value").String() }
 
 // step is where a dialog is in its flow.
 type step int

@@ -3,7 +3,6 @@ package wasm
 import (
 	"context"
 
-	"github.com/google/uuid"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/numberdesk/numberdesk"
@@ -21,42 +20,31 @@ type ActivateDialog struct {
 	// Numbers are the numbers to activate.
 	Numbers []numberdesk.NumberID
 
-	lang   i18n.Lang
-	step   step
+	flow
 	quote  *numbers.Quote
 	result *numbers.ActivateResult
-	err    error
-	key    string // the idempotency key of this consent
 }
 
 const activateID = "dlg-activate"
 
 // OnMount fetches the quote and opens the dialog.
 func (c *ActivateDialog) OnMount(ctx app.Context) {
-	UseLang(ctx, &c.lang)
-	c.key = uuid.NewString()
-	c.err = Read(ctx, func(ctx context.Context, d *demo.Demo) error {
+	c.openFlow(ctx, activateID, func(ctx context.Context, d *demo.Demo) error {
 		q, err := d.Numbers.Quote(ctx, d.Actor(), c.Numbers)
 		c.quote = q
 		return err
 	})
-	c.step = stepForm
-	ShowModal(ctx, activateID)
 }
 
 func (c *ActivateDialog) submit(ctx app.Context, e app.Event) {
 	if c.quote == nil {
 		return
 	}
-	c.err = Do(ctx, func(ctx context.Context, d *demo.Demo) error {
+	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
 		r, err := d.Numbers.Activate(ctx, d.Actor(), numbers.ActivateRequest{QuoteToken: c.quote.Token, IdempotencyKey: c.key})
 		c.result = r
 		return err
 	})
-	if c.err == nil {
-		c.step = stepDone
-		focusDone(ctx, activateID)
-	}
 }
 
 // Render draws the step.

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/numberdesk/numberdesk"
@@ -24,25 +23,20 @@ type AssignDialog struct {
 	// Number is the number to assign.
 	Number numberdesk.NumberID
 
-	lang      i18n.Lang
-	step      step
+	flow
 	display   string
 	holders   []*staff.Employee
 	employees []*staff.Employee
 	employee  string
 	purge     bool
 	result    *numbers.AssignResult
-	err       error
-	key       string
 }
 
 const assignID = "dlg-assign"
 
 // OnMount loads the number, its holders and the employees.
 func (c *AssignDialog) OnMount(ctx app.Context) {
-	UseLang(ctx, &c.lang)
-	c.key = uuid.NewString()
-	c.err = Read(ctx, func(ctx context.Context, d *demo.Demo) error {
+	c.openFlow(ctx, assignID, func(ctx context.Context, d *demo.Demo) error {
 		n, err := d.Numbers.Number(ctx, d.Actor(), c.Number)
 		if err != nil {
 			return err
@@ -54,24 +48,18 @@ func (c *AssignDialog) OnMount(ctx app.Context) {
 		c.employees, err = d.Employees(ctx)
 		return err
 	})
-	c.step = stepForm
 	if c.err != nil && c.display == "" {
 		c.step = stepFailed
 	}
-	ShowModal(ctx, assignID)
 }
 
 func (c *AssignDialog) submit(ctx app.Context, e app.Event) {
-	c.err = Do(ctx, func(ctx context.Context, d *demo.Demo) error {
+	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
 		r, err := d.Numbers.Assign(ctx, d.Actor(), numbers.AssignRequest{Number: c.Number,
 			Employee: numberdesk.StaffID(c.employee), PurgePrevious: c.purge, IdempotencyKey: c.key})
 		c.result = r
 		return err
 	})
-	if c.err == nil {
-		c.step = stepDone
-		focusDone(ctx, assignID)
-	}
 }
 
 func names(es []*staff.Employee) string {
@@ -125,23 +113,17 @@ func (c *AssignDialog) Render() app.UI {
 					app.P().ID("assign-purge-hint").Class("hint warning").Text(i18n.T("assign.purge_hint")),
 				)
 			}),
-			app.Div().Class("field").Body(
-				app.Label().For("assign-employee").Text(i18n.T("assign.employee")),
-				app.Select().ID("assign-employee").Attr("aria-describedby", ErrorID(assignID, "employee")).
-					Attr("aria-invalid", boolAttr(fe.On("employee"))).
-					OnChange(func(ctx app.Context, e app.Event) { c.employee = e.Get("target").Get("value").String() }).Body(
-					app.Option().Value("").Selected(c.employee == "").Text(i18n.T("swap.choose")),
-					app.Range(c.employees).Slice(func(i int) app.UI {
-						e := c.employees[i]
-						label := e.Name()
-						if e.Locked {
-							label += " " + i18n.T("assign.locked")
-						}
-						return app.Option().Value(string(e.ID)).Selected(string(e.ID) == c.employee).Text(label)
-					}),
-				),
-				fe.For(assignID, "employee"),
-			),
+			choice(assignID, "employee", "assign-employee", i18n.T("assign.employee"), fe,
+				func(ctx app.Context, e app.Event) { c.employee = targetValue(e) },
+				app.Option().Value("").Selected(c.employee == "").Text(i18n.T("swap.choose")),
+				app.Range(c.employees).Slice(func(i int) app.UI {
+					e := c.employees[i]
+					label := e.Name()
+					if e.Locked {
+						label += " " + i18n.T("assign.locked")
+					}
+					return app.Option().Value(string(e.ID)).Selected(string(e.ID) == c.employee).Text(label)
+				})),
 			app.P().Class("hint").Text(i18n.T("assign.notify")),
 			fe.Top(assignID),
 		}

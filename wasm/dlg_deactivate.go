@@ -3,7 +3,6 @@ package wasm
 import (
 	"context"
 
-	"github.com/google/uuid"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/numberdesk/numberdesk"
@@ -24,12 +23,9 @@ type DeactivateDialog struct {
 	// Withdraw selects "Deaktivierung zurücknehmen".
 	Withdraw bool
 
-	lang    i18n.Lang
-	step    step
+	flow
 	display string
 	date    string // the notice date ("Kündigungsdatum")
-	err     error
-	key     string
 }
 
 func (c *DeactivateDialog) id() string {
@@ -41,9 +37,7 @@ func (c *DeactivateDialog) id() string {
 
 // OnMount fetches the date and opens the dialog.
 func (c *DeactivateDialog) OnMount(ctx app.Context) {
-	UseLang(ctx, &c.lang)
-	c.key = uuid.NewString()
-	c.err = Read(ctx, func(ctx context.Context, d *demo.Demo) error {
+	c.openFlow(ctx, c.id(), func(ctx context.Context, d *demo.Demo) error {
 		n, err := d.Numbers.Number(ctx, d.Actor(), c.Number)
 		if err != nil {
 			return err
@@ -63,15 +57,13 @@ func (c *DeactivateDialog) OnMount(ctx app.Context) {
 		c.date = numbers.FormatDate(p.NoticeDate)
 		return nil
 	})
-	c.step = stepForm
 	if c.err != nil && c.date == "" {
 		c.step = stepFailed
 	}
-	ShowModal(ctx, c.id())
 }
 
 func (c *DeactivateDialog) submit(ctx app.Context, e app.Event) {
-	c.err = Do(ctx, func(ctx context.Context, d *demo.Demo) error {
+	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
 		if c.Withdraw {
 			_, err := d.Numbers.Withdraw(ctx, d.Actor(), c.Number)
 			return err
@@ -82,10 +74,6 @@ func (c *DeactivateDialog) submit(ctx app.Context, e app.Event) {
 		}
 		return err
 	})
-	if c.err == nil {
-		c.step = stepDone
-		focusDone(ctx, c.id())
-	}
 }
 
 // Render draws the step.

@@ -3,7 +3,6 @@ package wasm
 import (
 	"context"
 
-	"github.com/google/uuid"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/numberdesk/numberdesk"
@@ -22,24 +21,19 @@ type SwapDialog struct {
 	// Number is the number to replace (preselected).
 	Number numberdesk.NumberID
 
-	lang       i18n.Lang
-	step       step
+	flow
 	olds       []*numbers.Number
 	candidates []*numbers.Number
 	old, new   string
 	result     *numbers.SwapResult
-	err        error
-	key        string
 }
 
 const swapID = "dlg-swap"
 
 // OnMount loads the choices and opens the dialog.
 func (c *SwapDialog) OnMount(ctx app.Context) {
-	UseLang(ctx, &c.lang)
-	c.key = uuid.NewString()
 	c.old = string(c.Number)
-	c.err = Read(ctx, func(ctx context.Context, d *demo.Demo) error {
+	c.openFlow(ctx, swapID, func(ctx context.Context, d *demo.Demo) error {
 		p, err := d.Numbers.Overview(ctx, d.Actor(), numbers.Query{
 			Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusDeactivationPending}, Limit: numbers.MaxPageSize})
 		if err != nil {
@@ -49,21 +43,15 @@ func (c *SwapDialog) OnMount(ctx app.Context) {
 		c.candidates, err = d.Candidates(ctx)
 		return err
 	})
-	c.step = stepForm
-	ShowModal(ctx, swapID)
 }
 
 func (c *SwapDialog) submit(ctx app.Context, e app.Event) {
-	c.err = Do(ctx, func(ctx context.Context, d *demo.Demo) error {
+	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
 		r, err := d.Numbers.Swap(ctx, d.Actor(), numbers.SwapRequest{
 			Old: numberdesk.NumberID(c.old), New: numberdesk.NumberID(c.new), IdempotencyKey: c.key})
 		c.result = r
 		return err
 	})
-	if c.err == nil {
-		c.step = stepDone
-		focusDone(ctx, swapID)
-	}
 }
 
 // Render draws the step.
@@ -84,38 +72,21 @@ func (c *SwapDialog) Render() app.UI {
 	default:
 		body = []app.UI{
 			app.P().Text(i18n.T("swap.intro")),
-			app.Div().Class("field").Body(
-				app.Label().For("swap-old").Text(i18n.T("swap.old")),
-				app.Select().ID("swap-old").Attr("aria-describedby", ErrorID(swapID, "old")).
-					Attr("aria-invalid", boolAttr(fe.On("old"))).
-					OnChange(func(ctx app.Context, e app.Event) { c.old = e.Get("target").Get("value").String() }).Body(
-					app.Range(c.olds).Slice(func(i int) app.UI {
-						n := c.olds[i]
-						return app.Option().Value(string(n.ID)).Selected(string(n.ID) == c.old).
-							Text(n.Display() + " (" + StatusLabel(n) + ")")
-					}),
-				),
-				fe.For(swapID, "old"),
-			),
-			app.Div().Class("field").Body(
-				app.Label().For("swap-new").Text(i18n.T("swap.new")),
-				app.Select().ID("swap-new").Attr("aria-describedby", ErrorID(swapID, "new")).
-					Attr("aria-invalid", boolAttr(fe.On("new"))).
-					OnChange(func(ctx app.Context, e app.Event) { c.new = e.Get("target").Get("value").String() }).Body(
-					app.Option().Value("").Selected(c.new == "").Text(i18n.T("swap.choose")),
-					app.Range(c.candidates).Slice(func(i int) app.UI {
-						n := c.candidates[i]
-						return app.Option().Value(string(n.ID)).Selected(string(n.ID) == c.new).
-							Text(n.Display() + " (" + StatusLabel(n) + ")")
-					}),
-				),
-				fe.For(swapID, "new"),
-			),
+			choice(swapID, "old", "swap-old", i18n.T("swap.old"), fe, func(ctx app.Context, e app.Event) { c.old = targetValue(e) },
+				app.Range(c.olds).Slice(func(i int) app.UI { return c.option(c.olds[i], c.old) })),
+			choice(swapID, "new", "swap-new", i18n.T("swap.new"), fe, func(ctx app.Context, e app.Event) { c.new = targetValue(e) },
+				app.Option().Value("").Selected(c.new == "").Text(i18n.T("swap.choose")),
+				app.Range(c.candidates).Slice(func(i int) app.UI { return c.option(c.candidates[i], c.new) })),
 			app.P().Class("warning").Text(i18n.T("swap.loss")),
 			fe.Top(swapID),
 		}
 	}
 	return Modal(swapID, i18n.T("swap.title"), body, footer(swapID, c.step, i18n.T("swap.submit"), false, c.submit))
+}
+
+// option is a number in one of the selects: "0221 123456-16 (inaktiv)".
+func (c *SwapDialog) option(n *numbers.Number, selected string) app.UI {
+	return app.Option().Value(string(n.ID)).Selected(string(n.ID) == selected).Text(n.Display() + " (" + StatusLabel(n) + ")")
 }
 
 func init() {

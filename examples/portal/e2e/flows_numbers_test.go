@@ -86,6 +86,29 @@ func closeDialog(t *testing.T, ctx context.Context, id string) {
 	waitGone(t, ctx, "#"+id)
 }
 
+// submitDialog clicks the primary button of dialog id, waits until its
+// confirmation contains want, and closes it.
+func submitDialog(t *testing.T, ctx context.Context, id, want string) {
+	t.Helper()
+	click(t, ctx, "#"+id+"-submit")
+	waitText(t, ctx, "#"+id+"-confirmation", want)
+	closeDialog(t, ctx, id)
+}
+
+// persisted waits until every number shows its status, reloads the page,
+// and checks them again: the state lives in localStorage.
+func persisted(t *testing.T, ctx context.Context, want map[string]string) {
+	t.Helper()
+	for d, s := range want {
+		waitStatus(t, ctx, d, s)
+	}
+	reload(t, ctx)
+	waitOverview(t, ctx, seedTotal)
+	for d, s := range want {
+		waitStatus(t, ctx, d, s)
+	}
+}
+
 // dialogShot takes a screenshot with an open modal dialog: the viewport is
 // first made as tall as the page, so that the backdrop covers all of it in
 // the full-page screenshot.
@@ -233,16 +256,16 @@ func TestActivate(t *testing.T) {
 	dialogShot(t, ctx, "activation-dialog", 1280)
 	click(t, ctx, "#dlg-activate-submit")
 	waitText(t, ctx, "#dlg-activate-confirmation", "Die Rufnummer 0221 123456-25 haben Sie nun aktiviert.")
-	waitText(t, ctx, "#dlg-activate-confirmation", "„aktiv“")
+	submitted := text(t, ctx, "#dlg-activate-confirmation")
+	if !strings.Contains(submitted, "„aktiv“") {
+		t.Errorf("confirmation = %q", submitted)
+	}
 	closeDialog(t, ctx, "dlg-activate")
 	waitStatus(t, ctx, "0221 123456-25", "aktiv")
 	if has(actions(t, ctx, "0221 123456-25"), "activate") {
 		t.Error("an active number still offers activation")
 	}
-
-	reload(t, ctx)
-	waitOverview(t, ctx, seedTotal)
-	waitStatus(t, ctx, "0221 123456-25", "aktiv")
+	persisted(t, ctx, map[string]string{"0221 123456-25": "aktiv"})
 }
 
 // A ported number cannot be activated before its porting date: the SDK's
@@ -287,16 +310,9 @@ func TestBulkActivate(t *testing.T) {
 			t.Errorf("the bulk cost overview lacks %q", want)
 		}
 	}
-	click(t, ctx, "#dlg-activate-submit")
-	waitText(t, ctx, "#dlg-activate-confirmation", "3 Rufnummern haben Sie nun aktiviert.")
-	closeDialog(t, ctx, "dlg-activate")
-	for _, d := range []string{"0221 123456-19", "0221 123456-20", "0221 123456-21"} {
-		waitStatus(t, ctx, d, "aktiv")
-	}
+	submitDialog(t, ctx, "dlg-activate", "3 Rufnummern haben Sie nun aktiviert.")
 	waitText(t, ctx, "#bulk-count", "0 ausgewählt")
-	reload(t, ctx)
-	waitOverview(t, ctx, seedTotal)
-	waitStatus(t, ctx, "0221 123456-21", "aktiv")
+	persisted(t, ctx, map[string]string{"0221 123456-19": "aktiv", "0221 123456-20": "aktiv", "0221 123456-21": "aktiv"})
 }
 
 // Deactivation: the red circle, the date and the loss of settings,
@@ -320,33 +336,22 @@ func TestDeactivateAndWithdraw(t *testing.T) {
 		t.Errorf("button = %q", got)
 	}
 	dialogShot(t, ctx, "deactivation-dialog", 1280)
-	click(t, ctx, "#dlg-deactivate-submit")
-	waitText(t, ctx, "#dlg-deactivate-confirmation", "zur Deaktivierung vorgemerkt")
-	waitText(t, ctx, "#dlg-deactivate-confirmation", "„Zur Deaktivierung vorgemerkt“")
-	closeDialog(t, ctx, "dlg-deactivate")
+	submitDialog(t, ctx, "dlg-deactivate", "als „Zur Deaktivierung vorgemerkt“ angezeigt")
 	waitStatus(t, ctx, "0221 123456-14", "Zur Deaktivierung vorgemerkt")
 	// The cancellation date of the dialog is in the row.
 	day := date[strings.Index(date, "zum ")+4 : strings.Index(date, "zum ")+14]
 	if got := text(t, ctx, row("0221 123456-14")); !strings.Contains(got, day) {
 		t.Errorf("row %q lacks the cancellation date %s", got, day)
 	}
-
-	reload(t, ctx)
-	waitOverview(t, ctx, seedTotal)
-	waitStatus(t, ctx, "0221 123456-14", "Zur Deaktivierung vorgemerkt")
+	persisted(t, ctx, map[string]string{"0221 123456-14": "Zur Deaktivierung vorgemerkt"})
 
 	click(t, ctx, action("0221 123456-14", "withdraw"))
 	waitVisible(t, ctx, "#dlg-withdraw-submit")
 	if got := text(t, ctx, "#dlg-withdraw-submit"); got != "Deaktivierung zurücknehmen" {
 		t.Errorf("button = %q", got)
 	}
-	click(t, ctx, "#dlg-withdraw-submit")
-	waitText(t, ctx, "#dlg-withdraw-confirmation", "wieder aktiv")
-	closeDialog(t, ctx, "dlg-withdraw")
-	waitStatus(t, ctx, "0221 123456-14", "aktiv")
-	reload(t, ctx)
-	waitOverview(t, ctx, seedTotal)
-	waitStatus(t, ctx, "0221 123456-14", "aktiv")
+	submitDialog(t, ctx, "dlg-withdraw", "wieder aktiv")
+	persisted(t, ctx, map[string]string{"0221 123456-14": "aktiv"})
 }
 
 // Swap: the number to replace, the new one (a missing choice is an error
@@ -383,15 +388,9 @@ func TestSwap(t *testing.T) {
 	waitText(t, ctx, "#swap-reminder", "Weiterleitung auf das IP-Gerät")
 	dialogShot(t, ctx, "swap-reminder", 1280)
 	closeDialog(t, ctx, "dlg-swap")
-	waitStatus(t, ctx, "0221 123456-13", "inaktiv")
-	waitStatus(t, ctx, "0221 987650", "aktiv")
 	// The holder moved to the new number.
 	waitText(t, ctx, row("0221 987650")+" .col-holder", "Jana Schmidt")
-
-	reload(t, ctx)
-	waitOverview(t, ctx, seedTotal)
-	waitStatus(t, ctx, "0221 123456-13", "inaktiv")
-	waitStatus(t, ctx, "0221 987650", "aktiv")
+	persisted(t, ctx, map[string]string{"0221 123456-13": "inaktiv", "0221 987650": "aktiv"})
 }
 
 // Assign: who uses the number now, the checkbox that deletes that
@@ -435,16 +434,12 @@ func TestDemoReset(t *testing.T) {
 	ctx := newTab(t)
 	openOverview(t, ctx, p)
 	click(t, ctx, action("0221 123456-22", "activate"))
-	click(t, ctx, "#dlg-activate-submit")
-	closeDialog(t, ctx, "dlg-activate")
+	submitDialog(t, ctx, "dlg-activate", "aktiviert")
 	waitStatus(t, ctx, "0221 123456-22", "aktiv")
 
 	click(t, ctx, "#demo-reset")
-	waitStatus(t, ctx, "0221 123456-22", "neu")
 	waitText(t, ctx, "#shell-status", "zurückgesetzt")
-	reload(t, ctx)
-	waitOverview(t, ctx, seedTotal)
-	waitStatus(t, ctx, "0221 123456-22", "neu")
+	persisted(t, ctx, map[string]string{"0221 123456-22": "neu"})
 }
 
 // The English switch translates the UI, persists across a reload, and
@@ -527,8 +522,7 @@ func TestMobileOverview(t *testing.T) {
 		t.Errorf("the dialog is %.0f px wide at 360 px", w)
 	}
 	dialogShot(t, ctx, "mobile-activation-dialog", 360)
-	click(t, ctx, "#dlg-activate-submit")
-	closeDialog(t, ctx, "dlg-activate")
+	submitDialog(t, ctx, "dlg-activate", "aktiviert")
 	waitOverview(t, ctx, "0")
 	setValue(t, ctx, "#filter-status", "")
 	waitStatus(t, ctx, "0221 123456-16", "aktiv")
