@@ -37,14 +37,17 @@ var empFields = []string{"first_name", "last_name", "email", "role", "numbers"}
 type EmployeesPage struct {
 	app.Compo
 
-	lang   i18n.Lang
-	rev    int
-	emps   []*staff.Employee
-	rows   []employeeRow
-	free   []*numbers.Number // numbers a new employee can get
-	search string
-	notice string // confirmation of the last row action (live region)
-	err    string // error of the last row action or of loading
+	lang i18n.Lang
+	rev  int
+	emps []*staff.Employee
+	rows []employeeRow
+	held map[numberdesk.StaffID][]string
+	// rowsLang is the language the rows were presented in.
+	rowsLang i18n.Lang
+	free     []*numbers.Number // numbers a new employee can get
+	search   string
+	notice   string // confirmation of the last row action (live region)
+	err      string // error of the last row action or of loading
 
 	dialog string // "", empCreateID or empPrefsID
 	opener string // the element to focus when the dialog closes
@@ -93,8 +96,8 @@ func (p *EmployeesPage) load(ctx app.Context) {
 		p.err = i18n.Error(err)
 		return
 	}
-	p.emps, p.free = es, assignable(ns)
-	p.rows = employeeRows(es, heldNumbers(ns))
+	p.emps, p.free, p.held = es, assignable(ns), heldNumbers(ns)
+	p.rows, p.rowsLang = employeeRows(es, p.held), i18n.Current()
 }
 
 func (p *EmployeesPage) employee(id numberdesk.StaffID) *staff.Employee {
@@ -218,6 +221,9 @@ func prefsButtonID(id numberdesk.StaffID) string { return "emp-prefs-" + string(
 
 // Render draws the toolbar, the list and the open dialog.
 func (p *EmployeesPage) Render() app.UI {
+	if p.rowsLang != i18n.Current() && p.emps != nil {
+		p.rows, p.rowsLang = employeeRows(p.emps, p.held), i18n.Current()
+	}
 	return app.Section().ID("employees-page").Class("page-employees").Body(
 		app.P().Class("page-intro").Text(pt("emp.intro")),
 		app.Div().Class("toolbar").Body(
@@ -235,7 +241,7 @@ func (p *EmployeesPage) Render() app.UI {
 		app.If(p.err != "", func() app.UI {
 			return app.P().ID("emp-error").Class("form-error").Attr("role", "alert").Text(p.err)
 		}),
-		app.P().ID("emp-count").Class("log-count").Text(pt("emp.count", len(p.rows))),
+		app.P().ID("emp-count").Class("log-count").Text(countText("emp.count", len(p.rows))),
 		app.If(len(p.rows) == 0, func() app.UI {
 			return app.P().Class("empty").Text(pt("emp.empty"))
 		}).Else(func() app.UI { return p.renderTable() }),
@@ -284,13 +290,14 @@ func (p *EmployeesPage) renderTable() app.UI {
 						if r.Locked {
 							label, icon, text = pt("emp.unlock.aria", r.Name), "unlock", pt("emp.unlock")
 						}
-						return app.Button().Type("button").ID(lockButtonID(r.ID)).Class("icon-btn emp-lock").
+						return app.Button().Type("button").ID(lockButtonID(r.ID)).Class("btn btn-small emp-lock").
 							DataSet("action", map[bool]string{true: "unlock", false: "lock"}[r.Locked]).
-							Attr("aria-label", label).Title(text).OnClick(p.setLocked(r.ID, !r.Locked), app.EventScope(string(r.ID), r.Locked)).Body(Icon(icon))
+							Attr("aria-label", label).Title(label).OnClick(p.setLocked(r.ID, !r.Locked), app.EventScope(string(r.ID), r.Locked)).
+							Body(Icon(icon), app.Span().Text(text))
 					}),
-					app.Button().Type("button").ID(prefsButtonID(r.ID)).Class("icon-btn emp-prefs-btn").
-						Attr("aria-label", pt("emp.prefs.aria", r.Name)).Title(pt("emp.prefs")).
-						OnClick(p.openPrefs(r.ID), app.EventScope(string(r.ID))).Body(Icon("bell")),
+					app.Button().Type("button").ID(prefsButtonID(r.ID)).Class("btn btn-small emp-prefs-btn").
+						Attr("aria-label", pt("emp.prefs.aria", r.Name)).Title(pt("emp.prefs.aria", r.Name)).
+						OnClick(p.openPrefs(r.ID), app.EventScope(string(r.ID))).Body(Icon("bell"), app.Span().Text(pt("emp.prefs"))),
 				),
 			)
 		})),

@@ -185,6 +185,7 @@ var employeesTexts = map[string][2]string{
 	"emp.empty":             {"Noch keine Mitarbeiter.", "No employees yet."},
 	"emp.search":            {"Suche nach Name oder E-Mail", "Search name or e-mail"},
 	"emp.count":             {"%d Mitarbeiter", "%d employees"},
+	"emp.count.one":         {"1 Mitarbeiter", "1 employee"},
 	"emp.owner.note":        {"Administrator-Konto", "Administrator account"},
 	"emp.numbers.count":     {"%d ausgewählt", "%d selected"},
 	"emp.numbers.legend":    {"Freie Rufnummern", "Free numbers"},

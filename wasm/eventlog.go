@@ -6,6 +6,7 @@ package wasm
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -29,8 +30,14 @@ type EventLogPage struct {
 	rev    int
 	filter logFilter
 	rows   []logRow
-	shown  int
-	err    string
+	evs    []numberdesk.Event
+	names  map[numberdesk.StaffID]string
+	loc    *time.Location
+	// rowsLang is the language the rows were presented in; a switch
+	// reloads them.
+	rowsLang i18n.Lang
+	shown    int
+	err      string
 }
 
 // OnMount loads the log, reads a number filter from the URL
@@ -47,28 +54,38 @@ func (p *EventLogPage) OnMount(ctx app.Context) {
 	p.load(ctx)
 }
 
-// load reads the events that pass the filter.
+// load reads the events of the type filter; present applies the number
+// filter and presents them.
 func (p *EventLogPage) load(ctx app.Context) {
-	f := p.filter
-	var rows []logRow
+	typ := p.filter.Type
+	var (
+		evs   []numberdesk.Event
+		names map[numberdesk.StaffID]string
+		loc   *time.Location
+	)
 	err := Read(ctx, func(c context.Context, d *demo.Demo) error {
-		evs, err := d.Numbers.Events(c, d.Actor(), numberdesk.EventFilter{Desc: true, Types: eventTypesOf(f.Type)})
-		if err != nil {
+		var err error
+		if evs, err = d.Numbers.Events(c, d.Actor(), numberdesk.EventFilter{Desc: true, Types: eventTypesOf(typ)}); err != nil {
 			return err
 		}
-		names, err := d.Names(c)
-		if err != nil {
-			return err
-		}
-		rows = logRows(evs, f, d.Location(), func(id numberdesk.StaffID) string { return names[id] })
-		return nil
+		names, err = d.Names(c)
+		loc = d.Location()
+		return err
 	})
 	p.err = ""
 	if err != nil {
 		p.err = i18n.Error(err)
 		return
 	}
-	p.rows = rows
+	p.evs, p.names, p.loc = evs, names, loc
+	p.present()
+}
+
+// present builds the rows of the loaded events that pass the filter, in the
+// current language.
+func (p *EventLogPage) present() {
+	p.rows = logRows(p.evs, p.filter, p.loc, func(id numberdesk.StaffID) string { return p.names[id] })
+	p.rowsLang = i18n.Current()
 }
 
 func (p *EventLogPage) setType(ctx app.Context, e app.Event) {
@@ -80,7 +97,7 @@ func (p *EventLogPage) setType(ctx app.Context, e app.Event) {
 func (p *EventLogPage) setNumber(ctx app.Context, e app.Event) {
 	p.filter.Number = ctx.JSSrc().Get("value").String()
 	p.shown = logPageSize
-	p.load(ctx)
+	p.present()
 }
 
 func (p *EventLogPage) resetFilter(ctx app.Context, e app.Event) {
@@ -89,8 +106,19 @@ func (p *EventLogPage) resetFilter(ctx app.Context, e app.Event) {
 	p.load(ctx)
 }
 
+// countText returns the text key with the count n, or key.one for 1.
+func countText(key string, n int) string {
+	if n == 1 {
+		return pt(key + ".one")
+	}
+	return pt(key, n)
+}
+
 // Render draws the filters and the table (cards on narrow screens).
 func (p *EventLogPage) Render() app.UI {
+	if p.rowsLang != i18n.Current() && p.evs != nil {
+		p.present()
+	}
 	shown := p.rows
 	if len(shown) > p.shown {
 		shown = shown[:p.shown]
@@ -119,7 +147,7 @@ func (p *EventLogPage) Render() app.UI {
 		app.If(p.err != "", func() app.UI {
 			return app.P().ID("log-error").Class("form-error").Attr("role", "alert").Text(p.err)
 		}),
-		app.P().ID("log-count").Class("log-count").Attr("aria-live", "polite").Text(pt("log.count", len(p.rows))),
+		app.P().ID("log-count").Class("log-count").Attr("aria-live", "polite").Text(countText("log.count", len(p.rows))),
 		app.If(len(p.rows) == 0, func() app.UI {
 			return app.P().ID("log-empty").Class("empty").Text(pt("log.empty"))
 		}).Else(func() app.UI {

@@ -207,6 +207,7 @@ var logTexts = map[string][2]string{
 	"log.col.details":       {"Details", "Details"},
 	"log.empty":             {"Keine Ereignisse für diesen Filter.", "No events match the filter."},
 	"log.count":             {"%d Ereignisse", "%d events"},
+	"log.count.one":         {"1 Ereignis", "1 event"},
 	"log.more":              {"Weitere laden", "Load more"},
 	"log.actor.system":      {"System", "System"},
 	"log.routing.dropped":   {"Routing gelöscht", "Routing dropped"},

@@ -2,6 +2,9 @@ package wasm
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,7 @@ import (
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store/memstore"
+	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
 // pagesFixture is a tenant with an owner, numbers and services.
@@ -170,5 +174,46 @@ func TestEventLogRowsAndFilter(t *testing.T) {
 	}
 	if got := eventLabel("efax.something_new"); got != "efax.something_new" {
 		t.Fatal(got)
+	}
+}
+
+// TestPagesTextsComplete checks that every literal key the pages pass to pt
+// is in the catalog with a German and an English text.
+func TestPagesTextsComplete(t *testing.T) {
+	re := regexp.MustCompile(`pt\("([a-z0-9_.]+)"[,)]`)
+	files, _ := filepath.Glob("*.go")
+	seen := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			if strings.HasSuffix(f, "_test.go") && m[1] == "no.such.key" {
+				continue
+			}
+			seen++
+			k := i18n.Key(pagesPrefix + m[1])
+			if !i18n.Has(k) {
+				t.Errorf("%s: text %q is not registered", f, m[1])
+				continue
+			}
+			if i18n.In(i18n.EN, k) == i18n.In(i18n.DE, k) && i18n.In(i18n.DE, k) != "Routing" && i18n.In(i18n.DE, k) != "Name" && i18n.In(i18n.DE, k) != "Status" && i18n.In(i18n.DE, k) != "Details" && i18n.In(i18n.DE, k) != "System" && i18n.In(i18n.DE, k) != "Administrator" && i18n.In(i18n.DE, k) != "Mailbox" {
+				t.Errorf("%s: text %q has no English", f, m[1])
+			}
+		}
+	}
+	if seen < 50 {
+		t.Fatalf("only %d keys found; the pattern is broken", seen)
+	}
+	for _, o := range eventTypeOptions {
+		if !i18n.Has(i18n.Key(pagesPrefix + o.Label)) {
+			t.Errorf("filter %s has no text", o.Key)
+		}
+	}
+	for _, u := range routing.UsageTypes {
+		if pt("usage."+string(u)) == "usage."+string(u) {
+			t.Errorf("usage type %s has no text", u)
+		}
 	}
 }

@@ -107,6 +107,7 @@ func TestEditRoutingBerlin(t *testing.T) {
 	if out := previewAt(t, ctx, "2026-12-25", "10:00", "09:00 UTC"); !strings.Contains(out, "Feiertage") {
 		t.Errorf("Christmas 10:00: %q", out)
 	}
+	eval[bool](t, ctx, `(document.querySelector("#edit-dialog .modal-body").scrollTop = 0, true)`)
 	shot(t, ctx, "edit-dialog")
 
 	// A routing error of the SDK (routing.Validate) is shown next to its
@@ -239,6 +240,13 @@ func TestEmployees(t *testing.T) {
 	if !eval[bool](t, ctx, `document.querySelector(`+fmt.Sprintf("%q", row+" .emp-routing-toggle")+`).checked`) {
 		t.Error("the routing grant is lost after a reload")
 	}
+	// English: the page follows the language switch.
+	click(t, ctx, "#lang-en")
+	waitText(t, ctx, "#emp-new", "Create employee")
+	waitText(t, ctx, row+" .emp-status", "locked")
+	click(t, ctx, "#lang-de")
+	waitText(t, ctx, "#emp-new", "Neuen Mitarbeiter anlegen")
+
 	// the employee holds the number in the overview too
 	open(t, ctx, p.URL+"/")
 	waitText(t, ctx, `tr[data-number="0221 123456-14"]`, "Tom Neu")
@@ -270,6 +278,7 @@ func TestEventLog(t *testing.T) {
 
 	click(t, ctx, `nav a[href="/protokoll"]`)
 	waitVisible(t, ctx, "#log-table")
+	shot(t, ctx, "event-log")
 	first := text(t, ctx, "#log-table tbody tr")
 	if !strings.Contains(first, "Routing geändert") || !strings.Contains(first, "0221 123456-14") || !strings.Contains(first, "Anna Admin") {
 		t.Errorf("newest event = %q", first)
@@ -292,7 +301,7 @@ func TestEventLog(t *testing.T) {
 	setValue(t, ctx, "#log-type", "routing")
 	poll(t, ctx, `document.querySelectorAll("#log-table tbody tr").length === 1`, "one routing event of 0221 123456-14")
 	waitText(t, ctx, "#log-table tbody tr", "Regeln: 0 → 1")
-	shot(t, ctx, "event-log")
+	waitText(t, ctx, "#log-count", "1 Ereignis")
 
 	// Nothing of another number.
 	setValue(t, ctx, "#log-number", "0221 123456-13")
