@@ -2,9 +2,12 @@ package wasm
 
 import (
 	"context"
+	"slices"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
@@ -22,20 +25,49 @@ type Shell struct {
 	updatable bool
 	status    string // a short notice in a live region
 	ready     bool
+	staff     []*staff.Employee // the accounts of the actor switch
+	acting    numberdesk.StaffID
 }
 
 // OnMount loads the language and the backend (query hooks, saved state,
 // due deactivations).
 func (s *Shell) OnMount(ctx app.Context) {
 	UseLang(ctx, &s.lang)
-	ObserveRevision(ctx, &s.rev, func(app.Context) {}) // re-render: a failed save shows in the status
+	// Re-render after every command: a failed save shows in the status, the
+	// actor switch follows a reset.
+	ObserveRevision(ctx, &s.rev, s.loadStaff)
 	ctx.Page().SetLang(string(i18n.Current()))
 	s.updatable = ctx.AppUpdateAvailable()
-	if err := Read(ctx, func(context.Context, *demo.Demo) error { return nil }); err != nil {
-		s.status = i18n.Error(err)
-	}
+	s.loadStaff(ctx)
 	s.ready = true
 	s.setTitle(ctx)
+}
+
+// loadStaff loads the accounts of the actor switch (and the backend, on the
+// first call).
+func (s *Shell) loadStaff(ctx app.Context) {
+	err := Read(ctx, func(ctx context.Context, d *demo.Demo) error {
+		es, err := d.Employees(ctx)
+		s.staff = slices.DeleteFunc(es, func(e *staff.Employee) bool { return e.Locked })
+		s.acting = d.Acting().ID
+		return err
+	})
+	if err != nil {
+		s.status = i18n.Error(err)
+	}
+}
+
+func (s *Shell) actAs(ctx app.Context, e app.Event) {
+	id := numberdesk.StaffID(e.Get("target").Get("value").String())
+	if err := Do(ctx, func(ctx context.Context, d *demo.Demo) error { return d.ActAs(ctx, id) }); err != nil {
+		s.status = i18n.Error(err)
+	}
+}
+
+// roleLabel names an account in the actor switch: "Anna Admin
+// (Administrator-Konto)".
+func roleLabel(e *staff.Employee) string {
+	return e.Name() + " (" + i18n.T(i18n.Key("role."+string(e.Role))) + ")"
 }
 
 // OnNav updates the document title.
@@ -92,7 +124,13 @@ func (s *Shell) Render() app.UI {
 				})),
 			),
 			app.Div().Class("tools").Body(
-				app.Span().Class("actor").Title(i18n.T("shell.actor_hint")).Text(i18n.T("shell.actor")),
+				app.Label().For("actor-switch").Class("actor").Text(i18n.T("shell.actor")),
+				app.Select().ID("actor-switch").Class("actor-switch").Title(i18n.T("shell.actor_hint")).OnChange(s.actAs).Body(
+					app.Range(s.staff).Slice(func(i int) app.UI {
+						e := s.staff[i]
+						return app.Option().Value(string(e.ID)).Selected(e.ID == s.acting).Text(roleLabel(e))
+					}),
+				),
 				app.Div().Class("lang").Attr("role", "group").Attr("aria-label", i18n.T("shell.lang")).Body(
 					app.Range(i18n.Langs).Slice(func(i int) app.UI {
 						l := i18n.Langs[i]
@@ -154,8 +192,11 @@ func init() {
 		"page.placeholder":  {DE: "Diese Seite ist noch nicht verfügbar.", EN: "This page is not available yet."},
 		"shell.skip":        {DE: "Zum Inhalt springen", EN: "Skip to content"},
 		"shell.nav":         {DE: "Hauptnavigation", EN: "Main navigation"},
-		"shell.actor":       {DE: "Administrator-Konto", EN: "Administrator account"},
-		"shell.actor_hint":  {DE: "Sie handeln als Inhaber des Mandanten (Anna Admin).", EN: "You act as the tenant's owner (Anna Admin)."},
+		"shell.actor":       {DE: "Handeln als", EN: "Act as"},
+		"shell.actor_hint":  {DE: "Demo: wechseln Sie das Konto, um die Rechte der Rollen zu sehen.", EN: "Demo: switch the account to see what each role may do."},
+		"role.owner":        {DE: "Administrator-Konto", EN: "administrator account"},
+		"role.manager":      {DE: "Manager", EN: "manager"},
+		"role.employee":     {DE: "Mitarbeiter", EN: "employee"},
 		"shell.lang":        {DE: "Sprache", EN: "Language"},
 		"shell.lang_name":   {DE: "Deutsch", EN: "English"},
 		"shell.reset":       {DE: "Demo zurücksetzen", EN: "Reset demo"},

@@ -28,10 +28,11 @@ type Demo struct {
 	Numbers *numbers.Service
 	Staff   *staff.Service
 	Tenant  *numberdesk.Tenant
-	// Owner is the "Administrator-Konto", the actor of the UI.
+	// Owner is the "Administrator-Konto", the default actor of the UI.
 	Owner *staff.Employee
 
-	clock func() time.Time
+	acting *staff.Employee // the employee the UI acts as; nil: Owner
+	clock  func() time.Time
 }
 
 // Config configures New, Seed and Load. The zero value uses the wall clock.
@@ -61,8 +62,35 @@ func wire(st *memstore.Store, clock func() time.Time) *Demo {
 // Now returns the demo's current time.
 func (d *Demo) Now() time.Time { return d.clock() }
 
-// Actor returns the acting account: the owner.
-func (d *Demo) Actor() numberdesk.Actor { return d.Owner.Actor() }
+// Actor returns the acting account: the owner, or the employee chosen with
+// ActAs.
+func (d *Demo) Actor() numberdesk.Actor { return d.Acting().Actor() }
+
+// Acting returns the employee the UI acts as.
+func (d *Demo) Acting() *staff.Employee {
+	if d.acting != nil {
+		return d.acting
+	}
+	return d.Owner
+}
+
+// ActAs makes the UI act as the employee id (the demo's actor switch), so
+// that the role rules show: a manager may not activate, an employee sees
+// only its numbers. A locked employee cannot act (CodePrecondition).
+func (d *Demo) ActAs(ctx context.Context, id numberdesk.StaffID) error {
+	e, err := d.Store.FindEmployeeByID(ctx, d.Tenant.ID, id)
+	if err != nil {
+		return numberdesk.E(numberdesk.CodeNotFound, "demo.ActAs", "employee", "Der Mitarbeiter wurde nicht gefunden.")
+	}
+	if e.Locked {
+		return numberdesk.E(numberdesk.CodePrecondition, "demo.ActAs", "employee", "%s ist gesperrt und kann sich nicht anmelden.", e.Name())
+	}
+	d.acting = e
+	if e.ID == d.Owner.ID {
+		d.acting = nil
+	}
+	return nil
+}
 
 // Location returns the tenant's time zone.
 func (d *Demo) Location() *time.Location { return d.Tenant.Location() }
@@ -73,9 +101,10 @@ func (d *Demo) ApplyDue(ctx context.Context) ([]numberdesk.NumberID, error) {
 	return d.Numbers.ApplyDue(ctx, numberdesk.System(d.Tenant.ID), d.clock())
 }
 
-// Employees returns every employee of the tenant, sorted by name.
+// Employees returns every employee of the tenant, sorted by name (read as
+// the system, so that names show whoever acts).
 func (d *Demo) Employees(ctx context.Context) ([]*staff.Employee, error) {
-	es, _, err := d.Staff.List(ctx, d.Actor(), staff.Query{Limit: 1000})
+	es, _, err := d.Staff.List(ctx, numberdesk.System(d.Tenant.ID), staff.Query{Limit: 1000})
 	return es, err
 }
 
@@ -97,6 +126,7 @@ type saved struct {
 	Version int                 `json:"version"`
 	Tenant  numberdesk.TenantID `json:"tenant"`
 	Owner   numberdesk.StaffID  `json:"owner"`
+	Actor   numberdesk.StaffID  `json:"actor,omitempty"` // ActAs; empty: the owner
 	Store   json.RawMessage     `json:"store"`
 }
 
@@ -106,7 +136,11 @@ func (d *Demo) Save() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(saved{Version: FormatVersion, Tenant: d.Tenant.ID, Owner: d.Owner.ID, Store: snap})
+	v := saved{Version: FormatVersion, Tenant: d.Tenant.ID, Owner: d.Owner.ID, Store: snap}
+	if d.acting != nil {
+		v.Actor = d.acting.ID
+	}
+	return json.Marshal(v)
 }
 
 // Load restores a demo that Save wrote. A state of another format, or one
@@ -127,6 +161,9 @@ func Load(ctx context.Context, data []byte, cfg Config) (*Demo, error) {
 	}
 	if d.Owner, err = st.FindEmployeeByID(ctx, s.Tenant, s.Owner); err != nil || d.Owner.Role != numberdesk.RoleOwner {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "owner", "Der gespeicherte Demo-Stand ist unvollständig.")
+	}
+	if s.Actor != "" {
+		_ = d.ActAs(ctx, s.Actor) // a deleted or locked actor falls back to the owner
 	}
 	return d, nil
 }

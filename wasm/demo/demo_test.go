@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/wasm/demo"
@@ -61,6 +62,33 @@ func TestSeedFillsUpTo(t *testing.T) {
 	n, err = d.Count(t.Context())
 	require.NoError(t, err)
 	require.Equal(t, 2500, n)
+}
+
+func TestActAs(t *testing.T) {
+	ctx := t.Context()
+	d, err := demo.Seed(ctx, 0, demo.Config{})
+	require.NoError(t, err)
+	es, err := d.Employees(ctx)
+	require.NoError(t, err)
+	byName := map[string]numberdesk.StaffID{}
+	for _, e := range es {
+		byName[e.Name()] = e.ID
+	}
+	require.Error(t, d.ActAs(ctx, byName["Paul Gesperrt"]), "a locked employee cannot act")
+	require.NoError(t, d.ActAs(ctx, byName["Max Muster"]))
+	require.Equal(t, numberdesk.RoleEmployee, d.Actor().Role)
+	// An employee sees only the numbers it holds (-10 and the shared fax).
+	n, err := d.Count(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	// The choice is saved with the demo.
+	data, err := d.Save()
+	require.NoError(t, err)
+	l, err := demo.Load(ctx, data, demo.Config{})
+	require.NoError(t, err)
+	require.Equal(t, byName["Max Muster"], l.Acting().ID)
+	require.NoError(t, l.ActAs(ctx, d.Owner.ID))
+	require.Equal(t, numberdesk.RoleOwner, l.Actor().Role)
 }
 
 func TestSaveLoad(t *testing.T) {

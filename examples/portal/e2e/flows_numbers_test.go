@@ -527,3 +527,34 @@ func TestMobileOverview(t *testing.T) {
 	setValue(t, ctx, "#filter-status", "")
 	waitStatus(t, ctx, "0221 123456-16", "aktiv")
 }
+
+// The actor switch shows the role rules: a manager gets no activation (money
+// is the owner's), an employee sees only its own numbers; the choice
+// survives a reload, and "Demo zurücksetzen" returns to the owner.
+func TestActorSwitch(t *testing.T) {
+	p := startPortal(t)
+	ctx := newTab(t)
+	openOverview(t, ctx, p)
+	selectByText(t, ctx, "#actor-switch", "Jana Schmidt (Manager)")
+	poll(t, ctx, `!document.querySelector('button[data-action="activate"]') && document.querySelector('button[data-action="assign"]')`, "a manager has no activation but assigns")
+	if exists(t, ctx, `button[data-action="deactivate"]`) || exists(t, ctx, `button[data-action="swap"]`) {
+		t.Error("a manager may not deactivate or swap")
+	}
+	selectByText(t, ctx, "#actor-switch", "Max Muster (Mitarbeiter)")
+	waitOverview(t, ctx, "2") // -10 and the shared fax -18
+	if exists(t, ctx, "#numbers-table button[data-action]") {
+		t.Errorf("an employee gets actions: %v", actions(t, ctx, "0221 123456-10"))
+	}
+	reload(t, ctx)
+	waitOverview(t, ctx, "2")
+	if got := eval[string](t, ctx, `document.querySelector("#actor-switch").selectedOptions[0].text`); got != "Max Muster (Mitarbeiter)" {
+		t.Errorf("actor after reload = %q", got)
+	}
+	if exists(t, ctx, `#actor-switch option[value=""]`) || strings.Contains(text(t, ctx, "#actor-switch"), "Paul Gesperrt") {
+		t.Error("a locked employee is offered in the actor switch")
+	}
+	click(t, ctx, "#demo-reset")
+	waitOverview(t, ctx, seedTotal)
+	waitText(t, ctx, "#actor-switch", "Anna Admin (Administrator-Konto)")
+	poll(t, ctx, `document.querySelector("#actor-switch").selectedOptions[0].text === "Anna Admin (Administrator-Konto)"`, "the owner acts after a reset")
+}
