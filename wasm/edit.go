@@ -166,6 +166,17 @@ func (c *EditDialog) onRule(scope string, i int, fn func(r *ruleForm, src app.Va
 	}, app.EventScope(scope)
 }
 
+// removeButton is the × button of the window or target at slot of rule i;
+// remove takes it out of the rule.
+func (c *EditDialog) removeButton(slot string, i int, label string, remove func(r *ruleForm)) app.UI {
+	return app.Button().Type("button").Class("icon-btn").ID(slotID(slot+".remove")).
+		Attr("aria-label", label).Title(label).Body(Icon("close")).
+		OnClick(c.onRule(slot+".remove", i, func(r *ruleForm, _ app.Value) {
+			remove(r)
+			c.errs = FieldErrors{}
+		}))
+}
+
 // slotErrors lays out an SDK error on the form: its Field mapped to the
 // input that shows it (errorSlot).
 func slotErrors(err error) FieldErrors {
@@ -485,14 +496,7 @@ func (c *EditDialog) renderCondition(i int) app.UI {
 					app.Label().For(slotID(slot+".end")).Text(pt("edit.window.to")),
 					c.invalid(app.Input().ID(slotID(slot+".end")).Type("time").Value(w.End), slot).
 						OnChange(c.onRule(slot+".end", i, func(r *ruleForm, v app.Value) { r.window(k).End = v.Get("value").String() })),
-					app.Button().Type("button").Class("icon-btn").ID(slotID(slot+".remove")).
-						Attr("aria-label", pt("edit.window.remove")).Title(pt("edit.window.remove")).Body(Icon("close")).
-						OnClick(c.onRule(slot+".remove", i, func(r *ruleForm, _ app.Value) {
-							if k < len(r.Windows) {
-								r.Windows = append(r.Windows[:k:k], r.Windows[k+1:]...)
-							}
-							c.errs = FieldErrors{}
-						})),
+					c.removeButton(slot, i, pt("edit.window.remove"), func(r *ruleForm) { r.Windows = removeAt(r.Windows, k) }),
 					c.fieldErr(slot),
 				)
 			}),
@@ -614,14 +618,7 @@ func (c *EditDialog) renderTargets(i int) app.UI {
 						app.Span().Text(pt("edit.target.parallel")),
 					)
 				}),
-				app.Button().Type("button").Class("icon-btn").ID(slotID(slot+".remove")).
-					Attr("aria-label", pt("edit.target.remove")).Title(pt("edit.target.remove")).Body(Icon("close")).
-					OnClick(c.onRule(slot+".remove", i, func(r *ruleForm, _ app.Value) {
-						if k < len(r.Targets) {
-							r.Targets = append(r.Targets[:k:k], r.Targets[k+1:]...)
-						}
-						c.errs = FieldErrors{}
-					})),
+				c.removeButton(slot, i, pt("edit.target.remove"), func(r *ruleForm) { r.Targets = removeAt(r.Targets, k) }),
 			)
 		})),
 		app.Button().Type("button").Class("btn btn-small").ID(slotID(pre+".add")).Text(pt("edit.target.add")).

@@ -294,10 +294,15 @@ func (f *routingForm) moveRule(i, delta int) {
 }
 
 // removeRule deletes rule i.
-func (f *routingForm) removeRule(i int) {
-	if i >= 0 && i < len(f.Rules) {
-		f.Rules = append(f.Rules[:i:i], f.Rules[i+1:]...)
+func (f *routingForm) removeRule(i int) { f.Rules = removeAt(f.Rules, i) }
+
+// removeAt returns s without element k (s itself if there is none); it
+// never writes into s's array.
+func removeAt[T any](s []T, k int) []T {
+	if k < 0 || k >= len(s) {
+		return s
 	}
+	return append(s[:k:k], s[k+1:]...)
 }
 
 // errorSlot maps the Field of an SDK error onto the form input that shows

@@ -11,16 +11,11 @@ import (
 	"testing"
 )
 
-// editButton is the pencil of the row of number (German display).
-func editButton(number string) string {
-	return fmt.Sprintf(`tr[data-number=%q] button[data-action="edit"]`, number)
-}
-
 // openEdit opens the edit dialog of number from the overview.
 func openEdit(t *testing.T, ctx context.Context, number string) {
 	t.Helper()
 	waitVisible(t, ctx, overviewReady)
-	click(t, ctx, editButton(number))
+	click(t, ctx, action(number, "edit"))
 	waitVisible(t, ctx, `#edit-dialog[open] #edit-usage`)
 }
 
@@ -43,7 +38,7 @@ func previewAt(t *testing.T, ctx context.Context, date, clock, wantUTC string) s
 func TestEditRoutingBerlin(t *testing.T) {
 	p := startPortal(t)
 	ctx := newTab(t)
-	open(t, ctx, p.URL+"/?demo=reset")
+	openOverview(t, ctx, p)
 	const number = "0221 123456-14" // aktiv, no holder, default plan
 	openEdit(t, ctx, number)
 	waitVisible(t, ctx, "#edit-norules")
@@ -154,7 +149,7 @@ func TestEditRoutingBerlin(t *testing.T) {
 func TestEditUsageType(t *testing.T) {
 	p := startPortal(t)
 	ctx := newTab(t)
-	open(t, ctx, p.URL+"/?demo=reset")
+	openOverview(t, ctx, p)
 	const number = "0221 123456-10" // Max Muster, plan "Bürozeiten"
 	openEdit(t, ctx, number)
 	waitText(t, ctx, "#f-rules-0-summary", "Mo–Fr 08:00–18:00")
@@ -168,10 +163,10 @@ func TestEditUsageType(t *testing.T) {
 	waitVisible(t, ctx, "#edit-saved")
 	click(t, ctx, "#edit-done")
 	waitGone(t, ctx, "#edit-dialog")
-	waitText(t, ctx, fmt.Sprintf(`tr[data-number=%q]`, number), "Konferenz")
+	waitText(t, ctx, row(number), "Konferenz")
 
 	reload(t, ctx)
-	waitText(t, ctx, fmt.Sprintf(`tr[data-number=%q]`, number), "Konferenz")
+	waitText(t, ctx, row(number), "Konferenz")
 	openEdit(t, ctx, number)
 	if got := eval[string](t, ctx, `document.querySelector("#edit-usage").value`); got != "conference" {
 		t.Errorf("usage type after reload = %q", got)
@@ -208,15 +203,15 @@ func TestEmployees(t *testing.T) {
 	waitText(t, ctx, "#emp-created", "Tom Neu")
 	click(t, ctx, "#emp-create-close")
 	waitGone(t, ctx, "#emp-create")
-	row := empRow("tom.neu@muster.example")
-	waitText(t, ctx, row, "0221 123456-14")
+	emp := empRow("tom.neu@muster.example")
+	waitText(t, ctx, emp, "0221 123456-14")
 
-	click(t, ctx, row+` button.emp-lock`)
-	waitVisible(t, ctx, row+`[data-locked="true"]`)
+	click(t, ctx, emp+` button.emp-lock`)
+	waitVisible(t, ctx, emp+`[data-locked="true"]`)
 	waitText(t, ctx, "#emp-status", "Tom Neu wurde gesperrt.")
-	waitText(t, ctx, row+" .emp-status", "gesperrt")
+	waitText(t, ctx, emp+" .emp-status", "gesperrt")
 
-	click(t, ctx, row+` button.emp-prefs-btn`)
+	click(t, ctx, emp+` button.emp-prefs-btn`)
 	waitVisible(t, ctx, "#emp-prefs[open] #pref-missed_call")
 	click(t, ctx, "#pref-missed_call")
 	click(t, ctx, "#pref-voicemail")
@@ -224,36 +219,36 @@ func TestEmployees(t *testing.T) {
 	waitText(t, ctx, "#emp-prefs-saved", "Die Benachrichtigungen von Tom Neu wurden gespeichert.")
 	click(t, ctx, "#emp-prefs-close")
 	waitGone(t, ctx, "#emp-prefs")
-	waitText(t, ctx, row+" .emp-prefs", "Faxe, andere Ereignisse")
+	waitText(t, ctx, emp+" .emp-prefs", "Faxe, andere Ereignisse")
 
-	click(t, ctx, row+" .emp-routing-toggle")
-	poll(t, ctx, `document.querySelector(`+fmt.Sprintf("%q", row+" .emp-routing-toggle")+`).checked`, "the routing grant is on")
+	click(t, ctx, emp+" .emp-routing-toggle")
+	poll(t, ctx, `document.querySelector(`+fmt.Sprintf("%q", emp+" .emp-routing-toggle")+`).checked`, "the routing grant is on")
 	if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 360 {
 		t.Errorf("page is %d px wide at a 360 px viewport", w)
 	}
 	shot(t, ctx, "employees-mobile")
 
 	reload(t, ctx)
-	waitVisible(t, ctx, row+`[data-locked="true"]`)
-	waitText(t, ctx, row, "0221 123456-14")
-	waitText(t, ctx, row+" .emp-prefs", "Faxe, andere Ereignisse")
-	if !eval[bool](t, ctx, `document.querySelector(`+fmt.Sprintf("%q", row+" .emp-routing-toggle")+`).checked`) {
+	waitVisible(t, ctx, emp+`[data-locked="true"]`)
+	waitText(t, ctx, emp, "0221 123456-14")
+	waitText(t, ctx, emp+" .emp-prefs", "Faxe, andere Ereignisse")
+	if !eval[bool](t, ctx, `document.querySelector(`+fmt.Sprintf("%q", emp+" .emp-routing-toggle")+`).checked`) {
 		t.Error("the routing grant is lost after a reload")
 	}
 	// English: the page follows the language switch.
 	click(t, ctx, "#lang-en")
 	waitText(t, ctx, "#emp-new", "Create employee")
-	waitText(t, ctx, row+" .emp-status", "locked")
+	waitText(t, ctx, emp+" .emp-status", "locked")
 	click(t, ctx, "#lang-de")
 	waitText(t, ctx, "#emp-new", "Neuen Mitarbeiter anlegen")
 
 	// the employee holds the number in the overview too
 	open(t, ctx, p.URL+"/")
-	waitText(t, ctx, `tr[data-number="0221 123456-14"]`, "Tom Neu")
+	waitText(t, ctx, row("0221 123456-14"), "Tom Neu")
 
 	viewport(t, ctx, 1280, 900)
 	open(t, ctx, p.URL+"/mitarbeiter")
-	waitVisible(t, ctx, row)
+	waitVisible(t, ctx, emp)
 	shot(t, ctx, "employees")
 }
 
@@ -263,9 +258,9 @@ func TestEventLog(t *testing.T) {
 	p := startPortal(t)
 	ctx := newTab(t)
 	open(t, ctx, p.URL+"/mitarbeiter?demo=reset")
-	row := empRow("erika.beispiel@muster.example")
-	click(t, ctx, row+" button.emp-lock")
-	waitVisible(t, ctx, row+`[data-locked="true"]`)
+	emp := empRow("erika.beispiel@muster.example")
+	click(t, ctx, emp+" button.emp-lock")
+	waitVisible(t, ctx, emp+`[data-locked="true"]`)
 
 	// a routing change of 0221 123456-14
 	open(t, ctx, p.URL+"/")
