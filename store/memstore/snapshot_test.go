@@ -3,6 +3,7 @@ package memstore_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -162,4 +163,20 @@ func TestSnapshotEmpty(t *testing.T) {
 	r, err := memstore.Restore(snap)
 	require.NoError(t, err)
 	require.NoError(t, r.CreateTenant(context.Background(), &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "x"}))
+}
+
+// A program keeps a memstore between runs by saving its snapshot and
+// restoring it on the next start.
+func ExampleStore_Snapshot() {
+	ctx := context.Background()
+	st := memstore.New()
+	tenant := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "Muster GmbH"}
+	_ = st.CreateTenant(ctx, tenant)
+
+	data, _ := st.Snapshot() // e.g. into localStorage
+
+	restored, _ := memstore.Restore(data)
+	t, _ := restored.FindTenantByID(ctx, tenant.ID)
+	fmt.Println(t.Name)
+	// Output: Muster GmbH
 }
