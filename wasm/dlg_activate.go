@@ -169,7 +169,9 @@ func init() {
 		"activate.done_one":       {DE: "Die Rufnummer {1} haben Sie nun aktiviert.", EN: "You have activated the number {1}."},
 		"activate.done_many":      {DE: "{1} Rufnummern haben Sie nun aktiviert.", EN: "You have activated {1} numbers."},
 		"activate.already":        {DE: "Die Rufnummer {1} war bereits aktiv.", EN: "The number {1} was active already."},
-		"activate.listed_one":     {DE: "Sie ist von nun an als „aktiv“ in der Rufnummern-Übersicht gelistet.", EN: "From now on it is listed as “active” in the overview."},
-		"activate.listed_many":    {DE: "Sie sind von nun an als „aktiv“ in der Rufnummern-Übersicht gelistet.", EN: "From now on they are listed as “active” in the overview."},
+		// English text of the SDK's quote errors (expired, prices changed).
+		"err.precondition.quote": {DE: "-", EN: "The cost overview has expired or its prices have changed. Please open it again."},
+		"activate.listed_one":    {DE: "Sie ist von nun an als „aktiv“ in der Rufnummern-Übersicht gelistet.", EN: "From now on it is listed as “active” in the overview."},
+		"activate.listed_many":   {DE: "Sie sind von nun an als „aktiv“ in der Rufnummern-Übersicht gelistet.", EN: "From now on they are listed as “active” in the overview."},
 	})
 }

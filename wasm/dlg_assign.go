@@ -147,5 +147,8 @@ func init() {
 		"assign.done":        {DE: "Die Rufnummer {1} nutzt jetzt {2}.", EN: "The number {1} is now used by {2}."},
 		"assign.purged":      {DE: "{1} Einträge des bisherigen Mitarbeiters (Einzelverbindungsnachweise, Faxjournal, Sprachnachrichten) wurden gelöscht.", EN: "{1} entries of the previous employee (call records, fax journal, voicemail) have been deleted."},
 		"assign.purged_none": {DE: "Vom bisherigen Mitarbeiter waren keine Einträge zu löschen.", EN: "The previous employee had no entries to delete."},
+		// English texts of the SDK's errors on these fields (German: the SDK's message).
+		"err.invalid.employee":      {DE: "-", EN: "Please choose an employee."},
+		"err.precondition.employee": {DE: "-", EN: "This employee is locked and cannot be given a number."},
 	})
 }

@@ -103,5 +103,9 @@ func init() {
 		"swap.no_cost":    {DE: "Es entstehen keine zusätzlichen Kosten.", EN: "There is no extra cost."},
 		"swap.forwarding": {DE: "Damit diese Rufnummer angerufen werden kann, müssen Sie zudem eine Weiterleitung auf das IP-Gerät schalten.", EN: "For this number to be reachable, you must also set up a forwarding to the IP device."},
 		"swap.setup":      {DE: "Die neue Rufnummer können Sie jetzt direkt einrichten.", EN: "You can set up the new number right away."},
+		// English texts of the SDK's errors on these fields (German: the SDK's message).
+		"err.invalid.new":      {DE: "-", EN: "Please choose the number that takes the old one's place (another one than the old)."},
+		"err.invalid.old":      {DE: "-", EN: "Please choose the number to replace."},
+		"err.precondition.old": {DE: "-", EN: "Only active numbers can be replaced."},
 	})
 }
