@@ -211,12 +211,37 @@ func TestOverviewFiltersAndPaging(t *testing.T) {
 	if n := count(t, ctx, "#numbers-table tbody tr"); n != 25 {
 		t.Errorf("%d rows on the first page, want 25", n)
 	}
-	click(t, ctx, "#page-next")
+	// Reported, not asserted: from the click to the next page on screen.
+	ms := eval[float64](t, ctx, `new Promise(resolve => {
+		const t0 = performance.now();
+		const info = document.querySelector("#page-info");
+		new MutationObserver((_, o) => { if (info.innerText.includes("26–50")) { o.disconnect(); resolve(performance.now() - t0); } })
+			.observe(info, {subtree: true, childList: true, characterData: true});
+		document.querySelector("#page-next").click();
+	})`)
+	waitText(t, ctx, "#page-info", "26–50 von 1.000")
+	ms2 := eval[float64](t, ctx, `new Promise(resolve => {
+		const t0 = performance.now();
+		const info = document.querySelector("#page-info");
+		new MutationObserver((_, o) => { if (info.innerText.includes("51–75")) { o.disconnect(); resolve(performance.now() - t0); } })
+			.observe(info, {subtree: true, childList: true, characterData: true});
+		document.querySelector("#page-next").click();
+	})`)
+	t.Logf("next page of 1,000 numbers on screen %.0f ms after the click (%.0f ms the first time)", ms2, ms)
+	click(t, ctx, "#page-prev")
 	waitText(t, ctx, "#page-info", "26–50 von 1.000")
 	setValue(t, ctx, "#page-size", "100")
 	waitText(t, ctx, "#page-info", "1–100 von 1.000")
 
-	setValue(t, ctx, "#filter-search", "+49 221 123456-1")
+	ms = eval[float64](t, ctx, `new Promise(resolve => {
+		const t0 = performance.now();
+		const table = document.querySelector("#numbers-table");
+		new MutationObserver((_, o) => { if (table.dataset.total === "10") { o.disconnect(); resolve(performance.now() - t0); } })
+			.observe(table, {attributes: true});
+		const e = document.querySelector("#filter-search");
+		e.value = "+49 221 123456-1"; e.dispatchEvent(new Event("input", {bubbles: true}));
+	})`)
+	t.Logf("search in 1,000 numbers on screen %.0f ms after the input", ms)
 	waitOverview(t, ctx, "10")
 	setValue(t, ctx, "#filter-search", "0221/12345619")
 	waitOverview(t, ctx, "1")
