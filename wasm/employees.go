@@ -37,17 +37,19 @@ var empFields = []string{"first_name", "last_name", "email", "role", "numbers"}
 type EmployeesPage struct {
 	app.Compo
 
-	lang i18n.Lang
-	rev  int
-	emps []*staff.Employee
-	rows []employeeRow
-	held map[numberdesk.StaffID][]string
+	lang  i18n.Lang
+	rev   int
+	emps  []*staff.Employee
+	rows  []employeeRow
+	actor numberdesk.Actor // the acting account (the shell's actor switch)
+	held  map[numberdesk.StaffID][]string
 	// rowsLang is the language the rows were presented in.
 	rowsLang i18n.Lang
 	free     []*numbers.Number // numbers a new employee can get
 	search   string
 	notice   string // confirmation of the last row action (live region)
-	err      string // error of the last row action or of loading
+	err      string // error of the last row action
+	loadErr  string // error of loading the list
 
 	dialog string // "", empCreateID or empPrefsID
 	opener string // the element to focus when the dialog closes
@@ -80,9 +82,18 @@ func (p *EmployeesPage) load(ctx app.Context) {
 	var es []*staff.Employee
 	var ns []*numbers.Number
 	q := p.search
+	var actor numberdesk.Actor
 	err := Read(ctx, func(c context.Context, d *demo.Demo) error {
 		var err error
-		if es, _, err = d.Staff.List(c, d.Actor(), staff.Query{Search: q, Limit: 1000}); err != nil {
+		actor = d.Actor()
+		if !canManage(actor) {
+			// an employee sees (and edits the notifications of) itself
+			self, err := d.Staff.Employee(c, actor, actor.Staff)
+			if err != nil {
+				return err
+			}
+			es = []*staff.Employee{self}
+		} else if es, _, err = d.Staff.List(c, actor, staff.Query{Search: q, Limit: 1000}); err != nil {
 			return err
 		}
 		page, err := d.Numbers.Overview(c, d.Actor(), numbers.Query{Limit: numbers.MaxPageSize})
@@ -92,10 +103,12 @@ func (p *EmployeesPage) load(ctx app.Context) {
 		ns = page.Numbers
 		return nil
 	})
+	p.loadErr = ""
 	if err != nil {
-		p.err = i18n.Error(err)
+		p.loadErr = i18n.Error(err)
 		return
 	}
+	p.actor = actor
 	p.emps, p.free, p.held = es, assignable(ns), heldNumbers(ns)
 	p.rows, p.rowsLang = employeeRows(es, p.held), i18n.Current()
 }
@@ -226,20 +239,10 @@ func (p *EmployeesPage) Render() app.UI {
 	}
 	return app.Section().ID("employees-page").Class("page-employees").Body(
 		app.P().Class("page-intro").Text(pt("emp.intro")),
-		app.Div().Class("toolbar").Body(
-			app.Button().ID("emp-new").Type("button").Class("btn btn-primary").Text(pt("emp.new")).OnClick(p.openCreate),
-			app.Div().Class("field field-inline").Body(
-				app.Label().For("emp-search").Class("sr-only").Text(pt("emp.search")),
-				app.Input().ID("emp-search").Type("search").Placeholder(pt("emp.search")).Value(p.search).
-					OnInput(func(ctx app.Context, e app.Event) {
-						p.search = ctx.JSSrc().Get("value").String()
-						p.load(ctx)
-					}),
-			),
-		),
+		app.If(canManage(p.actor), func() app.UI { return p.renderToolbar() }),
 		app.Div().ID("emp-status").Class("status").Attr("role", "status").Attr("aria-live", "polite").Text(p.notice),
-		app.If(p.err != "", func() app.UI {
-			return app.P().ID("emp-error").Class("form-error").Attr("role", "alert").Text(p.err)
+		app.If(p.err != "" || p.loadErr != "", func() app.UI {
+			return app.P().ID("emp-error").Class("form-error").Attr("role", "alert").Text(joinNonEmpty(p.loadErr, p.err))
 		}),
 		app.P().ID("emp-count").Class("log-count").Text(countText("emp.count", len(p.rows))),
 		app.If(len(p.rows) == 0, func() app.UI {
@@ -247,6 +250,21 @@ func (p *EmployeesPage) Render() app.UI {
 		}).Else(func() app.UI { return p.renderTable() }),
 		app.If(p.dialog == empCreateID, func() app.UI { return p.renderCreate() }),
 		app.If(p.dialog == empPrefsID && p.prefsFor != nil, func() app.UI { return p.renderPrefs() }),
+	)
+}
+
+// renderToolbar is "Neuen Mitarbeiter anlegen" and the search.
+func (p *EmployeesPage) renderToolbar() app.UI {
+	return app.Div().Class("toolbar").Body(
+		app.Button().ID("emp-new").Type("button").Class("btn btn-primary").Text(pt("emp.new")).OnClick(p.openCreate),
+		app.Div().Class("field field-inline").Body(
+			app.Label().For("emp-search").Class("sr-only").Text(pt("emp.search")),
+			app.Input().ID("emp-search").Type("search").Placeholder(pt("emp.search")).Value(p.search).
+				OnInput(func(ctx app.Context, e app.Event) {
+					p.search = ctx.JSSrc().Get("value").String()
+					p.load(ctx)
+				}),
+		),
 	)
 }
 
@@ -278,13 +296,16 @@ func (p *EmployeesPage) renderTable() app.UI {
 				),
 				app.Td().Class("emp-prefs").DataSet("label", pt("emp.col.prefs")).Text(r.Prefs),
 				app.Td().Class("emp-routing").DataSet("label", pt("emp.routing")).Body(
-					app.If(!r.Owner, func() app.UI {
+					app.If(canGrant(p.actor, r), func() app.UI {
 						return app.Input().Type("checkbox").ID("emp-routing-"+string(r.ID)).Class("emp-routing-toggle").
 							Checked(r.Routing).Attr("aria-label", pt("emp.routing.aria", r.Name)).OnChange(p.setRoutingEdit(r.ID), app.EventScope(string(r.ID)))
-					}).Else(func() app.UI { return app.Span().Text(pt("emp.owner.note")) }),
+					}).ElseIf(r.Owner, func() app.UI { return app.Span().Text(pt("emp.owner.note")) }).
+						Else(func() app.UI {
+							return app.Span().Text(pt(map[bool]string{true: "emp.routing.yes", false: "emp.routing.no"}[r.Routing]))
+						}),
 				),
 				app.Td().Class("emp-actions actions").DataSet("label", pt("emp.col.actions")).Body(
-					app.If(!r.Owner, func() app.UI {
+					app.If(canLock(p.actor, r), func() app.UI {
 						label, icon := pt("emp.lock.aria", r.Name), "lock"
 						text := pt("emp.lock")
 						if r.Locked {
@@ -295,9 +316,11 @@ func (p *EmployeesPage) renderTable() app.UI {
 							Attr("aria-label", label).Title(label).OnClick(p.setLocked(r.ID, !r.Locked), app.EventScope(string(r.ID), r.Locked)).
 							Body(Icon(icon), app.Span().Text(text))
 					}),
-					app.Button().Type("button").ID(prefsButtonID(r.ID)).Class("btn btn-small emp-prefs-btn").
-						Attr("aria-label", pt("emp.prefs.aria", r.Name)).Title(pt("emp.prefs.aria", r.Name)).
-						OnClick(p.openPrefs(r.ID), app.EventScope(string(r.ID))).Body(Icon("bell"), app.Span().Text(pt("emp.prefs"))),
+					app.If(mayChange(p.actor, r), func() app.UI {
+						return app.Button().Type("button").ID(prefsButtonID(r.ID)).Class("btn btn-small emp-prefs-btn").
+							Attr("aria-label", pt("emp.prefs.aria", r.Name)).Title(pt("emp.prefs.aria", r.Name)).
+							OnClick(p.openPrefs(r.ID), app.EventScope(string(r.ID))).Body(Icon("bell"), app.Span().Text(pt("emp.prefs")))
+					}),
 				),
 			)
 		})),

@@ -82,6 +82,42 @@ type employeeRow struct {
 	Prefs   string // "alle" or the categories switched on
 	Routing bool   // may edit the routing of its numbers
 	Owner   bool
+	role    numberdesk.Role
+}
+
+// What the acting account may do with an employee of the list; the SDK
+// decides (staff.Service), the page only leaves out what would fail.
+
+// canManage reports whether actor sees the whole list, creates employees
+// and searches: owner and managers.
+func canManage(actor numberdesk.Actor) bool {
+	return actor.Role == numberdesk.RoleOwner || actor.Role == numberdesk.RoleManager
+}
+
+// mayChange reports whether actor may change employee r at all: the owner
+// anyone, a manager employees and itself, an employee itself.
+func mayChange(actor numberdesk.Actor, r employeeRow) bool {
+	switch actor.Role {
+	case numberdesk.RoleOwner:
+		return true
+	case numberdesk.RoleManager:
+		return r.role == numberdesk.RoleEmployee || r.ID == actor.Staff
+	case numberdesk.RoleEmployee:
+		return r.ID == actor.Staff
+	}
+	return false
+}
+
+// canLock reports whether actor may lock or unlock r: owner and managers,
+// never the owner's account nor oneself.
+func canLock(actor numberdesk.Actor, r employeeRow) bool {
+	return canManage(actor) && !r.Owner && r.ID != actor.Staff && mayChange(actor, r)
+}
+
+// canGrant reports whether actor may grant or revoke r's routing edits:
+// the owner only, for anyone but itself.
+func canGrant(actor numberdesk.Actor, r employeeRow) bool {
+	return actor.Role == numberdesk.RoleOwner && !r.Owner
 }
 
 // employeeRows presents employees with the numbers they hold.
@@ -89,7 +125,7 @@ func employeeRows(es []*staff.Employee, held map[numberdesk.StaffID][]string) []
 	out := make([]employeeRow, 0, len(es))
 	for _, e := range es {
 		r := employeeRow{ID: e.ID, Name: e.Name(), Email: e.Email, Role: pt("role." + string(e.Role)), Locked: e.Locked,
-			Numbers: held[e.ID], Prefs: prefsSummary(e.Preferences), Routing: e.RoutingEdit, Owner: e.Role == numberdesk.RoleOwner}
+			Numbers: held[e.ID], Prefs: prefsSummary(e.Preferences), Routing: e.RoutingEdit, Owner: e.Role == numberdesk.RoleOwner, role: e.Role}
 		r.Status = pt("emp.status.active")
 		if e.Locked {
 			r.Status = pt("emp.status.locked")
@@ -179,6 +215,8 @@ var employeesTexts = map[string][2]string{
 	"emp.prefs.all":         {"alle", "all"},
 	"emp.prefs.none":        {"keine", "none"},
 	"emp.routing":           {"darf Routing bearbeiten", "may edit routing"},
+	"emp.routing.yes":       {"ja", "yes"},
+	"emp.routing.no":        {"nein", "no"},
 	"emp.routing.aria":      {"%s darf das Routing der eigenen Rufnummern bearbeiten", "%s may edit the routing of own numbers"},
 	"emp.save":              {"Speichern", "Save"},
 	"emp.cancel":            {"Abbrechen", "Cancel"},

@@ -217,3 +217,78 @@ func TestPagesTextsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestEmployeeRights(t *testing.T) {
+	owner := numberdesk.Actor{Role: numberdesk.RoleOwner, Staff: "o"}
+	manager := numberdesk.Actor{Role: numberdesk.RoleManager, Staff: "m"}
+	emp := numberdesk.Actor{Role: numberdesk.RoleEmployee, Staff: "e"}
+	rows := map[string]employeeRow{
+		"o":  {ID: "o", Owner: true, role: numberdesk.RoleOwner},
+		"m":  {ID: "m", role: numberdesk.RoleManager},
+		"m2": {ID: "m2", role: numberdesk.RoleManager},
+		"e":  {ID: "e", role: numberdesk.RoleEmployee},
+		"e2": {ID: "e2", role: numberdesk.RoleEmployee},
+	}
+	type rights struct{ change, lock, grant bool }
+	for _, c := range []struct {
+		actor numberdesk.Actor
+		row   string
+		want  rights
+	}{
+		{owner, "o", rights{true, false, false}},
+		{owner, "m", rights{true, true, true}},
+		{owner, "e", rights{true, true, true}},
+		{manager, "o", rights{false, false, false}},
+		{manager, "m", rights{true, false, false}}, // itself: notifications only
+		{manager, "m2", rights{false, false, false}},
+		{manager, "e", rights{true, true, false}},
+		{emp, "e", rights{true, false, false}},
+		{emp, "e2", rights{false, false, false}},
+	} {
+		r := rows[c.row]
+		got := rights{mayChange(c.actor, r), canLock(c.actor, r), canGrant(c.actor, r)}
+		if got != c.want {
+			t.Errorf("%s on %s: %+v, want %+v", c.actor.Role, c.row, got, c.want)
+		}
+	}
+	if !canManage(manager) || canManage(emp) {
+		t.Error("canManage")
+	}
+}
+
+// TestEmployeeRightsAgreeWithSDK checks the page's rights against
+// staff.Service on a real tenant: what the page offers succeeds, and what
+// it leaves out fails.
+func TestEmployeeRightsAgreeWithSDK(t *testing.T) {
+	fx := newPagesFixture(t)
+	ctx := context.Background()
+	a := fx.owner.Actor()
+	mgr, err := fx.staff.Create(ctx, a, staff.CreateRequest{FirstName: "M", LastName: "G", Email: "m@muster.example", Role: numberdesk.RoleManager})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emp, err := fx.staff.Create(ctx, a, staff.CreateRequest{FirstName: "E", LastName: "M", Email: "e@muster.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := []*staff.Employee{fx.owner, mgr, emp}
+	for _, actor := range []numberdesk.Actor{a, mgr.Actor(), emp.Actor()} {
+		for _, r := range employeeRows(all, nil) {
+			_, lockErr := fx.staff.SetLocked(ctx, actor, r.ID, true)
+			if lockErr == nil {
+				_, _ = fx.staff.SetLocked(ctx, a, r.ID, false)
+			}
+			if (lockErr == nil) != canLock(actor, r) {
+				t.Errorf("%s locks %s: SDK %v, page %v", actor.Role, r.Name, lockErr, canLock(actor, r))
+			}
+			_, grantErr := fx.staff.SetRoutingEdit(ctx, actor, r.ID, true)
+			if (grantErr == nil) != canGrant(actor, r) {
+				t.Errorf("%s grants %s: SDK %v, page %v", actor.Role, r.Name, grantErr, canGrant(actor, r))
+			}
+			_, prefErr := fx.staff.SetPreferences(ctx, actor, r.ID, staff.Preferences{Faxes: true})
+			if (prefErr == nil) != mayChange(actor, r) {
+				t.Errorf("%s sets notifications of %s: SDK %v, page %v", actor.Role, r.Name, prefErr, mayChange(actor, r))
+			}
+		}
+	}
+}

@@ -308,3 +308,40 @@ func TestEventLog(t *testing.T) {
 	setValue(t, ctx, "#log-type", "staff")
 	waitText(t, ctx, "#log-table tbody tr", "Mitarbeiter gesperrt")
 }
+
+// TestEmployeesByRole acts as a manager and as an employee: a manager
+// creates and locks employees but grants no routing edits; an employee sees
+// only itself and switches off its own notifications.
+func TestEmployeesByRole(t *testing.T) {
+	p := startPortal(t)
+	ctx := newTab(t)
+	open(t, ctx, p.URL+"/mitarbeiter?demo=reset")
+	waitVisible(t, ctx, "#emp-table")
+
+	selectByText(t, ctx, "#actor-switch", "Jana Schmidt (Manager)")
+	poll(t, ctx, `document.querySelectorAll("#emp-table .emp-routing-toggle").length === 0`, "a manager grants no routing edits")
+	waitVisible(t, ctx, "#emp-new")
+	if !exists(t, ctx, empRow("erika.beispiel@muster.example")+" button.emp-lock") || exists(t, ctx, empRow("admin@muster.example")+" button.emp-lock") {
+		t.Error("a manager locks employees, never the owner")
+	}
+
+	selectByText(t, ctx, "#actor-switch", "Max Muster (Mitarbeiter)")
+	poll(t, ctx, `document.querySelectorAll("#emp-table tbody tr").length === 1`, "an employee sees only itself")
+	max := empRow("max.muster@muster.example")
+	waitVisible(t, ctx, max)
+	if exists(t, ctx, "#emp-new") || exists(t, ctx, "button.emp-lock") {
+		t.Error("an employee gets create or lock")
+	}
+	click(t, ctx, max+" button.emp-prefs-btn")
+	waitVisible(t, ctx, "#emp-prefs[open] #pref-fax")
+	click(t, ctx, "#pref-fax")
+	click(t, ctx, "#emp-prefs-save")
+	waitVisible(t, ctx, "#emp-prefs-saved")
+	click(t, ctx, "#emp-prefs-close")
+	waitText(t, ctx, max+" .emp-prefs", "verpasste Anrufe, Sprachnachrichten, andere Ereignisse")
+
+	// the event log is for owner and managers: the employee gets the SDK's
+	// permission error, not a crash
+	open(t, ctx, p.URL+"/protokoll")
+	waitVisible(t, ctx, "#log-error")
+}
