@@ -85,6 +85,7 @@
 package store
 
 import (
+	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
@@ -98,6 +99,7 @@ type Store interface {
 	staff.Store
 	notify.Outbox
 	routing.Store
-	// Later: efax.Store. Method names are unique across
-	// domains, so one backend type satisfies all of them.
+	efax.Store
+	// Method names are unique across domains, so one backend type
+	// satisfies all of them.
 }
