@@ -112,7 +112,8 @@ type hasher struct {
 	// busy and peak count the computations running and the most seen at
 	// once (tests read peak).
 	busy, peak atomic.Int32
-	dummy      phc // the hash an unknown user's secret is checked against
+	count      atomic.Int64 // computations so far (tests read it)
+	dummy      phc          // the hash an unknown user's secret is checked against
 }
 
 func newHasher(p Params, max int) (*hasher, error) {
@@ -137,6 +138,7 @@ func (h *hasher) key(ctx context.Context, secret, salt []byte, p Params) ([]byte
 		return nil, numberdesk.Internal("efax.hash", ctx.Err())
 	}
 	defer func() { <-h.slots }()
+	h.count.Add(1)
 	n := h.busy.Add(1)
 	defer h.busy.Add(-1)
 	for {
