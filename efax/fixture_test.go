@@ -71,6 +71,8 @@ type fixture struct {
 	anna, jonas, lena, paul, mia           *staff.Employee
 	personal, shared, voice, pending, spare *numbers.Number
 
+	secret string // a delivered secret, for tests that need it later
+
 	mu  sync.Mutex
 	now time.Time
 }
@@ -154,7 +156,7 @@ func newFixtureOn(t testing.TB, base store.Store, opts ...option) *fixture {
 	}
 	f.fax, err = efax.New(f.cfg)
 	require.NoError(t, err)
-	f.disp = &notify.Dispatcher{Outbox: st, Notifier: f.fax.Notifier(f.rec), Clock: f.clock, Worker: "test"}
+	f.disp = &notify.Dispatcher{Outbox: st, Notifier: f.fax.Notifier(f.rec), Clock: f.clock, Worker: "test", Logger: f.cfg.Logger}
 	return f
 }
 

@@ -164,11 +164,18 @@ func (h *hasher) hash(ctx context.Context, secret []byte) (string, error) {
 	return phc{p: h.p, salt: salt, key: key}.encode(), nil
 }
 
+// below reports whether p is weaker than q in memory, passes, salt or hash
+// length.
+func (p Params) below(q Params) bool {
+	return p.Memory < q.Memory || p.Time < q.Time || p.SaltLen < q.SaltLen || p.KeyLen < q.KeyLen
+}
+
 // verify reports whether secret matches the PHC string stored; an empty or
 // unreadable one is checked against the dummy hash, so that it costs the
-// same and never matches. stale reports whether the stored hash was made
-// with other parameters than the current ones.
-func (h *hasher) verify(ctx context.Context, stored string, secret []byte) (ok, stale bool, err error) {
+// same and never matches. outdated reports whether the stored hash is weaker
+// than the current parameters (a stronger one is kept, so that instances
+// with different parameters during a roll-out do not undo each other).
+func (h *hasher) verify(ctx context.Context, stored string, secret []byte) (ok, outdated bool, err error) {
 	target, perr := parsePHC(stored)
 	if perr != nil {
 		target = h.dummy
@@ -178,5 +185,5 @@ func (h *hasher) verify(ctx context.Context, stored string, secret []byte) (ok, 
 		return false, false, err
 	}
 	ok = subtle.ConstantTimeCompare(key, target.key) == 1 && perr == nil
-	return ok, target.p != h.p, nil
+	return ok, target.p.below(h.p), nil
 }
