@@ -2,6 +2,7 @@ package efax
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/numberdesk/numberdesk"
@@ -83,7 +84,7 @@ func (s *Service) Authenticate(ctx context.Context, username, secret string) (*L
 		return nil, err
 	}
 	if c == nil {
-		s.log.InfoContext(ctx, "efax: login for an unknown username", "username", username)
+		s.log.InfoContext(ctx, "efax: login for an unknown username", "username", loggable(username))
 		return nil, errAuth()
 	}
 	var rehash string
@@ -188,4 +189,17 @@ func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, 
 
 func login(c *StoredCredential, n *numbers.Number) *Login {
 	return &Login{Credential: c.ID, Tenant: c.Tenant, Number: c.Number, E164: n.E164, Staff: c.Staff, Username: c.Username}
+}
+
+// loggable returns username for a log line if it has the shape of a
+// username this package issues (digits, a hyphen, 8 base32 characters), and
+// a placeholder otherwise: people type their password into the username
+// field, and what they type there must not reach the log.
+func loggable(username string) string {
+	digits, code, ok := strings.Cut(username, "-")
+	if !ok || len(digits) == 0 || len(digits) > 15 || len(code) != 8 || strings.Trim(digits, "0123456789") != "" ||
+		strings.Trim(code, "abcdefghijklmnopqrstuvwxyz234567") != "" {
+		return "(not a username)"
+	}
+	return username
 }
