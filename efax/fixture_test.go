@@ -67,8 +67,8 @@ type fixture struct {
 	rec   *notify.Recorder
 	disp  *notify.Dispatcher
 
-	owner, system                          numberdesk.Actor
-	anna, jonas, lena, paul, mia           *staff.Employee
+	owner, system                           numberdesk.Actor
+	anna, jonas, lena, paul, mia            *staff.Employee
 	personal, shared, voice, pending, spare *numbers.Number
 
 	secret string // a delivered secret, for tests that need it later
