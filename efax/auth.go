@@ -100,8 +100,13 @@ func (s *Service) Authenticate(ctx context.Context, username, secret string) (*L
 			login, err = s.attempt(ctx, c, match, rehash)
 			return err
 		})
-		if numberdesk.ErrorCode(err) == numberdesk.CodeConflict && attempt < authAttempts {
-			continue // a concurrent attempt on the same login: count again
+		if numberdesk.ErrorCode(err) == numberdesk.CodeConflict {
+			if attempt < authAttempts {
+				continue // a concurrent attempt on the same login: count again
+			}
+			// Still contended: fail closed, with the one error.
+			s.log.WarnContext(ctx, "efax: login attempt not recorded under contention", "username", c.Username)
+			return nil, errAuth()
 		}
 		switch {
 		case err != nil:
