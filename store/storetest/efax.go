@@ -27,6 +27,12 @@ func newCredential(tenant numberdesk.TenantID, number numberdesk.NumberID, emplo
 	}
 }
 
+// loneCredential returns a credential of tenant (not stored yet) for a new
+// number and employee.
+func loneCredential(tenant numberdesk.TenantID, username string) *efax.StoredCredential {
+	return newCredential(tenant, numberdesk.NewNumberID(), numberdesk.NewStaffID(), username)
+}
+
 // normCredential returns a copy of c in a canonical form: times in UTC, an
 // empty Sealed nil.
 func normCredential(c *efax.StoredCredential) *efax.StoredCredential {
@@ -85,7 +91,7 @@ func testEfax(t *testing.T, newStore func(t *testing.T) store.Store) {
 	cases(t, newStore, map[string]func(t *testing.T, s store.Store){
 		"CreateFindCopies": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
-			in := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "4930555-aaaa")
+			in := loneCredential(tn.ID, "4930555-aaaa")
 			want := normCredential(in)
 			createCredentials(t, s, in)
 			want.Version = 1
@@ -105,10 +111,10 @@ func testEfax(t *testing.T, newStore func(t *testing.T) store.Store) {
 		},
 		"RoundTripZeroAndFull": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
-			bare := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "bare")
+			bare := loneCredential(tn.ID, "bare")
 			bare.Hash, bare.Sealed, bare.Status, bare.Reason = "", nil, efax.StatusRevoked, efax.ReasonManual
 			bare.IssuedAt, bare.RotatedAt, bare.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
-			full := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "full")
+			full := loneCredential(tn.ID, "full")
 			full.Generation, full.Failures = 7, 4
 			full.DeliveredAt, full.RevokedAt, full.LastLoginAt = t0.Add(time.Second), t0.Add(2*time.Second), t0.Add(3*time.Microsecond)
 			full.LockedUntil = t0.Add(15 * time.Minute).In(time.FixedZone("CET", 3600))
@@ -118,12 +124,12 @@ func testEfax(t *testing.T, newStore func(t *testing.T) store.Store) {
 		},
 		"CreateConflicts": func(t *testing.T, s store.Store) {
 			a, b := newTenant(t, s), newTenant(t, s)
-			first := newCredential(a.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "taken")
+			first := loneCredential(a.ID, "taken")
 			createCredentials(t, s, first)
-			sameID := newCredential(a.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "free-1")
+			sameID := loneCredential(a.ID, "free-1")
 			sameID.ID = first.ID
 			samePair := newCredential(a.ID, first.Number, first.Staff, "free-2")
-			sameName := newCredential(a.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), first.Username)
+			sameName := loneCredential(a.ID, first.Username)
 			nameElsewhere := newCredential(b.ID, first.Number, first.Staff, first.Username)
 			for _, c := range []struct {
 				c     *efax.StoredCredential
@@ -153,7 +159,7 @@ func testEfax(t *testing.T, newStore func(t *testing.T) store.Store) {
 		},
 		"UpdateAndStale": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
-			c := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "upd")
+			c := loneCredential(tn.ID, "upd")
 			createCredentials(t, s, c)
 			old, err := s.FindCredentialByID(t.Context(), tn.ID, c.ID)
 			require.NoError(t, err)
@@ -182,7 +188,7 @@ func testEfax(t *testing.T, newStore func(t *testing.T) store.Store) {
 			}
 			requireCredential(t, s, c)
 			// Unknown: not found, with any version.
-			ghost := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "ghost")
+			ghost := loneCredential(tn.ID, "ghost")
 			for _, v := range []int64{0, 1} {
 				ghost.Version = v
 				requireCode(t, s.UpdateCredential(t.Context(), ghost), numberdesk.CodeNotFound, "*")
@@ -223,7 +229,7 @@ func testEfax(t *testing.T, newStore func(t *testing.T) store.Store) {
 		},
 		"FindUnknownAndMalformed": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
-			c := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "Case-Name")
+			c := loneCredential(tn.ID, "Case-Name")
 			createCredentials(t, s, c)
 			_, random := s.FindCredentialByID(t.Context(), tn.ID, efax.NewCredentialID())
 			requireCode(t, random, numberdesk.CodeNotFound, "*")
@@ -247,7 +253,7 @@ func testEfax(t *testing.T, newStore func(t *testing.T) store.Store) {
 		"Invalid": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
 			good := func() *efax.StoredCredential {
-				return newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "good")
+				return loneCredential(tn.ID, "good")
 			}
 			requireCode(t, s.CreateCredential(t.Context(), nil), numberdesk.CodeInvalid, "*")
 			requireCode(t, s.UpdateCredential(t.Context(), nil), numberdesk.CodeInvalid, "*")
@@ -279,9 +285,9 @@ func testEfax(t *testing.T, newStore func(t *testing.T) store.Store) {
 		},
 		"RollbackRestoresAll": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
-			kept := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "kept")
+			kept := loneCredential(tn.ID, "kept")
 			createCredentials(t, s, kept)
-			created := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "created")
+			created := loneCredential(tn.ID, "created")
 			boom := errors.New("boom")
 			err := s.InTx(t.Context(), func(ctx context.Context) error {
 				require.NoError(t, s.CreateCredential(ctx, created))
@@ -307,19 +313,19 @@ func testEfax(t *testing.T, newStore func(t *testing.T) store.Store) {
 		},
 		"FailedWriteKeepsTxUsable": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
-			a := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "a")
+			a := loneCredential(tn.ID, "a")
 			createCredentials(t, s, a)
-			fresh := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "fresh")
+			fresh := loneCredential(tn.ID, "fresh")
 			require.NoError(t, s.InTx(t.Context(), func(ctx context.Context) error {
 				// Every refused write of the contract, then successful ones.
 				dup := newCredential(tn.ID, a.Number, a.Staff, "dup")
 				requireCode(t, s.CreateCredential(ctx, dup), numberdesk.CodeConflict, "id")
-				name := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), a.Username)
+				name := loneCredential(tn.ID, a.Username)
 				requireCode(t, s.CreateCredential(ctx, name), numberdesk.CodeConflict, "username")
 				stale := a.Clone()
 				stale.Version = 7
 				requireCode(t, s.UpdateCredential(ctx, stale), numberdesk.CodeConflict, "version")
-				ghost := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "ghost")
+				ghost := loneCredential(tn.ID, "ghost")
 				ghost.Version = 1
 				requireCode(t, s.UpdateCredential(ctx, ghost), numberdesk.CodeNotFound, "*")
 				require.NoError(t, s.CreateCredential(ctx, fresh))
@@ -335,7 +341,7 @@ func testEfax(t *testing.T, newStore func(t *testing.T) store.Store) {
 			for i := range 3 {
 				tn := newTenant(t, s)
 				for j := range 4 {
-					c := newCredential(tn.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), fmt.Sprintf("4930555%07d-%d", j, i))
+					c := loneCredential(tn.ID, fmt.Sprintf("4930555%07d-%d", j, i))
 					createCredentials(t, s, c)
 					all = append(all, c)
 				}
@@ -404,13 +410,13 @@ func init() {
 		requireCredential(t, fx.s, c)
 		// A's username is taken store-wide (the one global key, as the
 		// fax-app backend logs in without a tenant); A keeps it.
-		taken := newCredential(fx.b.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), cs[1].Username)
+		taken := loneCredential(fx.b.ID, cs[1].Username)
 		requireCode(t, fx.s.CreateCredential(t.Context(), taken), numberdesk.CodeConflict, "username")
 		requireCredentialsOfA(t, fx, cs)
 	}
 	isolationCases["UpdateCredential"] = func(t *testing.T, fx *isoFixture) {
 		cs := credentialsOfA(t, fx)
-		random := newCredential(fx.b.ID, numberdesk.NewNumberID(), numberdesk.NewStaffID(), "random")
+		random := loneCredential(fx.b.ID, "random")
 		random.Version = 1
 		want := fx.s.UpdateCredential(t.Context(), random)
 		requireCode(t, want, numberdesk.CodeNotFound, "*")
