@@ -51,7 +51,8 @@ const authAttempts = 8
 // instances share them. A success resets the counter.
 //
 // A correct secret succeeds only if the holder is still eligible: the number
-// is an active (or pending) fax number, the employee still holds it (for a
+// is an active fax number (or one pending deactivation before its effective
+// time), the employee still holds it (for a
 // personal fax number: is its only holder), exists and is not locked.
 // Otherwise the login is revoked on the spot (EventCredentialsRevoked) and
 // fails. So a deactivation, swap, reassignment, lock or deletion takes effect
@@ -169,7 +170,7 @@ func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, 
 	if err != nil && numberdesk.ErrorCode(err) != numberdesk.CodeNotFound {
 		return nil, err
 	}
-	r, err := s.staleness(ctx, cur.Tenant, n, cur.Staff)
+	r, _, err := s.staleness(ctx, cur.Tenant, n, cur.Staff)
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,11 @@ func TestAuthenticateFailsOnceIneligible(t *testing.T) {
 			require.NoError(t, err)
 			require.Contains(t, done, f.personal.ID)
 		}, efax.ReasonNumberInactive},
+		{"due, before ApplyDue has run", false, func(t *testing.T, f *fixture) {
+			d, err := f.nums.Deactivate(ctx, f.owner, numbers.DeactivateRequest{Number: f.personal.ID})
+			require.NoError(t, err)
+			f.advance(d.EffectiveAt.Sub(f.clock()))
+		}, efax.ReasonNumberInactive},
 		{"swapped out", false, func(t *testing.T, f *fixture) {
 			_, err := f.nums.Swap(ctx, f.owner, numbers.SwapRequest{Old: f.personal.ID, New: f.spare.ID})
 			require.NoError(t, err)

@@ -52,7 +52,8 @@
 //
 // Sending again rotates: a new secret and generation, the old secret stops
 // working at once, a lockout ends. Revoke ends a login. A login also dies
-// when its number is deactivated (at the effective date, by ApplyDue),
+// when its number is deactivated (at the effective time: a pending number
+// whose time has come counts as inactive even before ApplyDue has run),
 // swapped out, or no longer a fax number, when it is reassigned away from
 // the employee, and when the employee is locked or deleted: Authenticate
 // checks all of this at every login, so there is no window, and revokes a

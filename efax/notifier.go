@@ -104,15 +104,8 @@ func (s *Service) deliver(ctx context.Context, e numberdesk.Event, next notify.N
 		if err != nil && numberdesk.ErrorCode(err) != numberdesk.CodeNotFound {
 			return err
 		}
-		if reason = usable(n); reason == "" {
-			emp, err = s.cfg.Store.FindEmployeeByID(ctx, e.Tenant, c.Staff)
-			if err != nil && numberdesk.ErrorCode(err) != numberdesk.CodeNotFound {
-				return err
-			}
-			reason = stale(n, c.Staff, emp)
-		}
-		if reason == "" {
-			return nil
+		if reason, emp, err = s.staleness(ctx, e.Tenant, n, c.Staff); err != nil || reason == "" {
+			return err
 		}
 		_, err := s.reconcile(ctx, e.Tenant, CredentialFilter{Number: c.Number, Staff: c.Staff, Statuses: []Status{StatusActive}})
 		return err

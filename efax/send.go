@@ -9,6 +9,7 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/staff"
 )
 
 // SendRequest sends the app's login data for a fax number to employees
@@ -332,7 +333,7 @@ func (s *Service) reconcile(ctx context.Context, tenant numberdesk.TenantID, f C
 			}
 			nums[c.Number] = n
 		}
-		r, err := s.staleness(ctx, tenant, n, c.Staff)
+		r, _, err := s.staleness(ctx, tenant, n, c.Staff)
 		if err != nil {
 			return nil, err
 		}
@@ -347,17 +348,19 @@ func (s *Service) reconcile(ctx context.Context, tenant numberdesk.TenantID, f C
 	return revoked, nil
 }
 
-// staleness loads the employee and returns stale(n, employee, e).
-func (s *Service) staleness(ctx context.Context, tenant numberdesk.TenantID, n *numbers.Number, employee numberdesk.StaffID) (Reason, error) {
-	if r := usable(n); r != "" {
-		return r, nil
+// staleness loads the employee (nil if deleted) and returns it with
+// stale(n, employee, e, now).
+func (s *Service) staleness(ctx context.Context, tenant numberdesk.TenantID, n *numbers.Number, employee numberdesk.StaffID) (Reason, *staff.Employee, error) {
+	now := s.now()
+	if r := usable(n, now); r != "" {
+		return r, nil, nil
 	}
 	e, err := s.cfg.Store.FindEmployeeByID(ctx, tenant, employee)
 	if numberdesk.ErrorCode(err) == numberdesk.CodeNotFound {
 		e, err = nil, nil
 	}
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return stale(n, employee, e), nil
+	return stale(n, employee, e, now), e, nil
 }

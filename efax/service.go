@@ -122,11 +122,14 @@ func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC().Truncate(time
 // ---------------------------------------------------------------------------
 // Eligibility
 
-// usable reports whether a login for n may work: n is a fax number that is
-// active or pending deactivation (usable until the effective date).
-func usable(n *numbers.Number) Reason {
+// usable reports whether a login for n may work at now: n is a fax number
+// that is active, or pending deactivation before its effective time (a due
+// number counts as inactive even before ApplyDue has run).
+func usable(n *numbers.Number, now time.Time) Reason {
 	switch {
 	case n == nil || !n.Status.Billed():
+		return ReasonNumberInactive
+	case n.Status == numbers.StatusDeactivationPending && !now.Before(n.DeactivationAt):
 		return ReasonNumberInactive
 	case !n.UsageType.IsFax():
 		return ReasonNotFax
@@ -144,9 +147,10 @@ func holds(n *numbers.Number, employee numberdesk.StaffID) bool {
 }
 
 // stale returns why a login of employee e (nil: deleted) for n must not
-// work now, or "" if it may. Authenticate, delivery and reconciliation ask it.
-func stale(n *numbers.Number, employee numberdesk.StaffID, e *staff.Employee) Reason {
-	if r := usable(n); r != "" {
+// work at now, or "" if it may. Authenticate, delivery and reconciliation
+// ask it.
+func stale(n *numbers.Number, employee numberdesk.StaffID, e *staff.Employee, now time.Time) Reason {
+	if r := usable(n, now); r != "" {
 		return r
 	}
 	switch {
