@@ -9,7 +9,7 @@ demo: ## run the main job: the SDK quickstart on embedded defaults
 test: ## everything CI checks: formatting, vet, and all tests with the race detector
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) build ./ ./phone/ ./staff/ ./routing/ ./numbers/ ./notify/ ./store/memstore/
+	GOOS=js GOARCH=wasm $(GO) build ./ ./phone/ ./staff/ ./routing/ ./numbers/ ./efax/ ./notify/ ./store/memstore/
 	$(GO) test -race -count=1 ./...
 
 bench: ## benchmarks with allocations (figures are reported, not asserted)
