@@ -16,7 +16,7 @@ quickstart: ## the SDK on embedded defaults, on the command line
 test: ## everything CI checks: formatting, vet, js/wasm builds, and all tests (browser tests included) with the race detector
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) build ./ ./phone/ ./staff/ ./routing/ ./numbers/ ./notify/ ./store/memstore/ ./wasm/ ./examples/portal/
+	GOOS=js GOARCH=wasm $(GO) build ./ ./phone/ ./staff/ ./routing/ ./numbers/ ./efax/ ./notify/ ./store/memstore/ ./wasm/ ./examples/portal/
 	$(GO) test -race -count=1 ./...
 
 size: ## js/wasm size of the portal next to a naive go-app hello world, built in the same run

@@ -71,3 +71,25 @@ func ErrEmployeeExists(op string) error {
 func ErrEmployeeStale(op string) error {
 	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Der Mitarbeiter wurde inzwischen geändert. Bitte laden Sie die Ansicht neu.")
 }
+
+// ErrCredentialNotFound: the tenant has no credential with the ID (or no
+// credential has the username).
+func ErrCredentialNotFound(op string) error {
+	return numberdesk.E(numberdesk.CodeNotFound, op, "id", "Die Zugangsdaten wurden nicht gefunden.")
+}
+
+// ErrCredentialExists: the tenant has a credential with the ID, or one of
+// the same number and employee.
+func ErrCredentialExists(op string) error {
+	return numberdesk.E(numberdesk.CodeConflict, op, "id", "Die Zugangsdaten sind bereits vorhanden.")
+}
+
+// ErrUsernameTaken: a credential of any tenant has the username.
+func ErrUsernameTaken(op string) error {
+	return numberdesk.E(numberdesk.CodeConflict, op, "username", "Der Benutzername ist bereits vergeben.")
+}
+
+// ErrCredentialStale: a credential was written with a stale version.
+func ErrCredentialStale(op string) error {
+	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Die Zugangsdaten wurden inzwischen geändert. Bitte laden Sie die Ansicht neu.")
+}

@@ -21,8 +21,13 @@
 // Uniqueness is scoped per tenant too: number IDs and E.164 numbers, event IDs
 // and idempotency keys are unique within their tenant, so the same value in
 // another tenant is independent (and creating it neither fails nor reveals
-// anything). Only tenant IDs are global: the TenantStore is the embedding
-// platform's registry of tenants, not data of a tenant.
+// anything). Only tenant IDs are global (the TenantStore is the embedding
+// platform's registry of tenants, not data of a tenant), and the usernames
+// of E-Fax-App credentials: the vendor's fax-app backend logs in with a
+// username alone, so FindCredentialByUsername looks one up store-wide and
+// returns the credential with its own Tenant. Usernames are derived from a
+// hash over tenant, number and employee (efax.Username), so a tenant cannot
+// guess another's.
 //
 // A backend does not require a tenant to be created with CreateTenant before
 // numbers, events or idempotency records of that tenant are stored; the
@@ -85,6 +90,7 @@
 package store
 
 import (
+	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
@@ -98,6 +104,7 @@ type Store interface {
 	staff.Store
 	notify.Outbox
 	routing.Store
-	// Later: efax.Store. Method names are unique across
-	// domains, so one backend type satisfies all of them.
+	efax.Store
+	// Method names are unique across domains, so one backend type
+	// satisfies all of them.
 }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/staff"
 )
 
@@ -37,7 +38,14 @@ type layout struct {
 	Name       string
 	Body       string     // paragraphs separated by blank lines
 	Paragraphs [][]string // Body as paragraphs of lines, for HTML
+	Footer     string     // the second line of the footer
 }
+
+// The second footer lines.
+const (
+	footerNotification = "Sie können diese Benachrichtigungen in Ihrem Profil abbestellen."
+	footerCredentials  = "Wenn Sie diese Zugangsdaten nicht erwartet haben, wenden Sie sich bitte an Ihren Administrator."
+)
 
 // mailTexts holds, per category, the subject ("subject/<category>") and the
 // body ("body/<category>") of the mail, and the plain-text layout.
@@ -58,6 +66,20 @@ Sie haben{{with .When}} am {{.}}{{end}}{{with .Number}} auf Ihrer Rufnummer {{.}
 {{- with .Duration}} Die Nachricht ist {{.}} lang.{{end}}
 {{- end}}
 
+{{- define "subject/efax"}}Ihre Zugangsdaten für die E-Fax-App{{with .Number}} ({{.}}){{end}}{{end}}
+{{- define "body/efax" -}}
+für die Faxnummer {{.Number}} erhalten Sie hier Ihre Zugangsdaten für die E-Fax-App. Mit der App senden und empfangen Sie Faxe auf Ihrem Smartphone.
+
+Benutzername: {{.Username}}
+Passwort: {{.Secret}}
+{{- if .Rotated}}
+
+Ihre bisherigen Zugangsdaten für diese Faxnummer gelten nicht mehr.
+{{- end}}
+
+Bitte bewahren Sie das Passwort sicher auf und geben Sie es nicht weiter.
+{{- end}}
+
 {{- define "subject/other"}}Mitteilung{{with .Number}} zu {{.}}{{end}}{{end}}
 {{- define "body/other"}}{{.Text}}{{end}}
 
@@ -68,7 +90,7 @@ Guten Tag{{with .Name}} {{.}}{{end}},
 
 -- ` + `
 Diese Nachricht wurde automatisch von NumberDesk versandt.
-Sie können diese Benachrichtigungen in Ihrem Profil abbestellen.
+{{.Footer}}
 {{end}}`))
 
 // mailHTML is the HTML layout; html/template escapes every value.
@@ -85,7 +107,7 @@ var mailHTML = htmltemplate.Must(htmltemplate.New("layout").Parse(`<!DOCTYPE htm
 {{end -}}
 <hr style="border: none; border-top: 1px solid #cccccc;">
 <p style="font-size: 12px; color: #666666;">Diese Nachricht wurde automatisch von NumberDesk versandt.<br>
-Sie können diese Benachrichtigungen in Ihrem Profil abbestellen.</p>
+{{.Footer}}</p>
 </body>
 </html>
 `))
@@ -124,6 +146,12 @@ func render(op string, n staff.Notification, loc *time.Location) (content, error
 	}
 	v.Duration = germanDuration(n.Duration)
 
+	return compose(op, cat, v.Name, footerNotification, v)
+}
+
+// compose renders the subject and body templates of cat with v into the
+// layouts.
+func compose(op, cat, name, footer string, v any) (content, error) {
 	var subject, body strings.Builder
 	if err := mailTexts.ExecuteTemplate(&subject, "subject/"+cat, v); err != nil {
 		return content{}, numberdesk.Internal(op, err)
@@ -131,7 +159,7 @@ func render(op string, n staff.Notification, loc *time.Location) (content, error
 	if err := mailTexts.ExecuteTemplate(&body, "body/"+cat, v); err != nil {
 		return content{}, numberdesk.Internal(op, err)
 	}
-	l := layout{Subject: oneLine(subject.String()), Name: v.Name, Body: body.String()}
+	l := layout{Subject: oneLine(subject.String()), Name: name, Body: body.String(), Footer: footer}
 	for _, para := range strings.Split(l.Body, "\n\n") {
 		if para = strings.Trim(para, "\n"); para != "" {
 			l.Paragraphs = append(l.Paragraphs, strings.Split(para, "\n"))
@@ -146,6 +174,27 @@ func render(op string, n staff.Notification, loc *time.Location) (content, error
 		return content{}, numberdesk.Internal(op, err)
 	}
 	return content{Subject: l.Subject, Text: text.String(), HTML: html.String()}, nil
+}
+
+// credentialsView is what the templates of the E-Fax-App mail see, each
+// reduced to one line.
+type credentialsView struct {
+	Number, Username, Secret string
+	Rotated                  bool
+}
+
+// renderCredentials renders the German mail with the E-Fax-App's login data
+// of d. It fails with CodeInvalid (never naming the secret) if the number,
+// the username or the secret is missing.
+func renderCredentials(op string, d efax.Delivery) (content, error) {
+	v := credentialsView{Number: oneLine(d.Number), Username: oneLine(d.Username), Secret: oneLine(d.Secret), Rotated: d.Rotated}
+	switch {
+	case v.Number == "":
+		return content{}, numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Zugangsdaten nennen keine Faxnummer.")
+	case v.Username == "" || v.Secret == "":
+		return content{}, numberdesk.E(numberdesk.CodeInvalid, op, "secret", "Die Zugangsdaten sind unvollständig.")
+	}
+	return compose(op, "efax", oneLine(d.Name), footerCredentials, v)
 }
 
 // plural returns "1 Seite" or "n Seiten".

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/staff"
 )
 
@@ -137,4 +138,37 @@ func TestMessageIDDomain(t *testing.T) {
 	require.Equal(t, "numberdesk.example", messageIDDomain("zentrale@NumberDesk.Example"))
 	require.Equal(t, "numberdesk.invalid", messageIDDomain("zentrale@[192.0.2.1]"))
 	require.Equal(t, "numberdesk.invalid", messageIDDomain("zentrale@"))
+}
+
+func TestRenderCredentials(t *testing.T) {
+	d := efax.Delivery{Name: "Anna <Berg>", To: "anna@muster.example", Number: "0221 123456-20",
+		Username: "4922112345620-abcdefgh", Secret: "23456789abcdefghjkmnpqrstuvw"}
+	c, err := renderCredentials("test", d)
+	require.NoError(t, err)
+	require.Equal(t, "Ihre Zugangsdaten für die E-Fax-App (0221 123456-20)", c.Subject)
+	require.NotContains(t, c.Subject, d.Secret)
+	for _, want := range []string{
+		"Guten Tag Anna <Berg>,",
+		"für die Faxnummer 0221 123456-20 erhalten Sie hier Ihre Zugangsdaten für die E-Fax-App.",
+		"Benutzername: 4922112345620-abcdefgh\nPasswort: 23456789abcdefghjkmnpqrstuvw\n\nBitte bewahren Sie das Passwort sicher auf",
+		"Wenn Sie diese Zugangsdaten nicht erwartet haben, wenden Sie sich bitte an Ihren Administrator.\n",
+	} {
+		require.Contains(t, c.Text, want)
+	}
+	require.NotContains(t, c.Text, "abbestellen", "credentials cannot be unsubscribed")
+	require.NotContains(t, c.Text, "gelten nicht mehr")
+	require.Contains(t, c.HTML, "<p>Guten Tag Anna &lt;Berg&gt;,</p>")
+	require.Contains(t, c.HTML, "Benutzername: 4922112345620-abcdefgh<br>\nPasswort: 23456789abcdefghjkmnpqrstuvw</p>")
+
+	d.Rotated = true
+	c, err = renderCredentials("test", d)
+	require.NoError(t, err)
+	require.Contains(t, c.Text, "Passwort: 23456789abcdefghjkmnpqrstuvw\n\nIhre bisherigen Zugangsdaten für diese Faxnummer gelten nicht mehr.\n\nBitte")
+
+	const secret = "qqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+	for _, bad := range []efax.Delivery{{Username: "u", Secret: secret}, {Number: "1", Secret: secret}, {Number: "1", Username: "u", Secret: "\r\n"}} {
+		_, err := renderCredentials("test", bad)
+		require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err))
+		require.NotContains(t, err.Error(), secret)
+	}
 }

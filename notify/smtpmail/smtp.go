@@ -16,6 +16,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/staff"
 )
@@ -233,10 +234,12 @@ func (s *Notifier) MessageID(id numberdesk.EventID) string {
 // EventHeader is the mail header that names the event a mail was sent for.
 const EventHeader = "X-NumberDesk-Event"
 
-// Notify sends the mail for e if e is a staff.EventNotification and does
-// nothing for other events. See [SMTP] for how failures are classified.
+// Notify sends the mail for e if e is a staff.EventNotification or an
+// efax.EventCredentialsDelivery (the E-Fax-App's login data, which
+// efax.Service.Notifier hands on), and does nothing for other events. See
+// [SMTP] for how failures are classified.
 func (s *Notifier) Notify(ctx context.Context, e numberdesk.Event) error {
-	if e.Type != staff.EventNotification {
+	if e.Type != staff.EventNotification && e.Type != efax.EventCredentialsDelivery {
 		return nil
 	}
 	msg, err := s.message(e)
@@ -255,18 +258,35 @@ func (s *Notifier) message(e numberdesk.Event) (*mail.Msg, error) {
 	if !validEventID(e.ID) {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "id", "Die Ereignis-ID ist ungültig.")
 	}
-	var n staff.Notification
-	if err := e.Decode(&n); err != nil {
-		return nil, &numberdesk.Error{Code: numberdesk.CodeInvalid, Op: op, Field: "data",
-			Message: "Die Benachrichtigung ist unlesbar.", Err: err}
-	}
-	to, err := recipient(op, n)
-	if err != nil {
-		return nil, err
-	}
-	c, err := render(op, n, s.loc)
-	if err != nil {
-		return nil, err
+	var (
+		to  *netmail.Address
+		c   content
+		err error
+	)
+	if e.Type == efax.EventCredentialsDelivery {
+		var d efax.Delivery
+		if err := e.Decode(&d); err != nil {
+			// The cause may quote the payload, which holds the secret.
+			return nil, numberdesk.E(numberdesk.CodeInvalid, op, "data", "Die Zugangsdaten sind unlesbar.")
+		}
+		if to, err = recipient(op, d.To, d.Name); err != nil {
+			return nil, err
+		}
+		if c, err = renderCredentials(op, d); err != nil {
+			return nil, err
+		}
+	} else {
+		var n staff.Notification
+		if err := e.Decode(&n); err != nil {
+			return nil, &numberdesk.Error{Code: numberdesk.CodeInvalid, Op: op, Field: "data",
+				Message: "Die Benachrichtigung ist unlesbar.", Err: err}
+		}
+		if to, err = recipient(op, n.To, n.Name); err != nil {
+			return nil, err
+		}
+		if c, err = render(op, n, s.loc); err != nil {
+			return nil, err
+		}
 	}
 
 	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
@@ -283,10 +303,10 @@ func (s *Notifier) message(e numberdesk.Event) (*mail.Msg, error) {
 	return m, nil
 }
 
-// recipient returns the To address of n: its e-mail address with its
-// name reduced to one line.
-func recipient(op string, n staff.Notification) (*netmail.Address, error) {
-	to := strings.TrimSpace(n.To)
+// recipient returns the To address: the e-mail address with the name
+// reduced to one line.
+func recipient(op, address, name string) (*netmail.Address, error) {
+	to := strings.TrimSpace(address)
 	if to == "" {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "to", "Die Benachrichtigung hat keinen Empfänger.")
 	}
@@ -298,7 +318,7 @@ func recipient(op string, n staff.Notification) (*netmail.Address, error) {
 		return nil, &numberdesk.Error{Code: numberdesk.CodeInvalid, Op: op, Field: "to",
 			Message: "Die E-Mail-Adresse des Empfängers ist ungültig.", Err: err}
 	}
-	return &netmail.Address{Name: oneLine(n.Name), Address: addr.Address}, nil
+	return &netmail.Address{Name: oneLine(name), Address: addr.Address}, nil
 }
 
 // validEventID reports whether id can be the left part of a Message-ID and

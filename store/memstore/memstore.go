@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/store"
@@ -55,6 +56,7 @@ type Store struct {
 	staff   staffData   // employees and records (staff.go, records.go)
 	outbox  outbox      // the delivery state of every event, store-wide (outbox.go)
 	routing routingData // routing settings and block lists (routing.go)
+	efax    efaxData    // E-Fax-App credentials (efax.go)
 }
 
 // entry is an element of space.order. It repeats the rank of the number's
@@ -89,6 +91,11 @@ func New() *Store {
 		routing: routingData{
 			settings:   make(map[numberdesk.TenantID]map[numberdesk.NumberID]*storedSettings),
 			blocklists: make(map[numberdesk.TenantID]*storedBlocklist),
+		},
+		efax: efaxData{
+			creds:     make(map[numberdesk.TenantID]map[efax.CredentialID]*efax.StoredCredential),
+			pairs:     make(map[credentialPair]struct{}),
+			usernames: make(map[string]tenantKey[efax.CredentialID]),
 		},
 	}
 }

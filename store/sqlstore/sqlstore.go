@@ -17,11 +17,13 @@
 // number_holders (one row per holder, so that a portal may join and filter by
 // employee), events (with the delivery state of the outbox), idempotency,
 // employees, records (call records, fax journal, voicemail),
-// routing_settings (a number's plan and overrides, as JSON) and blocklists
-// (a tenant's block list, as JSON); the filters and orders of the lists have
-// their indexes. Every query names the tenant,
-// except ClaimDeliveries, which serves the vendor's dispatcher across
-// tenants.
+// routing_settings (a number's plan and overrides, as JSON), blocklists (a
+// tenant's block list, as JSON) and efax_credentials (E-Fax-App logins: an
+// argon2id hash and, until delivery, an AES-GCM-sealed secret, never a
+// plaintext one); the filters and orders of the lists have their indexes.
+// Every query names the tenant, except ClaimDeliveries, which serves the
+// vendor's dispatcher across tenants, and FindCredentialByUsername, which
+// serves efax.Service.Authenticate (usernames are unique store-wide).
 //
 // # Employees and records
 //

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Records", testRecords},
 		{"Outbox", testOutbox},
 		{"Routing", testRouting},
+		{"Efax", testEfax},
 	}
 	for _, sec := range sections {
 		t.Run(sec.name, func(t *testing.T) {
