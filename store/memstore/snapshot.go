@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
@@ -22,7 +23,8 @@ import (
 // runs: Snapshot writes it, Restore reads it into a new Store. It holds
 // everything the Store keeps: tenants, numbers, events with their delivery
 // state, idempotency records, employees, records, routing settings and block
-// lists, and the store-wide event sequence. A field added to Store (or to one
+// lists, E-Fax-App credentials (their hashes and any sealed secret awaiting
+// delivery, never a plaintext), and the store-wide event sequence. A field added to Store (or to one
 // of its parts) without snapshot support fails TestSnapshotCoversEveryField.
 
 // SnapshotVersion is the format version Snapshot writes and Restore reads.
@@ -42,6 +44,14 @@ type snapshot struct {
 	Deliveries  []snapDelivery                  `json:"deliveries"` // by Seq
 	Settings    []snapSettings                  `json:"settings"`
 	Blocklists  []snapBlocklist                 `json:"blocklists"`
+	Credentials []snapCredential                `json:"credentials"`
+}
+
+// snapCredential keeps what efax.StoredCredential leaves out of its JSON.
+type snapCredential struct {
+	efax.Credential
+	Hash   string `json:"hash"`
+	Sealed []byte `json:"sealed,omitempty"`
 }
 
 type snapDelivery struct {
@@ -108,6 +118,11 @@ func (s *Store) Snapshot() ([]byte, error) {
 	for _, st := range s.routing.blocklists {
 		snap.Blocklists = append(snap.Blocklists, snapBlocklist{Blocklist: st.b, List: st.list})
 	}
+	for _, m := range s.efax.creds {
+		for _, c := range m {
+			snap.Credentials = append(snap.Credentials, snapCredential{Credential: c.Credential, Hash: c.Hash, Sealed: slices.Clone(c.Sealed)})
+		}
+	}
 	s.mu.RUnlock()
 
 	byTenant := func(a, b numberdesk.TenantID) int { return strings.Compare(string(a), string(b)) }
@@ -129,6 +144,9 @@ func (s *Store) Snapshot() ([]byte, error) {
 		return cmp.Or(byTenant(a.Settings.Tenant, b.Settings.Tenant), strings.Compare(string(a.Settings.Number), string(b.Settings.Number)))
 	})
 	slices.SortFunc(snap.Blocklists, func(a, b snapBlocklist) int { return byTenant(a.Blocklist.Tenant, b.Blocklist.Tenant) })
+	slices.SortFunc(snap.Credentials, func(a, b snapCredential) int {
+		return cmp.Or(byTenant(a.Tenant, b.Tenant), strings.Compare(string(a.ID), string(b.ID)))
+	})
 	return json.Marshal(&snap)
 }
 
@@ -273,6 +291,21 @@ func Restore(data []byte) (*Store, error) {
 		st := &storedBlocklist{b: sb.Blocklist, list: sb.List}
 		st.b.List = routing.Blocklist{}
 		s.routing.blocklists[sb.Blocklist.Tenant] = st
+	}
+	d := &s.efax
+	for _, sc := range snap.Credentials {
+		c := &efax.StoredCredential{Credential: sc.Credential, Hash: sc.Hash, Sealed: sc.Sealed}
+		k := tenantKey[efax.CredentialID]{c.Tenant, c.ID}
+		_, taken := d.creds[c.Tenant][c.ID]
+		_, pairTaken := d.pairs[pairOf(c)]
+		_, nameTaken := d.usernames[c.Username]
+		if c.CheckWrite(op) != nil || taken || pairTaken || nameTaken {
+			return nil, bad("credentials")
+		}
+		if d.creds[c.Tenant] == nil {
+			d.creds[c.Tenant] = make(map[efax.CredentialID]*efax.StoredCredential)
+		}
+		d.creds[c.Tenant][c.ID], d.usernames[c.Username], d.pairs[pairOf(c)] = c, k, struct{}{}
 	}
 	return s, nil
 }

@@ -23,6 +23,10 @@ var snapshotFields = []string{
 	"routingData.settings", "routingData.blocklists",
 	"storedSettings.s", "storedSettings.plan", "storedSettings.overrides",
 	"storedBlocklist.b", "storedBlocklist.list",
+	"Store.efax", "efaxData.creds", "efaxData.pairs", "efaxData.usernames",
+	"credentialPair.tenant", "credentialPair.number", "credentialPair.staff",
+	"tenantKey[github.com/numberdesk/numberdesk/efax.CredentialID].tenant",
+	"tenantKey[github.com/numberdesk/numberdesk/efax.CredentialID].key",
 }
 
 // TestSnapshotCoversEveryField fails when Store grows a field that the

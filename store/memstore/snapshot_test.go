@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
@@ -179,4 +180,64 @@ func ExampleStore_Snapshot() {
 	t, _ := restored.FindTenantByID(ctx, tenant.ID)
 	fmt.Println(t.Name)
 	// Output: Muster GmbH
+}
+
+// E-Fax-App credentials survive a snapshot with their hash and the sealed
+// secret that awaits delivery: the restored store delivers it, and the
+// delivered secret logs in there.
+func TestSnapshotKeepsCredentials(t *testing.T) {
+	ctx := t.Context()
+	st := memstore.New()
+	nums := numbers.NewService(numbers.Config{Store: st})
+	people := staff.NewService(staff.Config{Store: st, Numbers: nums})
+	_, owner, err := people.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH",
+		Owner: staff.Person{FirstName: "Olga", LastName: "Owner", Email: "owner@muster.example"}})
+	require.NoError(t, err)
+	admin := owner.Actor()
+	anna, err := people.Create(ctx, admin, staff.CreateRequest{FirstName: "Anna", LastName: "Berg", Email: "anna@muster.example"})
+	require.NoError(t, err)
+	ns, err := nums.Provision(ctx, admin, numbers.ProvisionRequest{Number: "0221 123456", ExtensionFrom: "20", ExtensionTo: "20"})
+	require.NoError(t, err)
+	q, err := nums.Quote(ctx, admin, []numberdesk.NumberID{ns[0].ID})
+	require.NoError(t, err)
+	_, err = nums.Activate(ctx, admin, numbers.ActivateRequest{QuoteToken: q.Token})
+	require.NoError(t, err)
+	_, err = nums.Assign(ctx, admin, numbers.AssignRequest{Number: ns[0].ID, Employee: anna.ID})
+	require.NoError(t, err)
+	_, err = nums.SetUsageType(ctx, admin, numbers.SetUsageTypeRequest{Number: ns[0].ID, UsageType: routing.UsageFaxPersonal})
+	require.NoError(t, err)
+
+	key := bytes.Repeat([]byte{7}, 32)
+	cfg := efax.Config{Store: st, SealKey: key, AllowWeakParams: true,
+		Params: efax.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}
+	fax, err := efax.New(cfg)
+	require.NoError(t, err)
+	_, err = fax.Send(ctx, admin, efax.SendRequest{Number: ns[0].ID, Staff: []numberdesk.StaffID{anna.ID}})
+	require.NoError(t, err)
+
+	snap, err := st.Snapshot()
+	require.NoError(t, err)
+	r, err := memstore.Restore(snap)
+	require.NoError(t, err)
+	again, err := r.Snapshot()
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(snap, again))
+
+	cfg.Store = r
+	restored, err := efax.New(cfg)
+	require.NoError(t, err)
+	rec := &notify.Recorder{}
+	_, err = (&notify.Dispatcher{Outbox: r, Notifier: restored.Notifier(rec)}).RunOnce(ctx)
+	require.NoError(t, err)
+	var login efax.Delivery
+	for _, e := range rec.Events() {
+		if e.Type == efax.EventCredentialsDelivery {
+			require.NoError(t, e.Decode(&login))
+		}
+	}
+	require.NotEmpty(t, login.Secret, "the sealed secret is delivered from the restored store")
+	l, err := restored.Authenticate(ctx, login.Username, login.Secret)
+	require.NoError(t, err)
+	require.Equal(t, anna.ID, l.Staff)
+	require.NotContains(t, string(snap), login.Secret, "a snapshot never holds a plaintext secret")
 }
