@@ -81,7 +81,8 @@ func Backend(ctx app.Context) *demo.Demo {
 		backend = d
 		save(ctx)
 	}
-	if due, err := backend.ApplyDue(ctx); err == nil && len(due) > 0 {
+	due, _ := backend.ApplyDue(ctx)
+	if sent, _ := backend.Deliver(ctx); len(due) > 0 || sent > 0 {
 		save(ctx)
 	}
 	return backend
@@ -119,7 +120,8 @@ func bump(ctx app.Context) {
 	ctx.SetState(RevisionState, revision)
 }
 
-// Do runs a command on the backend: on success the demo is saved to
+// Do runs a command on the backend: on success the outbox is delivered
+// (demo.Deliver), the demo is saved to
 // localStorage and every page observing the revision reloads. A panic in fn
 // is recovered and reported as CodeInternal, so that no command crashes the
 // app. The returned error is for the UI (see FieldErrors, i18n.Error).
@@ -130,8 +132,12 @@ func Do(ctx app.Context, fn func(ctx context.Context, d *demo.Demo) error) (err 
 			err = numberdesk.E(numberdesk.CodeInternal, "wasm.Do", "", "Es ist ein unerwarteter Fehler aufgetreten.")
 		}
 	}()
-	if err = fn(ctx, Backend(ctx)); err != nil {
+	d := Backend(ctx)
+	if err = fn(ctx, d); err != nil {
 		return err
+	}
+	if _, err := d.Deliver(ctx); err != nil {
+		app.Log("numberdesk: outbox:", err) // the command itself succeeded
 	}
 	save(ctx)
 	bump(ctx)

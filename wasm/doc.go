@@ -18,7 +18,7 @@
 //     RowActions) and the dialog registry (RegisterDialog).
 //   - overview.go, overview_model.go: the "Rufnummern-Übersicht" at "/".
 //   - dlg_*.go: one dialog per file (activate, deactivate and withdraw, swap,
-//     assign).
+//     assign, e-fax credentials).
 //   - package demo: the backend (services, seed, Save/Load); package i18n:
 //     the catalog.
 //

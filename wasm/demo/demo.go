@@ -1,5 +1,5 @@
 // Package demo is the backend of the reference UI in demo mode: the SDK's
-// services (staff, numbers) on a memstore, with a real clock, a demo tenant
+// services (staff, numbers, efax) on a memstore, with a real clock, a demo tenant
 // in Europe/Berlin and its seed data, and a persistent form (Save/Load) that
 // the UI keeps in the browser's localStorage.
 //
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/efax"
+	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store/memstore"
@@ -27,7 +29,10 @@ type Demo struct {
 	Store   *memstore.Store
 	Numbers *numbers.Service
 	Staff   *staff.Service
-	Tenant  *numberdesk.Tenant
+	// Fax issues the E-Fax-App credentials. The demo has no mail server:
+	// Deliver hands the mails to a sink in the browser.
+	Fax    *efax.Service
+	Tenant *numberdesk.Tenant
 	// Owner is the "Administrator-Konto", the default actor of the UI.
 	Owner *staff.Employee
 
@@ -48,15 +53,43 @@ func (c Config) clock() func() time.Time {
 }
 
 // wire builds the services over st.
-func wire(st *memstore.Store, clock func() time.Time) *Demo {
+func wire(st *memstore.Store, clock func() time.Time) (*Demo, error) {
 	c := numberdesk.Clock(clock)
 	nums := numbers.NewService(numbers.Config{Store: st, Clock: c})
+	// One hash at a time: the browser runs one goroutine at a time anyway,
+	// and 19 MiB is all the memory argon2id takes then.
+	fax, err := efax.New(efax.Config{Store: st, Clock: c, MaxHashing: 1})
+	if err != nil {
+		return nil, err
+	}
 	return &Demo{
 		Store:   st,
 		Numbers: nums,
 		Staff:   staff.NewService(staff.Config{Store: st, Numbers: nums, Clock: c}),
+		Fax:     fax,
 		clock:   clock,
+	}, nil
+}
+
+// Deliver runs the outbox once, as a vendor's dispatcher would: every
+// pending event goes through the e-fax Notifier (which unseals the
+// credentials mail and revokes logins whose holder is no longer eligible)
+// to a sink, the demo's stand-in for the mail server. A secret reaches the
+// sink only in memory and is dropped there; what a Send leaves behind is
+// its hash. The UI calls Deliver after every command. It returns how many
+// events it handled.
+func (d *Demo) Deliver(ctx context.Context) (int, error) {
+	sink := notify.NotifierFunc(func(context.Context, numberdesk.Event) error { return nil })
+	disp := &notify.Dispatcher{Outbox: d.Store, Notifier: d.Fax.Notifier(sink), Clock: d.clock}
+	total := 0
+	for range 1000 { // bounded: a failed delivery waits for its back-off
+		r, err := disp.RunOnce(ctx)
+		n := r.Delivered + r.Retried + r.Failed
+		if total += n; err != nil || n == 0 {
+			return total, err
+		}
 	}
+	return total, nil
 }
 
 // Now returns the demo's current time.
@@ -155,7 +188,10 @@ func Load(ctx context.Context, data []byte, cfg Config) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := wire(st, cfg.clock())
+	d, err := wire(st, cfg.clock())
+	if err != nil {
+		return nil, err
+	}
 	if d.Tenant, err = st.FindTenantByID(ctx, s.Tenant); err != nil {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der gespeicherte Demo-Stand ist unvollständig.")
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/wasm/demo"
@@ -142,4 +143,46 @@ func BenchmarkSaveLoad1000(b *testing.B) {
 			}
 		}
 	})
+}
+
+// The demo sends E-Fax-App credentials and delivers them at once: the
+// sealed secret is gone after Deliver, the login survives Save/Load, and
+// locking the holder revokes it when the outbox runs.
+func TestEfaxDelivery(t *testing.T) {
+	ctx := t.Context()
+	d, err := demo.Seed(ctx, 0, demo.Config{})
+	require.NoError(t, err)
+	p, err := d.Numbers.Overview(ctx, d.Actor(), numbers.Query{Search: demo.Block + "17"})
+	require.NoError(t, err)
+	fax := p.Numbers[0]
+	el, err := d.Fax.Recipients(ctx, d.Actor(), fax.ID)
+	require.NoError(t, err)
+	require.True(t, el.Fixed)
+	require.Len(t, el.Candidates, 1)
+	lena := el.Candidates[0].Staff
+	conf, err := d.Fax.Send(ctx, d.Actor(), efax.SendRequest{Number: fax.ID, Staff: []numberdesk.StaffID{lena}})
+	require.NoError(t, err)
+	require.Equal(t, "Die Zugangsdaten wurden an Lena Fax versendet.", conf.Message)
+	n, err := d.Deliver(ctx)
+	require.NoError(t, err)
+	require.Positive(t, n)
+	stored, err := d.Store.FindCredentials(ctx, d.Tenant.ID, efax.CredentialFilter{Number: fax.ID})
+	require.NoError(t, err)
+	require.Len(t, stored, 1)
+	require.Empty(t, stored[0].Sealed, "delivered: nothing left to unseal")
+	require.False(t, stored[0].DeliveredAt.IsZero())
+
+	data, err := d.Save()
+	require.NoError(t, err)
+	d, err = demo.Load(ctx, data, demo.Config{})
+	require.NoError(t, err)
+	_, err = d.Staff.SetLocked(ctx, d.Actor(), lena, true)
+	require.NoError(t, err)
+	_, err = d.Deliver(ctx)
+	require.NoError(t, err)
+	cs, err := d.Fax.Credentials(ctx, d.Actor(), fax.ID)
+	require.NoError(t, err)
+	require.Len(t, cs, 1)
+	require.Equal(t, efax.StatusRevoked, cs[0].Status)
+	require.Equal(t, efax.ReasonEmployeeLocked, cs[0].Reason)
 }

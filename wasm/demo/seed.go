@@ -55,7 +55,10 @@ const StandardCount = standardCount
 func Seed(ctx context.Context, total int, cfg Config) (*Demo, error) {
 	real := cfg.clock()
 	offset := history
-	d := wire(memstore.New(), func() time.Time { return real().Add(-offset) })
+	d, err := wire(memstore.New(), func() time.Time { return real().Add(-offset) })
+	if err != nil {
+		return nil, err
+	}
 	if err := d.seed(ctx); err != nil {
 		return nil, err
 	}
