@@ -47,6 +47,9 @@ type ruleForm struct {
 	Anonymous bool
 	Numbers   string
 	Targets   []targetForm
+	// Spec is an Asterisk/FreePBX time spec to take over as the condition
+	// ("08:00-18:00,mon-fri,*,*"); it is input only, not part of the plan.
+	Spec string
 }
 
 // windowForm is a time window as two "HH:MM" inputs.
@@ -228,6 +231,20 @@ func parseLocalDateTime(s string) (routing.DateTime, error) {
 	return routing.DateTime{Date: d, Time: t}, nil
 }
 
+// importSpec replaces the rule's time condition by the Asterisk/FreePBX
+// time spec in r.Spec (routing.ParseAsteriskTimeSpec). Errors carry the
+// Field "rules[i].condition.spec" of rule i.
+func (r *ruleForm) importSpec(i int) error {
+	c, err := routing.ParseAsteriskTimeSpec(r.Spec)
+	if err != nil {
+		return formError("rules["+strconv.Itoa(i)+"].condition.spec", numberdesk.ErrorMessage(err))
+	}
+	f := formFromPlan(routing.Plan{Rules: []routing.Rule{{Condition: c}}}).Rules[0]
+	r.Kind, r.Days, r.Windows, r.Dates, r.From, r.To, r.State = f.Kind, f.Days, f.Windows, f.Dates, f.From, f.To, f.State
+	r.Spec = ""
+	return nil
+}
+
 // window returns window k of r; a scratch value if there is none (an event
 // of an input that is about to disappear).
 func (r *ruleForm) window(k int) *windowForm {
@@ -338,7 +355,7 @@ func errorSlot(field string) string {
 		return rule + ".condition.weekdays"
 	case strings.HasPrefix(rest, "condition.dates"):
 		return rule + ".condition.dates"
-	case rest == "condition.from" || rest == "condition.to" || rest == "condition.state" || rest == "condition.windows":
+	case rest == "condition.from" || rest == "condition.to" || rest == "condition.state" || rest == "condition.windows" || rest == "condition.spec":
 		return rule + "." + rest
 	case strings.HasPrefix(rest, "condition"):
 		return rule + ".condition.kind"

@@ -273,3 +273,27 @@ func TestSummariesAndEnglish(t *testing.T) {
 		t.Fatal("missing key")
 	}
 }
+
+func TestImportAsteriskSpec(t *testing.T) {
+	f := formFromPlan(officePlan())
+	r := &f.Rules[0]
+	r.Spec = "09:00-12:30,mon&wed,*,*"
+	if err := r.importSpec(0); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.checkPlan(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Rules[0].Condition.Label(); got != "Mo, Mi 09:00–12:31" {
+		t.Fatalf("imported = %q", got)
+	}
+	if r.Spec != "" || r.Dates != "" {
+		t.Fatalf("left over: %+v", r)
+	}
+	r.Spec = "08:00-18:00,mon-fri,*,*,Europe/Berlin"
+	err = r.importSpec(0)
+	if numberdesk.ErrorField(err) != "rules[0].condition.spec" || errorSlot(numberdesk.ErrorField(err)) != "rules[0].condition.spec" {
+		t.Fatalf("err = %v", err)
+	}
+}

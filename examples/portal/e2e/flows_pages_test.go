@@ -266,6 +266,14 @@ func TestEventLog(t *testing.T) {
 	open(t, ctx, p.URL+"/")
 	openEdit(t, ctx, "0221 123456-14")
 	click(t, ctx, "#edit-add-office")
+	// the office hours taken over from an Asterisk/FreePBX time group
+	click(t, ctx, "#edit-rule-0 .spec-import summary")
+	setValue(t, ctx, "#f-rules-0-condition-spec", "08:00-18:00,mon-fri,*,*,Europe/Berlin")
+	click(t, ctx, "#f-rules-0-condition-spec-apply")
+	waitText(t, ctx, `#edit-form [data-field="rules[0].condition.spec"]`, "Zeitzone")
+	setValue(t, ctx, "#f-rules-0-condition-spec", "09:00-12:30,mon&wed,*,*")
+	click(t, ctx, "#f-rules-0-condition-spec-apply")
+	waitText(t, ctx, "#f-rules-0-summary", "Mo, Mi 09:00–12:31")
 	click(t, ctx, "#edit-save")
 	waitVisible(t, ctx, "#edit-saved")
 	click(t, ctx, "#edit-done")
@@ -302,9 +310,25 @@ func TestEventLog(t *testing.T) {
 	setValue(t, ctx, "#log-number", "0221 123456-13")
 	waitVisible(t, ctx, "#log-empty")
 
+	// From the edit dialog's confirmation to the log of the number.
+	open(t, ctx, p.URL+"/")
+	openEdit(t, ctx, "0221 123456-14")
+	setValue(t, ctx, "#f-base-kind", "ringing_tone")
+	click(t, ctx, "#edit-save")
+	click(t, ctx, "#edit-log-link")
+	waitVisible(t, ctx, "#log-table")
+	if got := eval[string](t, ctx, `document.querySelector("#log-number").value`); got != "0221 123456-14" {
+		t.Errorf("number filter from the link = %q", got)
+	}
+	poll(t, ctx, `(() => { const rs = [...document.querySelectorAll("#log-table tbody tr")];
+		return rs.length >= 3 && rs.every(r => r.querySelector(".log-number").innerText === "0221 123456-14"); })()`,
+		"the log of 0221 123456-14 with both routing changes")
+	waitText(t, ctx, "#log-table tbody tr", "Regeln: 1 → 1")
+
 	// The log is kept after a reload.
 	reload(t, ctx)
 	waitVisible(t, ctx, "#log-table")
+	click(t, ctx, "#log-reset")
 	setValue(t, ctx, "#log-type", "staff")
 	waitText(t, ctx, "#log-table tbody tr", "Mitarbeiter gesperrt")
 }
