@@ -106,7 +106,11 @@ func formFromPlan(p routing.Plan) routingForm {
 			rf.Numbers = strings.Join(r.Filter.Numbers, ", ")
 		}
 		for _, t := range r.Targets {
-			rf.Targets = append(rf.Targets, targetForm{Kind: t.Kind, Ref: t.Ref, Ring: t.RingSeconds, Parallel: t.Parallel, Announcement: t.Announcement})
+			ref := t.Ref
+			if t.Kind == routing.TargetExternal && phone.E164(ref).Valid() {
+				ref = phone.E164(ref).National() // as people write it; plan() reads it back
+			}
+			rf.Targets = append(rf.Targets, targetForm{Kind: t.Kind, Ref: ref, Ring: t.RingSeconds, Parallel: t.Parallel, Announcement: t.Announcement})
 		}
 		f.Rules = append(f.Rules, rf)
 	}

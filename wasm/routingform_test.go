@@ -42,7 +42,7 @@ func TestFormRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	f2 := formFromPlan(back)
-	if len(f2.Rules) != 2 || f2.Rules[1].Numbers != "+43*" || f2.Rules[1].Targets[1].Ref != "+491712345678" || !f2.Rules[1].Targets[1].Parallel {
+	if len(f2.Rules) != 2 || f2.Rules[1].Numbers != "+43*" || f2.Rules[1].Targets[1].Ref != "0171 2345678" || !f2.Rules[1].Targets[1].Parallel {
 		t.Fatalf("round trip = %+v", f2)
 	}
 }

@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // openEdit opens the edit dialog of number from the overview.
@@ -135,7 +138,7 @@ func TestEditRoutingBerlin(t *testing.T) {
 	waitVisible(t, ctx, "#f-rules-1-name")
 	got := eval[string](t, ctx, `[0,1].map(i => document.querySelector("#f-rules-"+i+"-name").value).join("|") + "|" +
 		document.querySelector("#f-base-kind").value + "|" + document.querySelector("#f-rules-0-targets-0-ref").value`)
-	if got != "Feiertage|Bürozeiten|ringing_tone|+491712345678" {
+	if got != "Feiertage|Bürozeiten|ringing_tone|0171 2345678" {
 		t.Errorf("after reload: %q", got)
 	}
 	if out := previewAt(t, ctx, "2026-07-15", "17:59", "15:59 UTC"); !strings.Contains(out, "Bürozeiten") {
@@ -151,6 +154,23 @@ func TestEditUsageType(t *testing.T) {
 	ctx := newTab(t)
 	openOverview(t, ctx, p)
 	const number = "0221 123456-10" // Max Muster, plan "Bürozeiten"
+
+	// At 360 px the dialog fits the width and Esc closes it.
+	viewport(t, ctx, 360, 740)
+	openEdit(t, ctx, number)
+	waitText(t, ctx, "#f-rules-0-summary", "Mo–Fr 08:00–18:00")
+	waitVisible(t, ctx, "#preview-outcome")
+	if w := eval[int](t, ctx, `(() => { const d = document.querySelector("#edit-dialog");
+		return Math.max(d.scrollWidth - d.clientWidth, document.documentElement.scrollWidth - 360); })()`); w > 0 {
+		t.Errorf("the edit dialog is %d px too wide at 360 px", w)
+	}
+	dialogShot(t, ctx, "mobile-edit-dialog", 360)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, ctx, "#edit-dialog")
+	viewport(t, ctx, 1280, 900)
+
 	openEdit(t, ctx, number)
 	waitText(t, ctx, "#f-rules-0-summary", "Mo–Fr 08:00–18:00")
 	setValue(t, ctx, "#edit-usage", "conference")
