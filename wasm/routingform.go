@@ -330,11 +330,11 @@ func removeAt[T any](s []T, k int) []T {
 // it: the path itself where the form has that input, else its nearest
 // parent that has one ("rules[1].filter.numbers[2]" →
 // "rules[1].filter.numbers", "rules[0].id" → "rules[0].name"), else ""
-// (the dialog's general error line). Fields of the usage type and of the
-// save ("version", "confirm") keep their names.
+// (the dialog's general error line, e.g. for "version", a stale save).
+// The usage type's fields ("usage_type", "confirm") keep their names.
 func errorSlot(field string) string {
 	switch field {
-	case "usage_type", "confirm", "version", "base.kind", "base.ref", "preview.date", "preview.time", "preview.caller":
+	case "usage_type", "confirm", "base.kind", "base.ref":
 		return field
 	case "base":
 		return "base.kind"
@@ -372,7 +372,7 @@ func errorSlot(field string) string {
 		}
 		t, sub := rest[:k+1], strings.TrimPrefix(rest[k+1:], ".")
 		switch sub {
-		case "kind", "ring_seconds", "announcement":
+		case "kind", "ring_seconds":
 			return rule + "." + t + "." + sub
 		}
 		return rule + "." + t + ".ref"
@@ -403,19 +403,6 @@ func slotID(slot string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "-")
-}
-
-// fieldErrors holds the errors of a form by slot ("" is the general line).
-type fieldErrors map[string]string
-
-// set records err (nil clears all) under the slot its Field maps to, with
-// its German message.
-func (fe *fieldErrors) set(err error) {
-	*fe = nil
-	if err == nil {
-		return
-	}
-	*fe = fieldErrors{errorSlot(numberdesk.ErrorField(err)): numberdesk.ErrorMessage(err)}
 }
 
 // checkPlan converts the form and validates the plan against dir (nil

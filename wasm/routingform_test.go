@@ -97,10 +97,13 @@ func TestValidateErrorsMapToSlots(t *testing.T) {
 	if numberdesk.ErrorField(err) != "rules[1].targets[0].ref" {
 		t.Fatalf("err = %v", err)
 	}
-	var fe fieldErrors
-	fe.set(err)
-	if !strings.Contains(fe["rules[1].targets[0].ref"], "existiert nicht") {
-		t.Fatalf("slots = %v", fe)
+	fe := slotErrors(err)
+	if !fe.On("rules[1].targets[0].ref") || !strings.Contains(fe.Message(), "existiert nicht") {
+		t.Fatalf("slots = %+v", fe)
+	}
+	// an error of no input goes to the top of the form
+	if fe := slotErrors(numberdesk.E(numberdesk.CodeConflict, "op", "version", "Das Routing wurde inzwischen geändert.")); !fe.On("") || !fe.Any() {
+		t.Fatalf("version error = %+v", fe)
 	}
 	if id := slotID("rules[1].targets[0].ref"); id != "f-rules-1-targets-0-ref" {
 		t.Fatalf("slotID = %q", id)
