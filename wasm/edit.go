@@ -10,6 +10,7 @@ package wasm
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -281,6 +282,7 @@ func (c *EditDialog) Render() app.UI {
 		return Modal(editDialogID, pt("edit.saved.title"), []app.UI{
 			app.P().ID("edit-saved").Class("confirmation").Attr("role", "status").Text(pt("edit.saved", c.n.Display())),
 			app.P().Class("hint").Text(pt("edit.usage") + ": " + pt("usage."+string(c.usage))),
+			app.P().Body(app.A().ID("edit-log-link").Href("/protokoll?nummer=" + url.QueryEscape(c.n.Display())).Text(pt("edit.log"))),
 		}, []app.UI{app.Button().ID("edit-done").Type("button").Class("btn btn-primary").Text(pt("edit.close")).OnClick(c.close)})
 	}
 	voice := c.usage == routing.UsageVoice
@@ -507,7 +509,36 @@ func (c *EditDialog) renderCondition(i int) app.UI {
 			c.fieldErr(pre+".windows"),
 		))
 	}
+	if r.Kind != routing.CondPeriod {
+		parts = append(parts, c.renderSpecImport(i))
+	}
 	return app.Div().Class("condition").Body(parts...)
+}
+
+// renderSpecImport takes over an Asterisk/FreePBX time spec as the rule's
+// condition (routing.ParseAsteriskTimeSpec), for vendors moving time groups.
+func (c *EditDialog) renderSpecImport(i int) app.UI {
+	r := &c.form.Rules[i]
+	slot := "rules[" + strconv.Itoa(i) + "].condition.spec"
+	id := slotID(slot)
+	return app.Details().Class("spec-import").Open(r.Spec != "" || c.errs.On(slot)).Body(
+		app.Summary().Text(pt("edit.spec")),
+		app.Div().Class("field").Body(
+			app.Label().For(id).Text(pt("edit.spec.label")),
+			app.Div().Class("spec-row").Body(
+				c.invalid(app.Input().ID(id).Type("text").Value(r.Spec).Placeholder("08:00-18:00,mon-fri,*,*"), slot).
+					OnChange(c.onRule(slot, i, func(r *ruleForm, v app.Value) { r.Spec = v.Get("value").String() })),
+				app.Button().Type("button").Class("btn btn-small").ID(id+"-apply").Text(pt("edit.spec.apply")).
+					OnClick(c.onRule(slot+".apply", i, func(r *ruleForm, _ app.Value) {
+						c.errs = FieldErrors{}
+						if err := r.importSpec(i); err != nil {
+							c.errs = slotErrors(err)
+						}
+					})),
+			),
+			c.fieldErr(slot),
+		),
+	)
 }
 
 // renderFilter is the caller filter ("Anruffilter") of rule i.

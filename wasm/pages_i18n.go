@@ -153,6 +153,10 @@ var pagesTexts = map[string][2]string{
 	"edit.saved.title":        {"Rufnummer gespeichert", "Number saved"},
 	"edit.inactive":           {"Eine inaktive Rufnummer kann nicht bearbeitet werden.", "An inactive number cannot be edited."},
 	"edit.nonvoice":           {"Nur Rufnummern vom Typ „Sprache“ haben ein Routing. Für diesen Verwendungstyp gibt es keine weiteren Einstellungen.", "Only voice numbers have routing."},
+	"edit.spec":               {"Zeitangabe aus Asterisk/FreePBX übernehmen", "Take over an Asterisk/FreePBX time spec"},
+	"edit.spec.label":         {"Zeitangabe (Uhrzeit,Wochentage,Tage,Monate)", "Time spec (times,weekdays,days,months)"},
+	"edit.spec.apply":         {"Übernehmen", "Apply"},
+	"edit.log":                {"Änderungen dieser Rufnummer im Ereignisprotokoll ansehen", "See this number's changes in the event log"},
 	"edit.summary":            {"Zusammenfassung", "Summary"},
 }
 

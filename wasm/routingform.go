@@ -47,6 +47,9 @@ type ruleForm struct {
 	Anonymous bool
 	Numbers   string
 	Targets   []targetForm
+	// Spec is an Asterisk/FreePBX time spec to take over as the condition
+	// ("08:00-18:00,mon-fri,*,*"); it is input only, not part of the plan.
+	Spec string
 }
 
 // windowForm is a time window as two "HH:MM" inputs.
@@ -103,7 +106,11 @@ func formFromPlan(p routing.Plan) routingForm {
 			rf.Numbers = strings.Join(r.Filter.Numbers, ", ")
 		}
 		for _, t := range r.Targets {
-			rf.Targets = append(rf.Targets, targetForm{Kind: t.Kind, Ref: t.Ref, Ring: t.RingSeconds, Parallel: t.Parallel, Announcement: t.Announcement})
+			ref := t.Ref
+			if t.Kind == routing.TargetExternal && phone.E164(ref).Valid() {
+				ref = phone.E164(ref).National() // as people write it; plan() reads it back
+			}
+			rf.Targets = append(rf.Targets, targetForm{Kind: t.Kind, Ref: ref, Ring: t.RingSeconds, Parallel: t.Parallel, Announcement: t.Announcement})
 		}
 		f.Rules = append(f.Rules, rf)
 	}
@@ -228,6 +235,20 @@ func parseLocalDateTime(s string) (routing.DateTime, error) {
 	return routing.DateTime{Date: d, Time: t}, nil
 }
 
+// importSpec replaces the rule's time condition by the Asterisk/FreePBX
+// time spec in r.Spec (routing.ParseAsteriskTimeSpec). Errors carry the
+// Field "rules[i].condition.spec" of rule i.
+func (r *ruleForm) importSpec(i int) error {
+	c, err := routing.ParseAsteriskTimeSpec(r.Spec)
+	if err != nil {
+		return formError("rules["+strconv.Itoa(i)+"].condition.spec", numberdesk.ErrorMessage(err))
+	}
+	f := formFromPlan(routing.Plan{Rules: []routing.Rule{{Condition: c}}}).Rules[0]
+	r.Kind, r.Days, r.Windows, r.Dates, r.From, r.To, r.State = f.Kind, f.Days, f.Windows, f.Dates, f.From, f.To, f.State
+	r.Spec = ""
+	return nil
+}
+
 // window returns window k of r; a scratch value if there is none (an event
 // of an input that is about to disappear).
 func (r *ruleForm) window(k int) *windowForm {
@@ -309,11 +330,11 @@ func removeAt[T any](s []T, k int) []T {
 // it: the path itself where the form has that input, else its nearest
 // parent that has one ("rules[1].filter.numbers[2]" →
 // "rules[1].filter.numbers", "rules[0].id" → "rules[0].name"), else ""
-// (the dialog's general error line). Fields of the usage type and of the
-// save ("version", "confirm") keep their names.
+// (the dialog's general error line, e.g. for "version", a stale save).
+// The usage type's fields ("usage_type", "confirm") keep their names.
 func errorSlot(field string) string {
 	switch field {
-	case "usage_type", "confirm", "version", "base.kind", "base.ref", "preview.date", "preview.time", "preview.caller":
+	case "usage_type", "confirm", "base.kind", "base.ref":
 		return field
 	case "base":
 		return "base.kind"
@@ -338,7 +359,7 @@ func errorSlot(field string) string {
 		return rule + ".condition.weekdays"
 	case strings.HasPrefix(rest, "condition.dates"):
 		return rule + ".condition.dates"
-	case rest == "condition.from" || rest == "condition.to" || rest == "condition.state" || rest == "condition.windows":
+	case rest == "condition.from" || rest == "condition.to" || rest == "condition.state" || rest == "condition.windows" || rest == "condition.spec":
 		return rule + "." + rest
 	case strings.HasPrefix(rest, "condition"):
 		return rule + ".condition.kind"
@@ -351,7 +372,7 @@ func errorSlot(field string) string {
 		}
 		t, sub := rest[:k+1], strings.TrimPrefix(rest[k+1:], ".")
 		switch sub {
-		case "kind", "ring_seconds", "announcement":
+		case "kind", "ring_seconds":
 			return rule + "." + t + "." + sub
 		}
 		return rule + "." + t + ".ref"
@@ -382,19 +403,6 @@ func slotID(slot string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "-")
-}
-
-// fieldErrors holds the errors of a form by slot ("" is the general line).
-type fieldErrors map[string]string
-
-// set records err (nil clears all) under the slot its Field maps to, with
-// its German message.
-func (fe *fieldErrors) set(err error) {
-	*fe = nil
-	if err == nil {
-		return
-	}
-	*fe = fieldErrors{errorSlot(numberdesk.ErrorField(err)): numberdesk.ErrorMessage(err)}
 }
 
 // checkPlan converts the form and validates the plan against dir (nil

@@ -42,7 +42,7 @@ func TestFormRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	f2 := formFromPlan(back)
-	if len(f2.Rules) != 2 || f2.Rules[1].Numbers != "+43*" || f2.Rules[1].Targets[1].Ref != "+491712345678" || !f2.Rules[1].Targets[1].Parallel {
+	if len(f2.Rules) != 2 || f2.Rules[1].Numbers != "+43*" || f2.Rules[1].Targets[1].Ref != "0171 2345678" || !f2.Rules[1].Targets[1].Parallel {
 		t.Fatalf("round trip = %+v", f2)
 	}
 }
@@ -97,10 +97,13 @@ func TestValidateErrorsMapToSlots(t *testing.T) {
 	if numberdesk.ErrorField(err) != "rules[1].targets[0].ref" {
 		t.Fatalf("err = %v", err)
 	}
-	var fe fieldErrors
-	fe.set(err)
-	if !strings.Contains(fe["rules[1].targets[0].ref"], "existiert nicht") {
-		t.Fatalf("slots = %v", fe)
+	fe := slotErrors(err)
+	if !fe.On("rules[1].targets[0].ref") || !strings.Contains(fe.Message(), "existiert nicht") {
+		t.Fatalf("slots = %+v", fe)
+	}
+	// an error of no input goes to the top of the form
+	if fe := slotErrors(numberdesk.E(numberdesk.CodeConflict, "op", "version", "Das Routing wurde inzwischen geändert.")); !fe.On("") || !fe.Any() {
+		t.Fatalf("version error = %+v", fe)
 	}
 	if id := slotID("rules[1].targets[0].ref"); id != "f-rules-1-targets-0-ref" {
 		t.Fatalf("slotID = %q", id)
@@ -271,5 +274,29 @@ func TestSummariesAndEnglish(t *testing.T) {
 	}
 	if pt("no.such.key") != "no.such.key" {
 		t.Fatal("missing key")
+	}
+}
+
+func TestImportAsteriskSpec(t *testing.T) {
+	f := formFromPlan(officePlan())
+	r := &f.Rules[0]
+	r.Spec = "09:00-12:30,mon&wed,*,*"
+	if err := r.importSpec(0); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.checkPlan(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Rules[0].Condition.Label(); got != "Mo, Mi 09:00–12:31" {
+		t.Fatalf("imported = %q", got)
+	}
+	if r.Spec != "" || r.Dates != "" {
+		t.Fatalf("left over: %+v", r)
+	}
+	r.Spec = "08:00-18:00,mon-fri,*,*,Europe/Berlin"
+	err = r.importSpec(0)
+	if numberdesk.ErrorField(err) != "rules[0].condition.spec" || errorSlot(numberdesk.ErrorField(err)) != "rules[0].condition.spec" {
+		t.Fatalf("err = %v", err)
 	}
 }

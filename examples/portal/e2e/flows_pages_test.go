@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // openEdit opens the edit dialog of number from the overview.
@@ -135,7 +138,7 @@ func TestEditRoutingBerlin(t *testing.T) {
 	waitVisible(t, ctx, "#f-rules-1-name")
 	got := eval[string](t, ctx, `[0,1].map(i => document.querySelector("#f-rules-"+i+"-name").value).join("|") + "|" +
 		document.querySelector("#f-base-kind").value + "|" + document.querySelector("#f-rules-0-targets-0-ref").value`)
-	if got != "Feiertage|Bürozeiten|ringing_tone|+491712345678" {
+	if got != "Feiertage|Bürozeiten|ringing_tone|0171 2345678" {
 		t.Errorf("after reload: %q", got)
 	}
 	if out := previewAt(t, ctx, "2026-07-15", "17:59", "15:59 UTC"); !strings.Contains(out, "Bürozeiten") {
@@ -151,6 +154,23 @@ func TestEditUsageType(t *testing.T) {
 	ctx := newTab(t)
 	openOverview(t, ctx, p)
 	const number = "0221 123456-10" // Max Muster, plan "Bürozeiten"
+
+	// At 360 px the dialog fits the width and Esc closes it.
+	viewport(t, ctx, 360, 740)
+	openEdit(t, ctx, number)
+	waitText(t, ctx, "#f-rules-0-summary", "Mo–Fr 08:00–18:00")
+	waitVisible(t, ctx, "#preview-outcome")
+	if w := eval[int](t, ctx, `(() => { const d = document.querySelector("#edit-dialog");
+		return Math.max(d.scrollWidth - d.clientWidth, document.documentElement.scrollWidth - 360); })()`); w > 0 {
+		t.Errorf("the edit dialog is %d px too wide at 360 px", w)
+	}
+	dialogShot(t, ctx, "mobile-edit-dialog", 360)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, ctx, "#edit-dialog")
+	viewport(t, ctx, 1280, 900)
+
 	openEdit(t, ctx, number)
 	waitText(t, ctx, "#f-rules-0-summary", "Mo–Fr 08:00–18:00")
 	setValue(t, ctx, "#edit-usage", "conference")
@@ -266,6 +286,14 @@ func TestEventLog(t *testing.T) {
 	open(t, ctx, p.URL+"/")
 	openEdit(t, ctx, "0221 123456-14")
 	click(t, ctx, "#edit-add-office")
+	// the office hours taken over from an Asterisk/FreePBX time group
+	click(t, ctx, "#edit-rule-0 .spec-import summary")
+	setValue(t, ctx, "#f-rules-0-condition-spec", "08:00-18:00,mon-fri,*,*,Europe/Berlin")
+	click(t, ctx, "#f-rules-0-condition-spec-apply")
+	waitText(t, ctx, `#edit-form [data-field="rules[0].condition.spec"]`, "Zeitzone")
+	setValue(t, ctx, "#f-rules-0-condition-spec", "09:00-12:30,mon&wed,*,*")
+	click(t, ctx, "#f-rules-0-condition-spec-apply")
+	waitText(t, ctx, "#f-rules-0-summary", "Mo, Mi 09:00–12:31")
 	click(t, ctx, "#edit-save")
 	waitVisible(t, ctx, "#edit-saved")
 	click(t, ctx, "#edit-done")
@@ -302,9 +330,25 @@ func TestEventLog(t *testing.T) {
 	setValue(t, ctx, "#log-number", "0221 123456-13")
 	waitVisible(t, ctx, "#log-empty")
 
+	// From the edit dialog's confirmation to the log of the number.
+	open(t, ctx, p.URL+"/")
+	openEdit(t, ctx, "0221 123456-14")
+	setValue(t, ctx, "#f-base-kind", "ringing_tone")
+	click(t, ctx, "#edit-save")
+	click(t, ctx, "#edit-log-link")
+	waitVisible(t, ctx, "#log-table")
+	if got := eval[string](t, ctx, `document.querySelector("#log-number").value`); got != "0221 123456-14" {
+		t.Errorf("number filter from the link = %q", got)
+	}
+	poll(t, ctx, `(() => { const rs = [...document.querySelectorAll("#log-table tbody tr")];
+		return rs.length >= 3 && rs.every(r => r.querySelector(".log-number").innerText === "0221 123456-14"); })()`,
+		"the log of 0221 123456-14 with both routing changes")
+	waitText(t, ctx, "#log-table tbody tr", "Regeln: 1 → 1")
+
 	// The log is kept after a reload.
 	reload(t, ctx)
 	waitVisible(t, ctx, "#log-table")
+	click(t, ctx, "#log-reset")
 	setValue(t, ctx, "#log-type", "staff")
 	waitText(t, ctx, "#log-table tbody tr", "Mitarbeiter gesperrt")
 }
