@@ -175,6 +175,7 @@ func printableASCII(s string) bool {
 type Store interface {
 	numberdesk.Transactor
 	numberdesk.EventStore
+	numberdesk.IdempotencyStore // Send's idempotency keys
 
 	// FindNumberByID, FindEmployeeByID and FindEmployees (see numbers.Store
 	// and staff.Store) decide who is eligible.

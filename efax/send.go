@@ -17,6 +17,12 @@ import (
 type SendRequest struct {
 	Number numberdesk.NumberID  `json:"number"`
 	Staff  []numberdesk.StaffID `json:"staff"` // 1 to MaxRecipients employees
+	// IdempotencyKey, if set, makes a retried Send (after a timeout, a
+	// double click) return the first one's Confirmation without issuing
+	// again: a second Send would rotate, and the password of the first mail
+	// would stop working. The same key with another request is CodeInvalid
+	// (Field "idempotency_key"). Keys are scoped per tenant.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // Recipient is one employee a Send issued or rotated a login for.
@@ -76,6 +82,12 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 	if len(ids) > MaxRecipients {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "staff", "Bitte wählen Sie höchstens %d Mitarbeiter.", MaxRecipients)
 	}
+	st, key := s.cfg.Store, req.IdempotencyKey
+	fp := numberdesk.Fingerprint(op, SendRequest{Number: req.Number, Staff: ids})
+	var conf *Confirmation
+	if done, err := numberdesk.Replay(ctx, st, actor.Tenant, op, key, fp, &conf); done || err != nil {
+		return conf, numberdesk.Internal(op, err) // a replay hashes nothing
+	}
 	c, issues, err := s.plan(ctx, op, actor.Tenant, req.Number, ids)
 	if err != nil {
 		return nil, err
@@ -94,7 +106,11 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 			return nil, err
 		}
 	}
-	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+	err = st.InTx(ctx, func(ctx context.Context) error {
+		// A concurrent Send with the same key may have won meanwhile.
+		if done, err := numberdesk.Replay(ctx, st, actor.Tenant, op, key, fp, &conf); done || err != nil {
+			return err
+		}
 		c2, again, err := s.plan(ctx, op, actor.Tenant, req.Number, ids)
 		if err != nil {
 			return err
@@ -111,9 +127,9 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 					"Die Zugangsdaten wurden inzwischen geändert. Bitte versuchen Sie es erneut.")
 			}
 			if was == nil {
-				err = s.cfg.Store.CreateCredential(ctx, is.after)
+				err = st.CreateCredential(ctx, is.after)
 			} else {
-				err = s.cfg.Store.UpdateCredential(ctx, is.after)
+				err = st.UpdateCredential(ctx, is.after)
 			}
 			if err != nil {
 				return err
@@ -122,12 +138,21 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 			d.Name, d.To, d.Rotated = is.cand.Name, is.cand.Email, rotated(is.before)
 			events = append(events, numberdesk.NewEvent(EventCredentialsSent, actor, now, c2.n.ID, d))
 		}
-		return s.cfg.Store.AppendEvents(ctx, events...)
+		if err := st.AppendEvents(ctx, events...); err != nil {
+			return err
+		}
+		conf = confirmation(c.n, issues)
+		return numberdesk.Remember(ctx, st, actor.Tenant, op, key, fp, conf, now)
 	})
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
-	conf := &Confirmation{Number: c.n.ID, Display: c.n.Display(), Recipients: make([]Recipient, len(issues))}
+	return conf, nil
+}
+
+// confirmation is the result of a Send that issued issues for n.
+func confirmation(n *numbers.Number, issues []issue) *Confirmation {
+	conf := &Confirmation{Number: n.ID, Display: n.Display(), Recipients: make([]Recipient, len(issues))}
 	names := make([]string, len(issues))
 	for i, is := range issues {
 		conf.Recipients[i] = Recipient{Staff: is.cand.Staff, Name: is.cand.Name, Email: is.cand.Email,
@@ -135,7 +160,7 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 		names[i] = is.cand.Name
 	}
 	conf.Message = "Die Zugangsdaten wurden an " + joinNames(names) + " versendet."
-	return conf, nil
+	return conf
 }
 
 // rotated reports whether before was a working login.

@@ -3,8 +3,10 @@ package efax_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/numberdesk/numberdesk"
@@ -360,4 +362,61 @@ func TestConfirmationJoinsNames(t *testing.T) {
 		got = append(got, r.Name)
 	}
 	require.Equal(t, []string{"Anna Berg", "Lena Graf", "Jonas Weber"}, got)
+}
+
+// A Send retried with its idempotency key returns the first Confirmation
+// and issues nothing: the first mail's password keeps working. The key with
+// another request is refused; concurrent retries issue once.
+func TestSendIdempotencyKey(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	req := efax.SendRequest{Number: f.shared.ID, Staff: []numberdesk.StaffID{f.anna.ID}, IdempotencyKey: "send-1"}
+	first, err := f.fax.Send(ctx, f.owner, req)
+	require.NoError(t, err)
+	ds := f.dispatch(t)
+	require.Len(t, ds, 1)
+
+	var wg sync.WaitGroup
+	results := make([]*efax.Confirmation, 16)
+	for i := range results {
+		wg.Go(func() {
+			c, err := f.fax.Send(ctx, f.owner, req)
+			assert.NoError(t, err)
+			results[i] = c
+		})
+	}
+	wg.Wait()
+	for _, c := range results {
+		require.Equal(t, first, c)
+	}
+	require.Equal(t, 1, f.credential(t, f.shared, f.anna).Generation, "a replay must not rotate")
+	require.Empty(t, f.dispatch(t), "a replay sends no second mail")
+	_, err = f.fax.Authenticate(ctx, ds[0].Username, ds[0].Secret)
+	require.NoError(t, err, "the first mail's password still works")
+
+	// The same key for another request changes nothing.
+	other := req
+	other.Staff = []numberdesk.StaffID{f.jonas.ID}
+	_, err = f.fax.Send(ctx, f.owner, other)
+	require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err))
+	var e *numberdesk.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, "idempotency_key", e.Field)
+	require.Empty(t, f.dispatch(t))
+
+	// Concurrent first runs of one key: one issue, one answer.
+	fresh := efax.SendRequest{Number: f.shared.ID, Staff: []numberdesk.StaffID{f.jonas.ID}, IdempotencyKey: "send-2"}
+	for i := range results {
+		wg.Go(func() {
+			c, err := f.fax.Send(ctx, f.owner, fresh)
+			assert.NoError(t, err)
+			results[i] = c
+		})
+	}
+	wg.Wait()
+	for _, c := range results {
+		require.Equal(t, results[0], c)
+	}
+	require.Equal(t, 1, f.credential(t, f.shared, f.jonas).Generation)
+	require.Len(t, f.dispatch(t), 1)
 }

@@ -2,9 +2,6 @@ package numbers
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 
 	"github.com/numberdesk/numberdesk"
 )
@@ -20,37 +17,18 @@ func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, 
 	cmd func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
 	st := s.cfg.Store
-	fp := fingerprint(op, payload)
+	fp := numberdesk.Fingerprint(op, payload)
 	for attempt := 0; ; attempt++ {
 		var out T
 		err := st.InTx(ctx, func(ctx context.Context) error {
-			if key != "" {
-				rec, err := st.FindIdempotencyRecord(ctx, actor.Tenant, key)
-				switch {
-				case err == nil && (rec.Op != op || rec.Fingerprint != fp):
-					return numberdesk.E(numberdesk.CodeInvalid, op, "idempotency_key",
-						"Dieser Schlüssel wurde bereits für eine andere Anfrage verwendet.")
-				case err == nil:
-					return json.Unmarshal(rec.Result, &out)
-				case numberdesk.ErrorCode(err) != numberdesk.CodeNotFound:
-					return err
-				}
+			if done, err := numberdesk.Replay(ctx, st, actor.Tenant, op, key, fp, &out); done || err != nil {
+				return err
 			}
 			var err error
-			if out, err = cmd(ctx); err != nil || key == "" {
+			if out, err = cmd(ctx); err != nil {
 				return err
 			}
-			b, err := json.Marshal(out)
-			if err != nil {
-				return err
-			}
-			// Hand out what a replay will hand out, byte for byte.
-			if err := json.Unmarshal(b, &out); err != nil {
-				return err
-			}
-			return st.CreateIdempotencyRecord(ctx, &numberdesk.IdempotencyRecord{
-				Tenant: actor.Tenant, Key: key, Op: op, Fingerprint: fp, Result: b, CreatedAt: s.now(),
-			})
+			return numberdesk.Remember(ctx, st, actor.Tenant, op, key, fp, &out, s.now())
 		})
 		if key != "" && attempt < 3 && numberdesk.ErrorCode(err) == numberdesk.CodeConflict {
 			continue
@@ -60,14 +38,4 @@ func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, 
 		}
 		return out, nil
 	}
-}
-
-// fingerprint hashes a command's payload.
-func fingerprint(op string, payload any) string {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		panic("numbers: unhashable payload: " + err.Error())
-	}
-	h := sha256.Sum256(append([]byte(op+"\x00"), b...))
-	return hex.EncodeToString(h[:])
 }
