@@ -76,7 +76,7 @@ func (c *EfaxDialog) toggle(id numberdesk.StaffID, on bool) {
 
 func (c *EfaxDialog) submit(ctx app.Context, e app.Event) {
 	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
-		conf, err := d.Fax.Send(ctx, d.Actor(), efax.SendRequest{Number: c.Number, Staff: c.selected})
+		conf, err := d.Fax.Send(ctx, d.Actor(), efax.SendRequest{Number: c.Number, Staff: c.selected, IdempotencyKey: c.key})
 		c.conf = conf
 		return err
 	})
