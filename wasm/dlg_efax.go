@@ -182,6 +182,12 @@ func init() {
 		"efax.submit":      {DE: "Zugangsdaten an Mitarbeiter versenden", EN: "Send credentials to employees"},
 		"efax.done":        {DE: "Die Zugangsdaten wurden an {1} versendet.", EN: "The credentials have been sent to {1}."},
 		"efax.rotated":     {DE: "Das bisherige Passwort von {1} gilt nicht mehr.", EN: "The previous password of {1} no longer works."},
+		// The event log's names of package efax's events.
+		"pages.event.efax.credentials_sent":      {DE: "E-Fax-Zugangsdaten versendet", EN: "E-fax credentials sent"},
+		"pages.event.efax.credentials_delivered": {DE: "E-Fax-Zugangsdaten zugestellt", EN: "E-fax credentials delivered"},
+		"pages.event.efax.login_succeeded":       {DE: "Anmeldung E-Fax-App", EN: "E-fax app login"},
+		"pages.event.efax.login_failed":          {DE: "Anmeldung E-Fax-App fehlgeschlagen", EN: "E-fax app login failed"},
+		"pages.event.efax.login_locked":          {DE: "Anmeldung E-Fax-App gesperrt", EN: "E-fax app login locked"},
 		// English texts of the SDK's errors on this field (German: the SDK's message).
 		"err.invalid.staff":      {DE: "-", EN: "Please choose at least one recipient."},
 		"err.precondition.staff": {DE: "-", EN: "This employee cannot receive the credentials."},
