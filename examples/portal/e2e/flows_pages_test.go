@@ -75,8 +75,12 @@ func TestEditRoutingBerlin(t *testing.T) {
 	// the wall clock jumps to 03:30 CEST (01:30 UTC).
 	previewAt(t, ctx, "2026-03-29", "02:30", "01:30 UTC")
 	waitText(t, ctx, "#preview-when", "03:30 MESZ")
-	// The last minute of CET before it: Monday 30.03. 07:59 is 05:59 UTC
-	// (CEST), not office hours; 08:00 is.
+	// The fall-back night: 02:30 on 25.10.2026 occurs twice; the preview
+	// takes the first (CEST, 00:30 UTC).
+	previewAt(t, ctx, "2026-10-25", "02:30", "00:30 UTC")
+	waitText(t, ctx, "#preview-when", "02:30 MESZ")
+	// The Monday after spring forward: 07:59 is 05:59 UTC (CEST), not
+	// office hours; 08:00 is.
 	if out := previewAt(t, ctx, "2026-03-30", "07:59", "05:59 UTC"); !strings.Contains(out, "Basisregel") {
 		t.Errorf("Mon 30.03. 07:59: %q", out)
 	}
