@@ -392,4 +392,15 @@ func TestEmployeesByRole(t *testing.T) {
 	// permission error, not a crash
 	open(t, ctx, p.URL+"/protokoll")
 	waitVisible(t, ctx, "#log-error")
+	if exists(t, ctx, "#log-table") {
+		t.Error("an employee sees the log")
+	}
+	// switching to the owner on the page loads the log
+	selectByText(t, ctx, "#actor-switch", "Anna Admin")
+	waitVisible(t, ctx, "#log-table")
+	waitGone(t, ctx, "#log-error")
+	// and back: the owner's log disappears
+	selectByText(t, ctx, "#actor-switch", "Max Muster (Mitarbeiter)")
+	waitVisible(t, ctx, "#log-error")
+	waitGone(t, ctx, "#log-table")
 }
