@@ -372,6 +372,13 @@ func TestEmployeesByRole(t *testing.T) {
 	if !exists(t, ctx, empRow("erika.beispiel@muster.example")+" button.emp-lock") || exists(t, ctx, empRow("admin@muster.example")+" button.emp-lock") {
 		t.Error("a manager locks employees, never the owner")
 	}
+	// the manager unlocks Paul ("Entsperren") and locks him again
+	paul := empRow("paul.gesperrt@muster.example")
+	click(t, ctx, paul+` button.emp-lock[data-action="unlock"]`)
+	waitVisible(t, ctx, paul+`[data-locked="false"]`)
+	waitText(t, ctx, "#emp-status", "Paul Gesperrt wurde entsperrt.")
+	click(t, ctx, paul+` button.emp-lock[data-action="lock"]`)
+	waitVisible(t, ctx, paul+`[data-locked="true"]`)
 
 	selectByText(t, ctx, "#actor-switch", "Max Muster (Mitarbeiter)")
 	poll(t, ctx, `document.querySelectorAll("#emp-table tbody tr").length === 1`, "an employee sees only itself")
