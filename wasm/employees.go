@@ -105,7 +105,7 @@ func (p *EmployeesPage) load(ctx app.Context) {
 	})
 	p.loadErr = ""
 	if err != nil {
-		p.loadErr = i18n.Error(err)
+		p.loadErr, p.emps, p.rows, p.free = i18n.Error(err), nil, nil, nil
 		return
 	}
 	p.actor = actor

@@ -74,7 +74,8 @@ func (p *EventLogPage) load(ctx app.Context) {
 	})
 	p.err = ""
 	if err != nil {
-		p.err = i18n.Error(err)
+		// nothing of a log the account may not read stays on screen
+		p.err, p.evs, p.rows = i18n.Error(err), nil, nil
 		return
 	}
 	p.evs, p.names, p.loc = evs, names, loc

@@ -236,6 +236,15 @@ func TestEvaluateAtDSTNight(t *testing.T) {
 	if p.Outcome != "Regel „Nachtschicht“: externe Rufnummer 0171 2345678" {
 		t.Fatalf("outcome = %q", p.Outcome)
 	}
+	// 25.10.2026 02:30 occurs twice: the first time (CEST, 00:30 UTC).
+	at, _ = previewInstant("2026-10-25", "02:30", loc)
+	if p = evaluateAt(plan, ordinaryCall, at, loc, nil); p.UTC != "00:30 UTC" || !strings.Contains(p.When, "02:30 MESZ") || p.RuleID != "" {
+		t.Fatalf("fall-back night: %+v", p)
+	}
+	at, _ = previewInstant("2026-10-25", "03:30", loc)
+	if p = evaluateAt(plan, ordinaryCall, at, loc, nil); p.UTC != "02:30 UTC" || p.RuleID != "nacht" {
+		t.Fatalf("fall-back night 03:30: %+v", p)
+	}
 }
 
 func TestPreviewInputErrors(t *testing.T) {

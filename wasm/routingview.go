@@ -194,8 +194,9 @@ func weekdayShort(d time.Weekday) string {
 // previewInstant reads the preview's date ("2026-07-15" from a date input,
 // or "15.07.2026") and time ("17:59") as a wall-clock time in loc. A wall
 // time in a DST gap moves forward by the gap (02:30 on the spring-forward
-// night is 03:30 CEST), as time.Date does. Errors carry the Field
-// "preview.date" or "preview.time".
+// night is 03:30 CEST), as time.Date does; one that occurs twice (the
+// fall-back night) is its first occurrence (02:30 CEST, not CET). Errors
+// carry the Field "preview.date" or "preview.time".
 func previewInstant(date, clock string, loc *time.Location) (time.Time, error) {
 	d, err := routing.ParseDate(date)
 	if err != nil || d.Recurring() {
@@ -205,7 +206,15 @@ func previewInstant(date, clock string, loc *time.Location) (time.Time, error) {
 	if err != nil || t >= routing.MinutesPerDay {
 		return time.Time{}, numberdesk.E(numberdesk.CodeInvalid, "wasm.preview", "preview.time", pt("preview.err.time"))
 	}
-	return time.Date(d.Year, d.Month, d.Day, t.Hour(), t.Minute(), 0, 0, loc), nil
+	at := time.Date(d.Year, d.Month, d.Day, t.Hour(), t.Minute(), 0, 0, loc)
+	// A wall time that occurs twice (the fall-back night) means its first
+	// occurrence, as for routing periods; time.Date may pick either.
+	for _, back := range []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour} {
+		if e := at.Add(-back).In(loc); e.Day() == at.Day() && e.Hour() == at.Hour() && e.Minute() == at.Minute() {
+			return e, nil
+		}
+	}
+	return at, nil
 }
 
 // previewCaller reads the caller of the preview: "" or "anonym" for an

@@ -75,8 +75,12 @@ func TestEditRoutingBerlin(t *testing.T) {
 	// the wall clock jumps to 03:30 CEST (01:30 UTC).
 	previewAt(t, ctx, "2026-03-29", "02:30", "01:30 UTC")
 	waitText(t, ctx, "#preview-when", "03:30 MESZ")
-	// The last minute of CET before it: Monday 30.03. 07:59 is 05:59 UTC
-	// (CEST), not office hours; 08:00 is.
+	// The fall-back night: 02:30 on 25.10.2026 occurs twice; the preview
+	// takes the first (CEST, 00:30 UTC).
+	previewAt(t, ctx, "2026-10-25", "02:30", "00:30 UTC")
+	waitText(t, ctx, "#preview-when", "02:30 MESZ")
+	// The Monday after spring forward: 07:59 is 05:59 UTC (CEST), not
+	// office hours; 08:00 is.
 	if out := previewAt(t, ctx, "2026-03-30", "07:59", "05:59 UTC"); !strings.Contains(out, "Basisregel") {
 		t.Errorf("Mon 30.03. 07:59: %q", out)
 	}
@@ -368,6 +372,13 @@ func TestEmployeesByRole(t *testing.T) {
 	if !exists(t, ctx, empRow("erika.beispiel@muster.example")+" button.emp-lock") || exists(t, ctx, empRow("admin@muster.example")+" button.emp-lock") {
 		t.Error("a manager locks employees, never the owner")
 	}
+	// the manager unlocks Paul ("Entsperren") and locks him again
+	paul := empRow("paul.gesperrt@muster.example")
+	click(t, ctx, paul+` button.emp-lock[data-action="unlock"]`)
+	waitVisible(t, ctx, paul+`[data-locked="false"]`)
+	waitText(t, ctx, "#emp-status", "Paul Gesperrt wurde entsperrt.")
+	click(t, ctx, paul+` button.emp-lock[data-action="lock"]`)
+	waitVisible(t, ctx, paul+`[data-locked="true"]`)
 
 	selectByText(t, ctx, "#actor-switch", "Max Muster (Mitarbeiter)")
 	poll(t, ctx, `document.querySelectorAll("#emp-table tbody tr").length === 1`, "an employee sees only itself")
@@ -388,4 +399,15 @@ func TestEmployeesByRole(t *testing.T) {
 	// permission error, not a crash
 	open(t, ctx, p.URL+"/protokoll")
 	waitVisible(t, ctx, "#log-error")
+	if exists(t, ctx, "#log-table") {
+		t.Error("an employee sees the log")
+	}
+	// switching to the owner on the page loads the log
+	selectByText(t, ctx, "#actor-switch", "Anna Admin")
+	waitVisible(t, ctx, "#log-table")
+	waitGone(t, ctx, "#log-error")
+	// and back: the owner's log disappears
+	selectByText(t, ctx, "#actor-switch", "Max Muster (Mitarbeiter)")
+	waitVisible(t, ctx, "#log-error")
+	waitGone(t, ctx, "#log-table")
 }
