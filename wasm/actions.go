@@ -9,6 +9,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -41,12 +42,28 @@ func can(a numbers.Action, from numbers.Status, role numberdesk.Role) bool {
 	return false
 }
 
-// Applies reports whether the action k is allowed on n for role: the
+// Access is what decides the actions of the acting account: its role and,
+// for an employee, the owner's grant to edit the routing of its own numbers
+// (staff.Employee.RoutingEdit).
+type Access struct {
+	Role        numberdesk.Role
+	RoutingEdit bool
+}
+
+// AccessOf returns the Access of the acting employee e.
+func AccessOf(e *staff.Employee) Access {
+	return Access{Role: e.Role, RoutingEdit: e.Role == numberdesk.RoleEmployee && e.RoutingEdit}
+}
+
+// Applies reports whether the action k is allowed on n for a: the
 // lifecycle actions by numbers.Transitions, the others by the number's state
 // and usage type (edit and assign for every number that is not inactive,
 // e-fax credentials only for active fax numbers), all of them for owner and
-// manager only where the SDK says so.
-func (k ActionKind) Applies(n *numbers.Number, role numberdesk.Role) bool {
+// manager only where the SDK says so. An employee with the routing grant
+// edits the routing of its own voice numbers (the overview shows an
+// employee only its own).
+func (k ActionKind) Applies(n *numbers.Number, a Access) bool {
+	role := a.Role
 	manages := role == numberdesk.RoleOwner || role == numberdesk.RoleManager
 	switch k {
 	case ActActivate:
@@ -57,7 +74,10 @@ func (k ActionKind) Applies(n *numbers.Number, role numberdesk.Role) bool {
 		return can(numbers.ActionWithdraw, n.Status, role)
 	case ActSwap:
 		return can(numbers.ActionSwapOut, n.Status, role)
-	case ActEdit, ActAssign:
+	case ActEdit:
+		grant := role == numberdesk.RoleEmployee && a.RoutingEdit && n.UsageType == routing.UsageVoice
+		return (manages || grant) && n.Status != numbers.StatusInactive
+	case ActAssign:
 		return manages && n.Status != numbers.StatusInactive
 	case ActEfax:
 		return manages && n.Status == numbers.StatusActive &&
@@ -105,12 +125,12 @@ func dialogFor(kind ActionKind) DialogFactory {
 	return dialogs[kind]
 }
 
-// RowActions returns the actions the overview shows for n and role: those
+// RowActions returns the actions the overview shows for n and a: those
 // that apply and have a dialog, in icon order.
-func RowActions(n *numbers.Number, role numberdesk.Role) []ActionKind {
+func RowActions(n *numbers.Number, a Access) []ActionKind {
 	var out []ActionKind
 	for _, k := range ActionKinds {
-		if k.Applies(n, role) && dialogFor(k) != nil {
+		if k.Applies(n, a) && dialogFor(k) != nil {
 			out = append(out, k)
 		}
 	}

@@ -98,6 +98,7 @@ type EditDialog struct {
 	loaded   bool
 	n        *numbers.Number
 	usage    routing.UsageType
+	manages  bool // owner or manager: may change the usage type
 	confirm  bool // consent to drop the routing when leaving voice
 	hasPlan  bool // the number has stored routing settings
 	form     routingForm
@@ -136,6 +137,8 @@ func (c *EditDialog) load(ctx app.Context) {
 			return err
 		}
 		loc, now = d.Location(), d.Now()
+		role := d.Actor().Role
+		c.manages = role == numberdesk.RoleOwner || role == numberdesk.RoleManager
 		return nil
 	})
 	c.loaded = true
@@ -304,6 +307,10 @@ func (c *EditDialog) Render() app.UI {
 }
 
 func (c *EditDialog) renderUsage() app.UI {
+	if !c.manages {
+		// An employee with the routing grant edits the routing only.
+		return app.P().ID("edit-usage-fixed").Class("hint").Text(pt("edit.usage") + ": " + pt("usage."+string(c.usage)))
+	}
 	leaving := c.n.UsageType == routing.UsageVoice && c.usage != routing.UsageVoice && c.hasPlan
 	sel := app.Select().ID("edit-usage").OnChange(func(ctx app.Context, e app.Event) {
 		c.usage = routing.UsageType(ctx.JSSrc().Get("value").String())

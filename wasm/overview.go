@@ -47,10 +47,10 @@ func (c *Overview) OnMount(ctx app.Context) {
 // load queries the current page.
 func (c *Overview) load(ctx app.Context) {
 	var (
-		page  *numbers.Page
-		names = map[numberdesk.StaffID]string{}
-		loc   = time.UTC
-		role  numberdesk.Role
+		page   *numbers.Page
+		names  = map[numberdesk.StaffID]string{}
+		loc    = time.UTC
+		access Access
 	)
 	err := Read(ctx, func(ctx context.Context, d *demo.Demo) error {
 		es, err := d.Employees(ctx)
@@ -61,7 +61,7 @@ func (c *Overview) load(ctx app.Context) {
 		for _, e := range es {
 			names[e.ID] = e.Name()
 		}
-		loc, role = d.Location(), d.Actor().Role
+		loc, access = d.Location(), AccessOf(d.Acting())
 		page, err = d.Numbers.Overview(ctx, d.Actor(), c.filters.Query())
 		if err == nil && len(page.Numbers) == 0 && page.Total > 0 && c.filters.Offset > 0 {
 			// The page ran empty (fewer matches now): show the last one.
@@ -75,7 +75,7 @@ func (c *Overview) load(ctx app.Context) {
 		return
 	}
 	c.err = ""
-	c.rows = Rows(page.Numbers, names, loc, role)
+	c.rows = Rows(page.Numbers, names, loc, access)
 	c.total = page.Total
 	c.loaded = true
 	// Keep only selections that can still be activated (on any page).
@@ -83,7 +83,7 @@ func (c *Overview) load(ctx app.Context) {
 		_ = Read(ctx, func(ctx context.Context, d *demo.Demo) error {
 			for id := range c.selected {
 				n, err := d.Numbers.Number(ctx, d.Actor(), id)
-				if err != nil || !ActActivate.Applies(n, role) {
+				if err != nil || !ActActivate.Applies(n, access) {
 					delete(c.selected, id)
 				}
 			}

@@ -69,12 +69,12 @@ type Row struct {
 
 // Rows lays out numbers for the overview in the current language: names
 // maps holders to their names, loc is the tenant's zone (for the
-// cancellation date), role decides the actions.
-func Rows(ns []*numbers.Number, names map[numberdesk.StaffID]string, loc *time.Location, role numberdesk.Role) []Row {
+// cancellation date), a decides the actions.
+func Rows(ns []*numbers.Number, names map[numberdesk.StaffID]string, loc *time.Location, a Access) []Row {
 	rows := make([]Row, len(ns))
 	for i, n := range ns {
 		r := Row{ID: n.ID, Display: n.Display(), Status: n.Status, StatusLabel: StatusLabel(n), StatusClass: statusClass(n),
-			Usage: UsageLabel(n.UsageType), Actions: RowActions(n, role), Selectable: ActActivate.Applies(n, role)}
+			Usage: UsageLabel(n.UsageType), Actions: RowActions(n, a), Selectable: ActActivate.Applies(n, a)}
 		hs := make([]string, 0, len(n.Holders))
 		for _, h := range n.Holders {
 			if name, ok := names[h]; ok {

@@ -30,7 +30,7 @@ func seedRows(t *testing.T, role numberdesk.Role) map[string]wasm.Row {
 	p, err := d.Numbers.Overview(ctx, d.Actor(), numbers.Query{Limit: 100})
 	require.NoError(t, err)
 	out := map[string]wasm.Row{}
-	for _, r := range wasm.Rows(p.Numbers, names, d.Location(), role) {
+	for _, r := range wasm.Rows(p.Numbers, names, d.Location(), wasm.Access{Role: role}) {
 		out[r.Display] = r
 	}
 	return out
@@ -77,11 +77,12 @@ func TestApplies(t *testing.T) {
 	pendingFax := &numbers.Number{Status: numbers.StatusDeactivationPending, UsageType: routing.UsageFaxPersonal}
 	fresh := &numbers.Number{Status: numbers.StatusNew}
 	inactive := &numbers.Number{Status: numbers.StatusInactive}
-	owner, manager, employee := numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee
+	owner, manager, employee := wasm.Access{Role: numberdesk.RoleOwner}, wasm.Access{Role: numberdesk.RoleManager}, wasm.Access{Role: numberdesk.RoleEmployee}
+	granted := wasm.Access{Role: numberdesk.RoleEmployee, RoutingEdit: true}
 	for _, c := range []struct {
 		k    wasm.ActionKind
 		n    *numbers.Number
-		role numberdesk.Role
+		role wasm.Access
 		want bool
 	}{
 		{wasm.ActActivate, fresh, owner, true},
@@ -98,6 +99,12 @@ func TestApplies(t *testing.T) {
 		{wasm.ActEdit, fresh, manager, true},
 		{wasm.ActAssign, active, manager, true},
 		{wasm.ActAssign, active, employee, false},
+		{wasm.ActEdit, active, employee, false}, // without the owner's grant
+		{wasm.ActEdit, active, granted, true},   // the routing of its own voice number
+		{wasm.ActEdit, fax, granted, false},     // a fax number has no routing
+		{wasm.ActEdit, inactive, granted, false},
+		{wasm.ActAssign, active, granted, false}, // the grant is for routing only
+		{wasm.ActDeactivate, active, granted, false},
 		{wasm.ActEfax, fax, owner, true},
 		{wasm.ActEfax, active, owner, false},
 		{wasm.ActEfax, pendingFax, owner, false},

@@ -182,7 +182,6 @@ var logTexts = map[string][2]string{
 	"event.staff.unlocked":                {"Mitarbeiter entsperrt", "Employee unlocked"},
 	"event.staff.deleted":                 {"Mitarbeiter gelöscht", "Employee deleted"},
 	"event.staff.notification":            {"Benachrichtigung", "Notification"},
-	"event.efax.credentials_issued":       {"E-Fax-Zugangsdaten versendet", "E-fax credentials sent"},
 	"event.efax.credentials_revoked":      {"E-Fax-Zugangsdaten widerrufen", "E-fax credentials revoked"},
 
 	// the type filter

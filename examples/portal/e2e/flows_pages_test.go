@@ -411,3 +411,35 @@ func TestEmployeesByRole(t *testing.T) {
 	waitVisible(t, ctx, "#log-error")
 	waitGone(t, ctx, "#log-table")
 }
+
+// An employee edits the routing of its own numbers once the owner grants
+// it, and nothing else: the pencil appears on its voice number only, the
+// usage type is shown but fixed, and "Speichern" stores the routing.
+func TestEmployeeRoutingGrant(t *testing.T) {
+	p := startPortal(t)
+	ctx := newTab(t)
+	open(t, ctx, p.URL+"/mitarbeiter?demo=reset")
+	max := empRow("max.muster@muster.example")
+	waitVisible(t, ctx, max+" .emp-routing-toggle")
+	click(t, ctx, max+" .emp-routing-toggle")
+	poll(t, ctx, `document.querySelector(`+fmt.Sprintf("%q", max+" .emp-routing-toggle")+`).checked`, "the routing grant is on")
+
+	open(t, ctx, p.URL+"/")
+	waitOverview(t, ctx, seedTotal)
+	selectByText(t, ctx, "#actor-switch", "Max Muster (Mitarbeiter)")
+	waitOverview(t, ctx, "2") // -10 (voice) and the shared fax -18
+	if got := actions(t, ctx, "0221 123456-10"); len(got) != 1 || got[0] != "edit" {
+		t.Errorf("actions of the employee's voice number = %v, want [edit]", got)
+	}
+	if got := actions(t, ctx, "0221 123456-18"); len(got) != 0 {
+		t.Errorf("actions of the shared fax number = %v, want none", got)
+	}
+	click(t, ctx, action("0221 123456-10", "edit"))
+	waitVisible(t, ctx, "#edit-dialog[open] #edit-usage-fixed")
+	waitText(t, ctx, "#edit-usage-fixed", "Sprache")
+	if exists(t, ctx, "#edit-usage") {
+		t.Error("an employee may not change the usage type")
+	}
+	click(t, ctx, "#edit-save")
+	waitText(t, ctx, "#edit-saved", "Die Einstellungen der Rufnummer 0221 123456-10 wurden gespeichert.")
+}
