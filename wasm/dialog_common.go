@@ -99,3 +99,9 @@ func confirmation(id string, lines ...string) app.UI {
 		app.Range(lines).Slice(func(i int) app.UI { return app.P().Text(lines[i]) }),
 	)
 }
+
+// loadFailed is the body of a dialog whose data could not be loaded: the
+// error, announced (role alert).
+func loadFailed(fe FieldErrors) app.UI {
+	return app.P().Class("form-error").Attr("role", "alert").Text(fe.Message())
+}

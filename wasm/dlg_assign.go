@@ -87,7 +87,7 @@ func (c *AssignDialog) Render() app.UI {
 	case stepLoading:
 		body = []app.UI{loading()}
 	case stepFailed:
-		body = []app.UI{app.P().Class("form-error").Attr("role", "alert").Text(fe.Message())}
+		body = []app.UI{loadFailed(fe)}
 	case stepDone:
 		lines := []string{i18n.T("assign.done", c.display, c.nameOf(c.employee))}
 		if c.result != nil && c.result.Purged > 0 {

@@ -95,7 +95,7 @@ func (c *DeactivateDialog) Render() app.UI {
 			body = []app.UI{confirmation(id, i18n.T("deactivate.done", c.display, c.date), i18n.T("deactivate.done2"))}
 		}
 	case stepFailed:
-		body = []app.UI{app.P().Class("form-error").Attr("role", "alert").Text(fe.Message())}
+		body = []app.UI{loadFailed(fe)}
 	default:
 		if c.Withdraw {
 			body = []app.UI{

@@ -90,7 +90,7 @@ func (c *EfaxDialog) Render() app.UI {
 	case stepLoading:
 		body = []app.UI{loading()}
 	case stepFailed:
-		body = []app.UI{app.P().Class("form-error").Attr("role", "alert").Text(fe.Message())}
+		body = []app.UI{loadFailed(fe)}
 	case stepDone:
 		lines := []string{c.doneMessage()}
 		for _, r := range c.conf.Recipients {
