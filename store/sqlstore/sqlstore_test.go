@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
 	"github.com/stretchr/testify/require"
@@ -27,11 +28,33 @@ const dsnEnv = "NUMBERDESK_POSTGRES_DSN"
 // (not migrated).
 func openSQLite(t testing.TB) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "numberdesk.db")))
+	dir, err := os.MkdirTemp("", "sqlstore-test-")
+	require.NoError(t, err)
+	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(filepath.Join(dir, "numberdesk.db")))
 	require.NoError(t, err)
 	db.SetMaxOpenConns(4) // as the package documentation advises
-	t.Cleanup(func() { _ = db.Close() })
+	t.Cleanup(func() {
+		_ = db.Close()
+		removeDir(t, dir)
+	})
 	return db
+}
+
+// removeDir removes a test's database directory. database/sql may still be
+// opening a connection in the background when Close returns (it closes it
+// as soon as the open finishes), and opening a WAL database creates its -shm
+// file, so one RemoveAll can race that file into the directory and fail
+// with "directory not empty" (seen once under load, as t.TempDir's cleanup).
+// A few retries outlast the open.
+func removeDir(t testing.TB, dir string) {
+	var err error
+	for range 50 {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("remove %s: %v", dir, err)
 }
 
 // newSQLite returns a migrated store over a fresh SQLite database.
