@@ -238,3 +238,43 @@ func TestRecordsVisibility(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, total)
 }
+
+// The members of a shared fax number see its fax journal, which is recorded
+// without a holder; nobody else does, and an employee's own records of a
+// number it shared before stay its own.
+func TestRecordsSharedFaxJournal(t *testing.T) {
+	f := newFixture(t)
+	ns := f.provision(t, "0221 123456", 2)
+	f.activate(t, ns...)
+	anna, ben, cleo := f.employee(t, "anna"), f.employee(t, "ben"), f.employee(t, "cleo")
+	_, err := f.svc.SetUsageType(bg, f.owner, numbers.SetUsageTypeRequest{Number: ns[0].ID, UsageType: routing.UsageFaxShared})
+	require.NoError(t, err)
+	for _, e := range []*staff.Employee{anna, ben} {
+		_, err = f.svc.AddMember(bg, f.owner, ns[0].ID, e.ID)
+		require.NoError(t, err)
+	}
+	_, err = f.svc.Assign(bg, f.owner, numbers.AssignRequest{Number: ns[1].ID, Employee: cleo.ID})
+	require.NoError(t, err)
+	f.feed(t, ns[0], numbers.RecordFax, numbers.ResultAnswered) // the shared journal
+	f.feed(t, ns[1], numbers.RecordCall, numbers.ResultMissed)  // cleo's own
+	for _, e := range []*staff.Employee{anna, ben} {
+		rs, total, err := f.svc.Records(bg, e.Actor(), numbers.RecordQuery{})
+		require.NoError(t, err)
+		require.Equal(t, 1, total, e.Name())
+		require.Equal(t, ns[0].ID, rs[0].Number)
+		require.Empty(t, rs[0].Holder, "the journal of a shared number belongs to no single member")
+		_, total, err = f.svc.Records(bg, e.Actor(), numbers.RecordQuery{Number: ns[0].ID})
+		require.NoError(t, err)
+		require.Equal(t, 1, total)
+	}
+	rs, total, err := f.svc.Records(bg, cleo.Actor(), numbers.RecordQuery{})
+	require.NoError(t, err)
+	require.Equal(t, 1, total)
+	require.Equal(t, ns[1].ID, rs[0].Number)
+	// Ben leaves the shared number: its journal is no longer his to see.
+	_, err = f.svc.Unassign(bg, f.owner, ns[0].ID, ben.ID, false)
+	require.NoError(t, err)
+	_, total, err = f.svc.Records(bg, ben.Actor(), numbers.RecordQuery{})
+	require.NoError(t, err)
+	require.Zero(t, total)
+}

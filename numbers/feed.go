@@ -2,12 +2,14 @@ package numbers
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/phone"
+	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/staff"
 )
 
@@ -174,7 +176,9 @@ type RecordQuery struct {
 }
 
 // Records returns records newest first. Owner and manager see all of the
-// tenant; an employee only its own records of the numbers it holds.
+// tenant; an employee only its own records of the numbers it holds, and the
+// journal of the shared fax numbers it is a member of (recorded without a
+// holder).
 func (s *Service) Records(ctx context.Context, actor numberdesk.Actor, q RecordQuery) ([]*Record, int, error) {
 	const op = "numbers.Records"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
@@ -207,6 +211,13 @@ func (s *Service) Records(ctx context.Context, actor numberdesk.Actor, q RecordQ
 			}
 		}
 		f.Holder = actor.Staff
+		// A shared fax number's journal has no holder (it has several): each
+		// member sees it.
+		for _, n := range held {
+			if n.UsageType == routing.UsageFaxShared && slices.Contains(f.Numbers, n.ID) {
+				f.Shared = append(f.Shared, n.ID)
+			}
+		}
 	}
 	rs, total, err := s.cfg.Store.FindRecords(ctx, actor.Tenant, f)
 	if err != nil {

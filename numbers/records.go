@@ -60,9 +60,14 @@ type Record struct {
 type RecordFilter struct {
 	Numbers []numberdesk.NumberID
 	Holder  numberdesk.StaffID
-	Kinds   []RecordKind
-	From    time.Time // At >= From
-	To      time.Time // At < To
-	Offset  int
-	Limit   int // 0: no limit
+	// Shared widens Holder: records without a holder (Holder "") of these
+	// numbers match too. A shared fax number's journal is recorded without a
+	// holder (it has several), and each member sees it. Without Holder,
+	// Shared does nothing.
+	Shared []numberdesk.NumberID
+	Kinds  []RecordKind
+	From   time.Time // At >= From
+	To     time.Time // At < To
+	Offset int
+	Limit  int // 0: no limit
 }

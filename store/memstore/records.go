@@ -157,7 +157,7 @@ func compareRecords(a, b *numbers.Record) int {
 func (sp *staffSpace) matchRecords(f numbers.RecordFilter) []*numbers.Record {
 	match := func(r *numbers.Record) bool {
 		return (len(f.Numbers) == 0 || slices.Contains(f.Numbers, r.Number)) &&
-			(f.Holder == "" || r.Holder == f.Holder) &&
+			(f.Holder == "" || r.Holder == f.Holder || r.Holder == "" && slices.Contains(f.Shared, r.Number)) &&
 			(len(f.Kinds) == 0 || slices.Contains(f.Kinds, r.Kind)) &&
 			(f.From.IsZero() || !r.At.Before(f.From)) &&
 			(f.To.IsZero() || r.At.Before(f.To))
@@ -186,7 +186,8 @@ func (sp *staffSpace) matchRecords(f numbers.RecordFilter) []*numbers.Record {
 		}
 	}
 	switch {
-	case f.Holder != "" && (len(f.Numbers) == 0 || len(sp.byHolder[f.Holder]) < numberCount):
+	case f.Holder != "" && len(f.Shared) == 0 && (len(f.Numbers) == 0 || len(sp.byHolder[f.Holder]) < numberCount):
+		// (With Shared, records without a holder match too; byHolder has none.)
 		scan(sp.byHolder[f.Holder])
 	case len(f.Numbers) > 0:
 		for _, set := range numberSets {

@@ -199,10 +199,16 @@ func (s *Store) recordWhere(a *args, tenant numberdesk.TenantID, f numbers.Recor
 		conds = append(conds, s.inList(a, "r.number_id", nums))
 	}
 	if f.Holder != "" {
-		if !numberdesk.ValidID(f.Holder) {
+		holder := "FALSE" // no stored holder is malformed; Shared still may match
+		if numberdesk.ValidID(f.Holder) {
+			holder = "r.holder = " + a.add(string(f.Holder))
+		}
+		if shared := distinct(f.Shared, func(id numberdesk.NumberID) bool { return numberdesk.ValidID(id) }); len(shared) > 0 {
+			holder = "(" + holder + " OR r.holder IS NULL AND " + s.inList(a, "r.number_id", shared) + ")"
+		} else if holder == "FALSE" {
 			return "", true
 		}
-		conds = append(conds, "r.holder = "+a.add(string(f.Holder)))
+		conds = append(conds, holder)
 	}
 	if len(f.Kinds) > 0 {
 		kinds := distinct(f.Kinds, func(k numbers.RecordKind) bool { return slices.Contains(recordKinds, k) })

@@ -75,7 +75,7 @@ func callRecordIDs(rs []*numbers.Record) []numberdesk.EventID {
 // written from the doc comment of numbers.RecordFilter.
 func matchCallRecord(r *numbers.Record, f numbers.RecordFilter) bool {
 	return (len(f.Numbers) == 0 || slices.Contains(f.Numbers, r.Number)) &&
-		(f.Holder == "" || r.Holder == f.Holder) &&
+		(f.Holder == "" || r.Holder == f.Holder || r.Holder == "" && slices.Contains(f.Shared, r.Number)) &&
 		(len(f.Kinds) == 0 || slices.Contains(f.Kinds, r.Kind)) &&
 		(f.From.IsZero() || !r.At.Before(f.From)) &&
 		(f.To.IsZero() || r.At.Before(f.To))
@@ -260,6 +260,13 @@ func testRecords(t *testing.T, newStore func(t *testing.T) staffRecordStore) {
 				"NumberAndHolder":    {Numbers: fx.numbers[:1], Holder: fx.h1},
 				"NumbersHolderKinds": {Numbers: fx.numbers[1:], Holder: fx.h2, Kinds: []numbers.RecordKind{numbers.RecordCall}},
 				"All":                {Numbers: fx.numbers[:], Holder: fx.h1, Kinds: []numbers.RecordKind{numbers.RecordCall, numbers.RecordFax}, From: t0.Add(2 * time.Hour), To: t0.Add(11 * time.Hour)},
+				// A shared number's journal (records without a holder) joins the holder's own.
+				"HolderShared":        {Holder: fx.h1, Shared: fx.numbers[1:2]},
+				"HolderSharedNumbers": {Numbers: fx.numbers[:2], Holder: fx.h2, Shared: fx.numbers[:1]},
+				"HolderSharedKinds":   {Holder: fx.h1, Shared: fx.numbers[:], Kinds: []numbers.RecordKind{numbers.RecordCall}},
+				"HolderSharedUnknown": {Holder: fx.h2, Shared: []numberdesk.NumberID{numberdesk.NewNumberID(), "kaputt"}},
+				"SharedWithoutHolder": {Shared: fx.numbers[:1]},
+				"HolderInvalidShared": {Holder: "kaputt", Shared: fx.numbers[:1]},
 			}
 			for name, f := range filters {
 				want, wantTotal := wantCallRecords(fx.all, f)
@@ -269,11 +276,15 @@ func testRecords(t *testing.T, newStore func(t *testing.T) staffRecordStore) {
 				require.Equal(t, normCallRecords(want), normCallRecords(got), name)
 			}
 			// Guard against a vacuous reference model.
-			for _, name := range []string{"NumberOne", "Holder", "KindOne", "FromIncluded", "ToExcluded", "FromTo", "NumberAndHolder", "NumbersHolderKinds", "All"} {
+			for _, name := range []string{"NumberOne", "Holder", "KindOne", "FromIncluded", "ToExcluded", "FromTo", "NumberAndHolder", "NumbersHolderKinds", "All", "HolderShared", "HolderSharedNumbers", "HolderSharedKinds"} {
 				_, total := wantCallRecords(fx.all, filters[name])
 				require.Greater(t, total, 0, name)
 				require.Less(t, total, len(fx.all), name)
 			}
+			// Shared adds records: more than the holder's own, fewer than with the whole journal.
+			_, own := wantCallRecords(fx.all, filters["Holder"])
+			_, shared := wantCallRecords(fx.all, filters["HolderShared"])
+			require.Greater(t, shared, own)
 		},
 		"SortNewestFirstThenID": func(t *testing.T, s staffRecordStore) {
 			fx := newRecordFixture(t, s)
