@@ -52,6 +52,16 @@ func choice(formID, field, selectID, label string, fe FieldErrors, onChange app.
 	)
 }
 
+// edited returns the change handler of a form field: it stores the field's
+// new value with set and clears the flow's error, which was about the value
+// before (an error stays visible only until the user acts on it).
+func (f *flow) edited(set func(v string)) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		set(targetValue(e))
+		f.err = nil
+	}
+}
+
 // targetValue returns the value of the element an event happened on.
 func targetValue(e app.Event) string { return e.Get("target").Get("value").String() }
 

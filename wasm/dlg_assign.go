@@ -114,7 +114,7 @@ func (c *AssignDialog) Render() app.UI {
 				)
 			}),
 			choice(assignID, "employee", "assign-employee", i18n.T("assign.employee"), fe,
-				func(ctx app.Context, e app.Event) { c.employee = targetValue(e) },
+				c.edited(func(v string) { c.employee = v }),
 				app.Option().Value("").Selected(c.employee == "").Text(i18n.T("swap.choose")),
 				app.Range(c.employees).Slice(func(i int) app.UI {
 					e := c.employees[i]

@@ -66,8 +66,10 @@ func preselect(el *efax.Eligibility) []numberdesk.StaffID {
 	return nil
 }
 
-// toggle adds or removes a member of a shared fax number.
+// toggle adds or removes a member of a shared fax number (and clears an
+// error about the previous choice).
 func (c *EfaxDialog) toggle(id numberdesk.StaffID, on bool) {
+	c.err = nil
 	c.selected = slices.DeleteFunc(c.selected, func(s numberdesk.StaffID) bool { return s == id })
 	if on {
 		c.selected = append(c.selected, id)

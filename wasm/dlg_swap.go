@@ -72,9 +72,9 @@ func (c *SwapDialog) Render() app.UI {
 	default:
 		body = []app.UI{
 			app.P().Text(i18n.T("swap.intro")),
-			choice(swapID, "old", "swap-old", i18n.T("swap.old"), fe, func(ctx app.Context, e app.Event) { c.old = targetValue(e) },
+			choice(swapID, "old", "swap-old", i18n.T("swap.old"), fe, c.edited(func(v string) { c.old = v }),
 				app.Range(c.olds).Slice(func(i int) app.UI { return c.option(c.olds[i], c.old) })),
-			choice(swapID, "new", "swap-new", i18n.T("swap.new"), fe, func(ctx app.Context, e app.Event) { c.new = targetValue(e) },
+			choice(swapID, "new", "swap-new", i18n.T("swap.new"), fe, c.edited(func(v string) { c.new = v }),
 				app.Option().Value("").Selected(c.new == "").Text(i18n.T("swap.choose")),
 				app.Range(c.candidates).Slice(func(i int) app.UI { return c.option(c.candidates[i], c.new) })),
 			app.P().Class("warning").Text(i18n.T("swap.loss")),

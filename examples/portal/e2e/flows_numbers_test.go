@@ -407,6 +407,10 @@ func TestSwap(t *testing.T) {
 		t.Errorf("swap candidates: %s", opts)
 	}
 	selectByText(t, ctx, "#swap-new", "0221 987650")
+	waitGone(t, ctx, "#dlg-swap-new-error") // a change clears the error about the old choice
+	if got := attr(t, ctx, "#swap-new", "aria-invalid"); got == "true" {
+		t.Error("the new-number field is still marked invalid after a choice")
+	}
 	dialogShot(t, ctx, "swap-dialog", 1280)
 	click(t, ctx, "#dlg-swap-submit")
 	waitText(t, ctx, "#dlg-swap-confirmation", "Die Rufnummer 0221 123456-13 wurde durch 0221 987650 ersetzt.")
@@ -440,6 +444,7 @@ func TestAssign(t *testing.T) {
 	waitText(t, ctx, "#dlg-assign-employee-error", "gesperrt")
 
 	selectByText(t, ctx, "#assign-employee", "Max Muster")
+	waitGone(t, ctx, "#dlg-assign-employee-error") // a change clears the error about the old choice
 	click(t, ctx, "#assign-purge")
 	dialogShot(t, ctx, "assign-dialog", 1280)
 	click(t, ctx, "#dlg-assign-submit")
