@@ -211,7 +211,7 @@ func (c *EditDialog) save(ctx app.Context, e app.Event) {
 			return
 		}
 	}
-	id, usage, confirm, version, over, changeUsage := c.n.ID, c.usage, c.confirm, c.version, c.over, c.usage != c.n.UsageType
+	id, usage, confirm, version, over, changeUsage := c.n.ID, c.usage, c.confirm, c.version, overridesOfRules(c.over, c.form.Rules), c.usage != c.n.UsageType
 	c.saving = true
 	err := Do(ctx, func(cx context.Context, d *demo.Demo) error {
 		if changeUsage {
@@ -363,6 +363,7 @@ func (c *EditDialog) renderRouting() app.UI {
 					FocusByID(ctx, slotID("rules["+strconv.Itoa(len(c.form.Rules)-1)+"].name"), "")
 				}),
 		),
+		c.renderOverrides(),
 		c.renderBase(),
 	)
 }
@@ -729,7 +730,7 @@ func (c *EditDialog) renderPreview() app.UI {
 			}
 		}
 		if pvErr == nil {
-			res = evaluateAt(plan, call, at, c.loc, demoNames)
+			res = evaluateAt(plan, call, at, c.loc, demoNames, overridesOfRules(c.over, c.form.Rules)...)
 		}
 	}
 	pvErrs := NewFieldErrors(pvErr, "preview.date", "preview.time", "preview.caller")

@@ -239,12 +239,12 @@ var ordinaryCall = routing.Call{From: "+4930901820"}
 // in loc, with every target answering (the schedule view): the outcome,
 // the trace of the rules considered, and the changes of the active rule in
 // the seven days from at.
-func evaluateAt(plan routing.Plan, call routing.Call, at time.Time, loc *time.Location, names targetNamer) callPreview {
+func evaluateAt(plan routing.Plan, call routing.Call, at time.Time, loc *time.Location, names targetNamer, over ...routing.Override) callPreview {
 	if loc == nil {
 		loc = time.UTC
 	}
 	at = at.In(loc)
-	d := routing.Evaluate(plan, call, at, loc, routing.AllAnswer, routing.WithTrace(nil))
+	d := routing.Evaluate(plan, call, at, loc, routing.AllAnswer, routing.WithTrace(nil), routing.WithOverrides(over))
 	p := callPreview{
 		At: at,
 		When: weekdayShort(at.Weekday()) + ", " + at.Format("02.01.2006 15:04") + " " + zoneLabel(at) +
@@ -275,7 +275,7 @@ func evaluateAt(plan routing.Plan, call routing.Call, at time.Time, loc *time.Lo
 		}
 		p.Trace = append(p.Trace, pt("trace.rule", ruleName(s.RuleID))+": "+pt("reason."+string(s.Reason)))
 	}
-	for i, c := range routing.Preview(plan, at, at.Add(7*24*time.Hour), loc) {
+	for i, c := range routing.Preview(plan, at, at.Add(7*24*time.Hour), loc, routing.WithOverrides(over)) {
 		if i == 0 {
 			continue // the state at `at`, shown above
 		}

@@ -443,3 +443,40 @@ func TestEmployeeRoutingGrant(t *testing.T) {
 	click(t, ctx, "#edit-save")
 	waitText(t, ctx, "#edit-saved", "Die Einstellungen der Rufnummer 0221 123456-10 wurden gespeichert.")
 }
+
+// "Umschaltung": a rule switched off by hand sends the calls of its hours to
+// the base rule in the live preview, and the switch is saved with the plan.
+func TestEditOverride(t *testing.T) {
+	p := startPortal(t)
+	ctx := newTab(t)
+	openOverview(t, ctx, p)
+	const number = "0221 123456-10" // the plan "Bürozeiten" (rule buero)
+	openEdit(t, ctx, number)
+	waitVisible(t, ctx, "#edit-override-buero")
+	if got := eval[string](t, ctx, `document.querySelector("#edit-override-buero").value`); got != "" {
+		t.Fatalf("switch = %q, want the schedule", got)
+	}
+	// A Wednesday in January 2027, 10:00 CET: office hours.
+	if out := previewAt(t, ctx, "2027-01-13", "10:00", "09:00 UTC"); !strings.Contains(out, "Bürozeiten") {
+		t.Fatalf("Wed 10:00: the call goes to %q, want Bürozeiten", out)
+	}
+	setValue(t, ctx, "#edit-override-buero", "force_off/permanent")
+	waitText(t, ctx, "#preview-outcome", "Basisregel")
+	click(t, ctx, "#edit-save")
+	waitText(t, ctx, "#edit-saved", "Die Einstellungen der Rufnummer 0221 123456-10 wurden gespeichert.")
+	click(t, ctx, "#edit-done")
+	waitGone(t, ctx, "#edit-dialog")
+
+	reload(t, ctx)
+	waitOverview(t, ctx, seedTotal)
+	openEdit(t, ctx, number)
+	waitVisible(t, ctx, "#edit-override-buero")
+	if got := eval[string](t, ctx, `document.querySelector("#edit-override-buero").value`); got != "force_off/permanent" {
+		t.Errorf("switch after a reload = %q", got)
+	}
+	// Back to the schedule.
+	setValue(t, ctx, "#edit-override-buero", "")
+	if out := previewAt(t, ctx, "2027-01-13", "10:01", "09:01 UTC"); !strings.Contains(out, "Bürozeiten") {
+		t.Errorf("by schedule again: the call goes to %q", out)
+	}
+}
