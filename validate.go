@@ -30,16 +30,16 @@ func invalidField(op, field, tag string) *Error {
 	return &Error{Code: CodeInvalid, Op: op, Field: field, Message: msg}
 }
 
-// tagSubset lists the validator tags checkTags understands, with the
-// semantics of github.com/go-playground/validator/v10. omitempty must come
-// first; dive applies the tags after it to each element of a slice.
-var tagSubset = []string{"required", "omitempty", "required_if", "max", "min", "gte", "lte", "number", "oneof", "printascii", "dive"}
+// The tag subset checkTags understands, with the semantics of
+// github.com/go-playground/validator/v10: required, omitempty, required_if,
+// max, min, gte, lte, number, oneof, printascii and dive. omitempty must
+// come first; dive applies the tags after it to each element of a slice.
 
 var errUnsupported = errors.New("numberdesk: unsupported validate tag")
 
 // checkTags returns the JSON path and tag of the first violated `validate`
 // tag of the struct v, in field order, or "" if there is none. It reports
-// errUnsupported for tags outside tagSubset.
+// errUnsupported for tags outside the subset.
 func checkTags(v any) (field, tag string, err error) {
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer && !rv.IsNil() {

@@ -32,7 +32,7 @@ var validate = sync.OnceValue(func() *validator.Validate {
 // its path for nested fields, e.g. "options[2]").
 //
 // The js/wasm build uses checkTags instead (validate_js.go), which understands
-// the subset of tags in tagSubset; TestValidateAgreesWithTagSubset proves both
+// the subset of tags the SDK uses; TestValidateAgreesWithTagSubset proves both
 // give the same answers for every request type of the SDK.
 func Validate(op string, v any) error {
 	err := validate().Struct(v)

@@ -4,7 +4,6 @@ package wasm
 // one-line summaries of the audit trail's events, and its filters. Pure Go.
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -277,6 +276,3 @@ func logRows(evs []numberdesk.Event, f logFilter, loc *time.Location, names staf
 	}
 	return out
 }
-
-// seqLabel returns "#12".
-func seqLabel(n int64) string { return "#" + strconv.FormatInt(n, 10) }

@@ -7,6 +7,7 @@ package wasm
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -65,22 +66,12 @@ func withOverrideChoice(over []routing.Override, id string, ch overrideChoice, n
 	if ch == "" {
 		return out
 	}
-	for _, c := range overrideChoices[1:] {
-		if c == ch {
-			mode, until, _ := cutChoice(ch)
-			return append(out, routing.Override{RuleID: id, Mode: mode, Until: until, SetAt: now.UTC().Truncate(time.Second)})
-		}
+	if !slices.Contains(overrideChoices, ch) {
+		return over // not a choice the dialog offers
 	}
-	return over // not a choice the dialog offers
-}
-
-func cutChoice(ch overrideChoice) (routing.OverrideMode, routing.OverrideUntil, bool) {
-	for i := range len(ch) {
-		if ch[i] == '/' {
-			return routing.OverrideMode(ch[:i]), routing.OverrideUntil(ch[i+1:]), true
-		}
-	}
-	return "", "", false
+	mode, until, _ := strings.Cut(string(ch), "/")
+	return append(out, routing.Override{RuleID: id, Mode: routing.OverrideMode(mode), Until: routing.OverrideUntil(until),
+		SetAt: now.UTC().Truncate(time.Second)})
 }
 
 // overridesOfRules returns the switches of over whose rule is still in the

@@ -425,13 +425,7 @@ func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 		} else {
 			err = s.createNumbersSQLite(ctx, c, ns)
 		}
-		switch {
-		case isUnique(err):
-			return c.decided(err, store.ErrNumberExists(op))
-		case isBadText(err):
-			return c.decided(err, errBadText(op, ""))
-		}
-		return err
+		return numberWriteError(c, op, err)
 	})
 	if err != nil {
 		return err
@@ -653,13 +647,7 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 		} else {
 			err = s.updateNumbersSQLite(ctx, c, op, ns, dup)
 		}
-		switch {
-		case isUnique(err):
-			return c.decided(err, store.ErrNumberExists(op))
-		case isBadText(err):
-			return c.decided(err, errBadText(op, ""))
-		}
-		return err
+		return numberWriteError(c, op, err)
 	})
 	if err != nil {
 		return err
@@ -922,4 +910,17 @@ func (s *Store) sqliteKeys(ns []*numbers.Number) (*args, string) {
 		a.valuesRow(&b, string(n.Tenant), string(n.ID))
 	}
 	return a, b.String()
+}
+
+// numberWriteError maps what the database refused of a write of numbers: a
+// taken E.164 (unique index) is the contract's ErrNumberExists, text the
+// database cannot hold is CodeInvalid; other errors stay as they are.
+func numberWriteError(c *call, op string, err error) error {
+	switch {
+	case isUnique(err):
+		return c.decided(err, store.ErrNumberExists(op))
+	case isBadText(err):
+		return c.decided(err, errBadText(op, ""))
+	}
+	return err
 }

@@ -36,16 +36,7 @@ func (s *Store) CreateTenant(ctx context.Context, t *numberdesk.Tenant) error {
 		a := &args{d: s.d}
 		q := "INSERT INTO tenants (id, name, time_zone, created_at) VALUES (" + a.add(string(t.ID)) + ", " + a.add(t.Name) + ", " +
 			a.add(t.TimeZone) + ", " + a.add(s.timeArg(t.CreatedAt)) + ") ON CONFLICT (id) DO NOTHING"
-		res, err := c.exec(ctx, q, a.list...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return numberdesk.E(numberdesk.CodeConflict, op, "id", "Der Mandant ist bereits vorhanden.")
-		}
-		return nil
+		return c.insertOnce(ctx, q, a.list, numberdesk.E(numberdesk.CodeConflict, op, "id", "Der Mandant ist bereits vorhanden."))
 	})
 }
 
@@ -403,15 +394,6 @@ func (s *Store) CreateIdempotencyRecord(ctx context.Context, r *numberdesk.Idemp
 		a := &args{d: s.d}
 		q := fmt.Sprintf("INSERT INTO idempotency (tenant_id, key, op, fingerprint, result, created_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (tenant_id, key) DO NOTHING",
 			a.add(string(r.Tenant)), a.add(r.Key), a.add(r.Op), a.add(r.Fingerprint), a.add(nullString(string(r.Result))), a.add(s.timeArg(r.CreatedAt)))
-		res, err := c.exec(ctx, q, a.list...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return numberdesk.E(numberdesk.CodeConflict, op, "key", "Der Idempotenzschlüssel wurde bereits verwendet.")
-		}
-		return nil
+		return c.insertOnce(ctx, q, a.list, numberdesk.E(numberdesk.CodeConflict, op, "key", "Der Idempotenzschlüssel wurde bereits verwendet."))
 	})
 }

@@ -650,6 +650,21 @@ func (c *call) exec(ctx context.Context, query string, args ...any) (sql.Result,
 	return c.s.exec(ctx, c.q, query, args...)
 }
 
+// insertOnce runs an INSERT … ON CONFLICT DO NOTHING of one row: when no row
+// was inserted (the key exists) it returns conflict.
+func (c *call) insertOnce(ctx context.Context, query string, args []any, conflict error) error {
+	res, err := c.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return conflict
+	}
+	return nil
+}
+
 func (c *call) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return c.s.query(ctx, c.q, query, args...)
 }

@@ -225,11 +225,6 @@ func allowException(substr string) tabOption {
 	return func(tb *tab) { tb.allowed = append(tb.allowed, substr) }
 }
 
-// tabTimeout replaces the default time limit of the tab.
-func tabTimeout(d time.Duration) tabOption {
-	return func(tb *tab) { tb.timeout = d }
-}
-
 // newTab opens a tab in a fresh browser context (its own storage, caches and
 // service workers) with a time limit. The tab records the console; the test
 // fails if the page panics in Go (a "panic:" or "fatal error:" line, a
@@ -336,19 +331,6 @@ func click(t testing.TB, ctx context.Context, sel string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
 		t.Fatalf("click %s: %v", sel, err)
-	}
-}
-
-// typeText types s into the element matching sel (after clearing it) and
-// blurs it, so that go-app's OnChange fires.
-func typeText(t testing.TB, ctx context.Context, sel, s string) {
-	t.Helper()
-	if err := chromedp.Do(ctx,
-		chromedp.Clear(chromedp.CSS(sel)),
-		chromedp.SendKeys(chromedp.CSS(sel), s),
-		chromedp.Blur(chromedp.CSS(sel)),
-	); err != nil {
-		t.Fatalf("type into %s: %v", sel, err)
 	}
 }
 
