@@ -257,9 +257,7 @@ func (f logFilter) matches(e numberdesk.Event, r logRow) bool {
 	if q == "" {
 		return strings.TrimSpace(f.Number) == "" || strings.Contains(strings.ToLower(r.Summary+" "+r.Actor), strings.ToLower(strings.TrimSpace(f.Number)))
 	}
-	if strings.HasPrefix(q, "0") {
-		q = q[1:] // national form: compare the digits after the trunk 0
-	}
+	q = strings.TrimPrefix(q, "0") // national form: compare the digits after the trunk 0
 	var p eventPayload
 	_ = e.Decode(&p)
 	return q != "" && (strings.Contains(phone.Digits(r.Number), q) || strings.Contains(p.E164, q))

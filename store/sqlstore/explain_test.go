@@ -172,7 +172,8 @@ func (c *traceConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 	if b, ok := c.inner.(driver.ConnBeginTx); ok {
 		tx, err = b.BeginTx(ctx, opts)
 	} else {
-		tx, err = c.inner.Begin() // the fallback database/sql uses too
+		//lint:ignore SA1019 the fallback database/sql uses too, for drivers without BeginTx
+		tx, err = c.inner.Begin()
 	}
 	if err != nil {
 		return nil, err
@@ -253,10 +254,12 @@ func (s *traceStmt) Close() error  { return s.inner.Close() }
 func (s *traceStmt) NumInput() int { return s.inner.NumInput() }
 
 func (s *traceStmt) Exec(args []driver.Value) (driver.Result, error) {
+	//lint:ignore SA1019 a wrapping driver must forward the legacy interface
 	return s.inner.Exec(args)
 }
 
 func (s *traceStmt) Query(args []driver.Value) (driver.Rows, error) {
+	//lint:ignore SA1019 a wrapping driver must forward the legacy interface
 	return s.inner.Query(args)
 }
 
@@ -269,6 +272,7 @@ func (s *traceStmt) QueryContext(ctx context.Context, args []driver.NamedValue) 
 	if err != nil {
 		return nil, err
 	}
+	//lint:ignore SA1019 a wrapping driver must forward the legacy interface
 	return s.inner.Query(vs)
 }
 
@@ -281,6 +285,7 @@ func (s *traceStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (
 	if err != nil {
 		return nil, err
 	}
+	//lint:ignore SA1019 a wrapping driver must forward the legacy interface
 	return s.inner.Exec(vs)
 }
 
