@@ -339,7 +339,12 @@ func TestSQLiteConcurrentWriters(t *testing.T) {
 // SQLITE_BUSY when another one wrote meanwhile.
 func TestSQLiteDeferredDSN(t *testing.T) {
 	t.Parallel()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "nd.db")+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	// A busy_timeout longer than any test run (10 minutes, not the 10 s of
+	// SQLiteDSN): a busy machine makes a writer wait longer for the lock,
+	// never fail. The SQLITE_BUSY this test is about, a deferred
+	// transaction's read-to-write upgrade, comes at once, whatever the
+	// busy_timeout.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "nd.db")+"?_pragma=busy_timeout(600000)&_pragma=journal_mode(WAL)")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	s := sqlstore.New(db, sqlstore.SQLite)
@@ -353,8 +358,10 @@ func TestSQLiteSingleConnection(t *testing.T) {
 	db := openSQLite(t)
 	db.SetMaxOpenConns(1)
 	s := sqlstore.New(db, sqlstore.SQLite)
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
+	// No deadline of its own: if something waited for a second connection,
+	// the test would hang and fail at the test binary's deadline (with the
+	// stuck goroutine in the dump), however busy the machine is.
+	ctx := t.Context()
 	require.NoError(t, s.Migrate(ctx))
 	tn := numberdesk.NewTenantID()
 	for i := range 20 {
@@ -419,7 +426,9 @@ func testSQLiteWriters(t *testing.T, s *sqlstore.Store, writers, txs int) {
 			}
 		})
 	}
-	// Readers alongside (WAL): they do not wait for the writers.
+	// Readers alongside (WAL): they do not wait for the writers. They read
+	// until the writers are done, every 5 ms (pacing, so as not to starve
+	// the writers; how many reads happen is only logged, never asserted).
 	stop := make(chan struct{})
 	var reads atomic.Int64
 	for range 2 {
@@ -872,9 +881,13 @@ func TestPostgresRacesKeepTxUsable(t *testing.T) {
 
 	// race runs winner in a transaction that commits only once loser's
 	// statement waits for it; loser runs in a transaction of its own.
+	// The poller lets the winner commit once the loser waits for its lock,
+	// however long the loser takes to get there: it gives up only when the
+	// loser has finished without waiting, not after a number of polls that
+	// a busy machine could run through first.
 	race := func(winner func(ctx context.Context) error, loser func(ctx context.Context) error) {
 		t.Helper()
-		written, commit := make(chan struct{}), make(chan struct{})
+		written, commit, loserDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
 		done := make(chan error, 1)
 		go func() {
 			done <- s.InTx(t.Context(), func(ctx context.Context) error {
@@ -887,19 +900,34 @@ func TestPostgresRacesKeepTxUsable(t *testing.T) {
 			})
 		}()
 		<-written
-		go func() {
+		finishLoser := sync.OnceFunc(func() { close(loserDone) })
+		var polling sync.WaitGroup
+		defer polling.Wait() // also when a require in loser ends the test
+		defer finishLoser()  // runs first
+		polling.Go(func() {
 			defer close(commit)
-			for range 500 {
+			for {
 				var waiting int
 				err := adm.QueryRow("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", app).Scan(&waiting)
-				if err != nil || waiting > 0 {
+				if err != nil {
+					t.Errorf("polling pg_stat_activity: %v", err)
 					return
 				}
-				time.Sleep(2 * time.Millisecond)
+				if waiting > 0 {
+					return
+				}
+				select {
+				case <-loserDone:
+					t.Error("the loser never waited for the winner")
+					return
+				case <-time.After(2 * time.Millisecond): // pacing, not a limit
+				}
 			}
-			t.Error("the loser never waited for the winner")
-		}()
-		require.NoError(t, s.InTx(t.Context(), loser))
+		})
+		err := s.InTx(t.Context(), loser)
+		finishLoser()
+		polling.Wait()
+		require.NoError(t, err)
 		require.NoError(t, <-done)
 	}
 

@@ -12,7 +12,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also driver "pgx"
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite" // driver "sqlite"
 
@@ -104,6 +105,14 @@ func withSchema(t testing.TB, dsn, schema string) string {
 // the DSN; the schema is the application_name of its sessions.
 func openPostgres(t testing.TB) (*sql.DB, string) {
 	t.Helper()
+	return openPostgresTraced(t, nil)
+}
+
+// openPostgresTraced is openPostgres with a pgx tracer on the pool's
+// connections (nil: none), which sees every statement they send, BEGIN and
+// COMMIT included.
+func openPostgresTraced(t testing.TB, tracer pgx.QueryTracer) (*sql.DB, string) {
+	t.Helper()
 	dsn := postgresDSN(t)
 	adm, err := admin()
 	require.NoError(t, err)
@@ -117,8 +126,10 @@ func openPostgres(t testing.TB) (*sql.DB, string) {
 		require.NoError(t, err)
 	})
 	dsn = withSchema(t, dsn, schema)
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	require.NoError(t, err)
+	cfg.Tracer = tracer
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(16)
 	t.Cleanup(func() { _ = db.Close() })
 	return db, dsn
@@ -140,20 +151,4 @@ func TestConformanceSQLite(t *testing.T) {
 func TestConformancePostgres(t *testing.T) {
 	postgresDSN(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return newPostgres(t) })
-}
-
-// Concurrent swaps (numbers.Service.Swap) and overview reads form a
-// linearizable history: PostgreSQL at READ COMMITTED included, as the
-// version check and the row locks of UpdateNumbers keep every swap atomic and
-// every overview is read by one statement.
-func TestSwapLinearizable(t *testing.T) {
-	t.Run("SQLite", func(t *testing.T) {
-		t.Parallel()
-		storetest.CheckSwapLinearizability(t, func(t *testing.T) store.Store { return newSQLite(t) }, storetest.LinearizabilityOptions{})
-	})
-	t.Run("Postgres", func(t *testing.T) {
-		t.Parallel()
-		postgresDSN(t)
-		storetest.CheckSwapLinearizability(t, func(t *testing.T) store.Store { return newPostgres(t) }, storetest.LinearizabilityOptions{})
-	})
 }

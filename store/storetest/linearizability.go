@@ -34,51 +34,89 @@ import (
 // version check lets a stale write through) produces two swaps of one number
 // that both succeed, or a read of a set no sequence of swaps could produce;
 // porcupine reports such a history as Illegal.
+//
+// The history is shaped so that the checker decides it in a bounded amount
+// of work whatever the machine's load (reliability-perf.md, F9):
+//
+//   - The numbers form groups (GroupSize, default 4, half of each active) and
+//     a swap exchanges two numbers of one group. The groups are independent
+//     objects, so the history is checked one group at a time (porcupine's
+//     P-compositionality): a group's partition holds its swaps and every read
+//     projected onto its numbers. A torn read across two groups would go
+//     unnoticed; a torn or lost swap, which touches one group, does not.
+//   - A swap that fails with an outcome left open (a connection lost at
+//     COMMIT) is retried with its idempotency key until the store gives a
+//     definite answer; the operation spans all its attempts. An operation of
+//     unknown outcome would overlap everything after it and make the search
+//     exponential.
+//   - The check is bounded by model steps (CheckSteps), not by seconds: a
+//     busy machine makes it slower, never Unknown. Unknown (the budget ran
+//     out) is a failure.
 
-// PorcupineOutEnv names the environment variable that, when set, is the
-// directory CheckSwapLinearizability writes the porcupine visualization of a
-// failed check to (created if missing), so that it survives the test run.
-// Unset, the visualization goes to t.TempDir() and is gone after the test.
-const PorcupineOutEnv = "NUMBERDESK_PORCUPINE_OUT"
+// ArtifactsEnv names the environment variable that, when set, is the
+// directory where tests leave evidence of a failure that must survive the
+// run: CheckSwapLinearizability writes porcupine's visualization of a failed
+// check to its subdirectory "porcupine" (created if missing). Unset, the
+// visualization goes to t.TempDir() and is gone after the test.
+const ArtifactsEnv = "NUMBERDESK_TEST_ARTIFACTS"
 
 // MaxLinearizabilityNumbers is the most numbers a swap history may use: the
 // model's state is a bitset in a uint64.
 const MaxLinearizabilityNumbers = 64
 
+// DefaultCheckSteps is the default budget of CheckSwapHistory: model steps
+// per partition. Measured here, a group's partition of the default history
+// takes about a thousand steps (a few thousand under kills); the budget
+// leaves a margin of three orders of magnitude and still ends in well under
+// a second of one core.
+const DefaultCheckSteps = 2_000_000
+
 // LinearizabilityOptions configures RecordSwapHistory and
 // CheckSwapLinearizability. Zero fields take the defaults, which give a
-// history of 16 × 63 = 1,008 operations over 50 numbers, a quarter of them
-// reads.
+// history of 16 × 63 = 1,008 operations over 48 numbers in 12 groups of 4, a
+// quarter of them reads.
 type LinearizabilityOptions struct {
 	// Clients is the number of concurrent clients; default 16.
 	Clients int
 	// OpsPerClient is how many operations each client runs, one after the
 	// other; default 63.
 	OpsPerClient int
-	// Numbers is the size of the inventory, 2 to MaxLinearizabilityNumbers;
-	// default 50. Half of them (rounded down) are active at the start.
+	// Numbers is the size of the inventory, 2 to MaxLinearizabilityNumbers,
+	// a multiple of GroupSize; default 48.
 	Numbers int
+	// GroupSize is the size of a group of numbers (at least 2): a swap
+	// exchanges two numbers of one group, and half of each group (rounded
+	// down) is active at the start; default 4. GroupSize = Numbers makes
+	// one group, checked as one history.
+	GroupSize int
 	// ReadShare is the probability that an operation is a read of the
 	// overview rather than a swap; default 0.25. A negative value means no
 	// reads.
 	ReadShare float64
-	// Timeout bounds the porcupine check; default 60 s. A check that times
-	// out (porcupine.Unknown) fails.
-	Timeout time.Duration
+	// CheckSteps bounds the porcupine check: model steps per partition;
+	// default DefaultCheckSteps. A check that runs out of it
+	// (porcupine.Unknown) fails.
+	CheckSteps int64
 	// Seed seeds the clients' choices of operations; 0 picks a random seed,
 	// which CheckSwapLinearizability logs. The interleaving is up to the
 	// scheduler, so a seed reproduces the operations, not the history.
 	Seed uint64
-	// TolerateAmbiguous lets a swap that fails with CodeInternal (or an
-	// error that is not a *numberdesk.Error), e.g. a connection lost at
-	// COMMIT, stay in the history as an operation of unknown outcome: it
-	// may or may not have taken effect, at any time until the end of the
-	// run, and its client goes on under a new client ID (the way etcd's
-	// robustness tests record failed writes). A read that fails that way is
-	// dropped. Without it such an error ends the run with an error; memstore
-	// never produces one. Other codes (invalid, not_found, permission) are
-	// always an error of the harness or the store.
+	// TolerateAmbiguous lets a swap fail with CodeInternal (or an error
+	// that is not a *numberdesk.Error), e.g. a connection lost at COMMIT: the
+	// client retries it with its idempotency key, up to MaxAttempts, and
+	// records the definite outcome the store gives at last, over the whole
+	// span of the attempts. A swap still open after MaxAttempts stays in
+	// the history as an operation of unknown outcome: it may or may not have
+	// taken effect, at any time until the end of the run, and its client
+	// goes on under a new client ID (the way etcd's robustness tests record
+	// failed writes). A read that fails that way is dropped. Without it such
+	// an error ends the run with an error; memstore never produces one.
+	// Other codes (invalid, not_found, permission) are always an error of
+	// the harness or the store.
 	TolerateAmbiguous bool
+	// MaxAttempts bounds the attempts of a swap under TolerateAmbiguous;
+	// default 100.
+	MaxAttempts int
 }
 
 func (o LinearizabilityOptions) withDefaults() LinearizabilityOptions {
@@ -89,7 +127,10 @@ func (o LinearizabilityOptions) withDefaults() LinearizabilityOptions {
 		o.OpsPerClient = 63
 	}
 	if o.Numbers == 0 {
-		o.Numbers = 50
+		o.Numbers = 48
+	}
+	if o.GroupSize == 0 {
+		o.GroupSize = min(4, o.Numbers)
 	}
 	switch {
 	case o.ReadShare == 0:
@@ -97,8 +138,11 @@ func (o LinearizabilityOptions) withDefaults() LinearizabilityOptions {
 	case o.ReadShare < 0:
 		o.ReadShare = 0
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = 60 * time.Second
+	if o.CheckSteps <= 0 {
+		o.CheckSteps = DefaultCheckSteps
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 100
 	}
 	if o.Seed == 0 {
 		o.Seed = rand.Uint64() | 1
@@ -108,10 +152,12 @@ func (o LinearizabilityOptions) withDefaults() LinearizabilityOptions {
 
 // SwapInput is the input of an operation of a swap history: a read of the
 // overview, or swap(Old, New) by number index (0 to Numbers-1, in E.164
-// order).
+// order). Mask, on a read of a partition, selects the numbers of its group
+// (0: all).
 type SwapInput struct {
 	Read     bool
 	Old, New int
+	Mask     uint64
 }
 
 // SwapOutcome is how an operation of a swap history ended.
@@ -138,6 +184,9 @@ type SwapOutput struct {
 	// Active is the set a read saw: bit i is set if number i was active or
 	// deactivation_pending. Zero for swaps.
 	Active uint64
+	// Attempts is how many times a swap was sent (more than 1 after
+	// ambiguous failures under TolerateAmbiguous).
+	Attempts int
 	// Err is the error of a swap that did not succeed, for the
 	// visualization.
 	Err string
@@ -145,10 +194,11 @@ type SwapOutput struct {
 
 // SwapHistory is a recorded history of concurrent swaps and reads.
 type SwapHistory struct {
-	// Numbers is the size of the inventory; Init the set of numbers active
-	// at the start (read back from the store before the clients started).
-	Numbers int
-	Init    uint64
+	// Numbers is the size of the inventory, in groups of GroupSize; Init
+	// the set of numbers active at the start (read back from the store
+	// before the clients started).
+	Numbers, GroupSize int
+	Init               uint64
 	// Ops are the operations: Input a SwapInput, Output a SwapOutput, Call
 	// and Return nanoseconds on the monotonic clock since the run started.
 	Ops []porcupine.Operation
@@ -160,18 +210,19 @@ type SwapHistory struct {
 	Seed uint64
 }
 
-// SwapStats counts the operations of a SwapHistory by kind and outcome.
+// SwapStats counts the operations of a SwapHistory by kind and outcome, and
+// the attempts of swaps beyond their first (Retries).
 type SwapStats struct {
-	Reads, OK, Rejected, Conflicts, Ambiguous int
+	Reads, OK, Rejected, Conflicts, Ambiguous, Retries int
 }
 
 // Completed is the number of operations with a definite outcome.
 func (s SwapStats) Completed() int { return s.Reads + s.OK + s.Rejected + s.Conflicts }
 
-// String returns e.g. "252 reads, 190 ok, 566 rejected, 0 conflicts, 0 ambiguous".
+// String returns e.g. "252 reads, 190 ok, 566 rejected, 0 conflicts, 0 ambiguous, 0 retries".
 func (s SwapStats) String() string {
-	return fmt.Sprintf("%d reads, %d ok, %d rejected, %d conflicts, %d ambiguous",
-		s.Reads, s.OK, s.Rejected, s.Conflicts, s.Ambiguous)
+	return fmt.Sprintf("%d reads, %d ok, %d rejected, %d conflicts, %d ambiguous, %d retries",
+		s.Reads, s.OK, s.Rejected, s.Conflicts, s.Ambiguous, s.Retries)
 }
 
 // Stats counts the operations of h.
@@ -179,6 +230,7 @@ func (h *SwapHistory) Stats() SwapStats {
 	var s SwapStats
 	for _, op := range h.Ops {
 		in, out := op.Input.(SwapInput), op.Output.(SwapOutput)
+		s.Retries += max(out.Attempts-1, 0)
 		switch {
 		case in.Read:
 			s.Reads++
@@ -204,9 +256,53 @@ func (h *SwapHistory) OpsPerSecond() float64 {
 	return float64(len(h.Ops)) / h.Elapsed.Seconds()
 }
 
-// Model returns the sequential specification h is checked against: the state
-// is the set of active numbers, starting at h.Init. It is deterministic unless
-// h holds operations of ambiguous outcome.
+// groups is the number of groups of h's numbers.
+func (h *SwapHistory) groups() int {
+	if h.GroupSize <= 0 || h.GroupSize >= h.Numbers {
+		return 1
+	}
+	return h.Numbers / h.GroupSize
+}
+
+// groupMask is the set of the numbers of group g.
+func (h *SwapHistory) groupMask(g int) uint64 {
+	if h.groups() == 1 {
+		return ^uint64(0)
+	}
+	return (uint64(1)<<h.GroupSize - 1) << (g * h.GroupSize)
+}
+
+// Partitions splits h into one history per group: the group's swaps, and
+// every read with its set projected onto the group's numbers (Mask). Each
+// partition is linearizable if h is; see the package's comment on
+// linearizability for what the split gives up.
+func (h *SwapHistory) Partitions() [][]porcupine.Operation {
+	n := h.groups()
+	if n == 1 {
+		return [][]porcupine.Operation{h.Ops}
+	}
+	parts := make([][]porcupine.Operation, n)
+	for _, op := range h.Ops {
+		in, out := op.Input.(SwapInput), op.Output.(SwapOutput)
+		if !in.Read {
+			g := in.Old / h.GroupSize
+			parts[g] = append(parts[g], op)
+			continue
+		}
+		for g := range parts {
+			mask := h.groupMask(g)
+			p := op
+			p.Input = SwapInput{Read: true, Mask: mask}
+			p.Output = SwapOutput{Outcome: out.Outcome, Active: out.Active & mask}
+			parts[g] = append(parts[g], p)
+		}
+	}
+	return parts
+}
+
+// Model returns the sequential specification h (or a partition of it) is
+// checked against: the state is the set of active numbers, starting at
+// h.Init. It is deterministic unless h holds operations of ambiguous outcome.
 func (h *SwapHistory) Model() porcupine.Model {
 	init := h.Init
 	for _, op := range h.Ops {
@@ -247,7 +343,11 @@ func (h *SwapHistory) Model() porcupine.Model {
 // out; none if the step is impossible.
 func swapSteps(s uint64, in SwapInput, out SwapOutput) []uint64 {
 	if in.Read {
-		if out.Outcome == SwapOK && out.Active == s {
+		mask := in.Mask
+		if mask == 0 {
+			mask = ^uint64(0)
+		}
+		if out.Outcome == SwapOK && out.Active == s&mask {
 			return []uint64{s}
 		}
 		return nil
@@ -274,6 +374,28 @@ func swapSteps(s uint64, in SwapInput, out SwapOutput) []uint64 {
 	return nil
 }
 
+// budgeted returns m with a step budget: once limit model steps have been
+// taken, every further step fails (so the search unwinds quickly) and
+// *exhausted is set. *steps counts the steps taken.
+func budgeted(m porcupine.Model, limit int64, steps *int64, exhausted *bool) porcupine.Model {
+	step := m.StepContext
+	if step == nil {
+		plain := m.Step
+		step = func(_ context.Context, state, input, output any) (bool, any) { return plain(state, input, output) }
+	}
+	counted := func(ctx context.Context, state, input, output any) (bool, any) {
+		if *steps >= limit {
+			*exhausted = true
+			return false, state
+		}
+		*steps++
+		return step(ctx, state, input, output)
+	}
+	m.StepContext = counted
+	m.Step = func(state, input, output any) (bool, any) { return counted(context.Background(), state, input, output) }
+	return m
+}
+
 // mix is a 64-bit finalizer (splitmix64), so that porcupine's cache spreads
 // states that differ in few bits.
 func mix(x uint64) uint64 {
@@ -291,6 +413,9 @@ func describeSwapOp(input, output any) string {
 		return "read → " + describeActive(out.Active)
 	}
 	s := fmt.Sprintf("swap(%d → %d) %s", in.Old, in.New, out.Outcome)
+	if out.Attempts > 1 {
+		s += fmt.Sprintf(" after %d attempts", out.Attempts)
+	}
 	if out.Err != "" {
 		s += ": " + out.Err
 	}
@@ -311,12 +436,13 @@ func describeActive(s uint64) string {
 
 // RecordSwapHistory runs the swap workload against st and records its
 // history. It creates a tenant with an owner, provisions a block of
-// opts.Numbers numbers through numbers.Service, activates half of them
-// (Quote and Activate), reads the initial set back, and then lets
-// opts.Clients goroutines each run opts.OpsPerClient operations one after
-// the other: with probability opts.ReadShare a read of every number of the
-// tenant (FindNumbers with an empty Filter), otherwise Service.Swap of two
-// random distinct numbers.
+// opts.Numbers numbers through numbers.Service, activates half of every group
+// of opts.GroupSize (Quote and Activate), reads the initial set back, and
+// then lets opts.Clients goroutines each run opts.OpsPerClient operations one
+// after the other: with probability opts.ReadShare a read of every number of
+// the tenant (FindNumbers with an empty Filter), otherwise Service.Swap of
+// two random distinct numbers of a random group, with an idempotency key of
+// its own.
 //
 // It returns an error if the setup fails, if a read returns numbers that are
 // not exactly the provisioned ones, if an operation fails in a way the model
@@ -327,9 +453,14 @@ func RecordSwapHistory(ctx context.Context, st store.Store, opts Linearizability
 	if opts.Numbers < 2 || opts.Numbers > MaxLinearizabilityNumbers {
 		return nil, fmt.Errorf("storetest: LinearizabilityOptions.Numbers is %d, want 2 to %d", opts.Numbers, MaxLinearizabilityNumbers)
 	}
+	if opts.GroupSize < 2 || opts.Numbers%opts.GroupSize != 0 {
+		return nil, fmt.Errorf("storetest: LinearizabilityOptions.GroupSize is %d, want at least 2 and a divisor of Numbers (%d)", opts.GroupSize, opts.Numbers)
+	}
 	setup := rand.New(rand.NewPCG(opts.Seed, 0))
+	groups := opts.Numbers / opts.GroupSize
 
-	// Setup: a tenant, its owner, a block of numbers, half of them active.
+	// Setup: a tenant, its owner, a block of numbers, half of each group
+	// active.
 	tn := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "Linearisierbar GmbH", TimeZone: numberdesk.DefaultTimeZone, CreatedAt: t0}
 	if err := st.CreateTenant(ctx, tn); err != nil {
 		return nil, fmt.Errorf("storetest: create tenant: %w", err)
@@ -353,9 +484,12 @@ func RecordSwapHistory(ctx context.Context, st store.Store, opts Linearizability
 	}
 	var want uint64
 	activate := make([]numberdesk.NumberID, 0, opts.Numbers/2)
-	for _, i := range setup.Perm(opts.Numbers)[:opts.Numbers/2] {
-		activate = append(activate, ids[i])
-		want |= 1 << i
+	for g := range groups {
+		for _, j := range setup.Perm(opts.GroupSize)[:opts.GroupSize/2] {
+			i := g*opts.GroupSize + j
+			activate = append(activate, ids[i])
+			want |= 1 << i
+		}
 	}
 	q, err := svc.Quote(ctx, owner, activate)
 	if err != nil {
@@ -422,7 +556,7 @@ func RecordSwapHistory(ctx context.Context, st store.Store, opts Linearizability
 			log := make([]porcupine.Operation, 0, opts.OpsPerClient)
 			defer func() { logs[c] = log }()
 			<-startRun
-			for range opts.OpsPerClient {
+			for op := range opts.OpsPerClient {
 				if runCtx.Err() != nil {
 					return
 				}
@@ -444,19 +578,28 @@ func RecordSwapHistory(ctx context.Context, st store.Store, opts Linearizability
 					}
 					continue
 				}
-				x := rng.IntN(opts.Numbers)
-				y := rng.IntN(opts.Numbers - 1)
+				g := rng.IntN(groups) * opts.GroupSize
+				x := rng.IntN(opts.GroupSize)
+				y := rng.IntN(opts.GroupSize - 1)
 				if y >= x {
 					y++
 				}
-				in := SwapInput{Old: x, New: y}
+				in := SwapInput{Old: g + x, New: g + y}
+				req := numbers.SwapRequest{Old: ids[in.Old], New: ids[in.New], IdempotencyKey: fmt.Sprintf("swap-%d-%d-%d", opts.Seed, c, op)}
+				out := SwapOutput{Outcome: SwapOK}
 				call := stamp()
-				_, err := svc.Swap(runCtx, owner, numbers.SwapRequest{Old: ids[x], New: ids[y]})
+				var err error
+				for out.Attempts < opts.MaxAttempts {
+					out.Attempts++
+					_, err = svc.Swap(runCtx, owner, req)
+					if err == nil || !opts.TolerateAmbiguous || !ambiguous(err) || runCtx.Err() != nil {
+						break
+					}
+				}
 				ret := stamp()
 				if runCtx.Err() != nil {
 					return
 				}
-				out := SwapOutput{Outcome: SwapOK}
 				if err != nil {
 					out.Err = string(numberdesk.ErrorCode(err)) + ": " + err.Error()
 				}
@@ -467,13 +610,13 @@ func RecordSwapHistory(ctx context.Context, st store.Store, opts Linearizability
 				case code == numberdesk.CodeConflict:
 					out.Outcome = SwapConflict
 				case opts.TolerateAmbiguous && ambiguous(err):
-					// It may take effect until the end of the run
-					// (Return is set below); the client goes on as
-					// a new one, as a client's operations must not
-					// overlap.
+					// Still open after MaxAttempts: it may take effect
+					// until the end of the run (Return is set below);
+					// the client goes on as a new one, as a client's
+					// operations must not overlap.
 					out.Outcome, ret = SwapAmbiguous, -1
 				default:
-					fail(fmt.Errorf("storetest: client %d: swap(%d → %d): %w", c, x, y, err))
+					fail(fmt.Errorf("storetest: client %d: swap(%d → %d): %w", c, in.Old, in.New, err))
 					return
 				}
 				log = append(log, porcupine.Operation{ClientId: client, Input: in, Call: call, Output: out, Return: ret})
@@ -494,7 +637,8 @@ func RecordSwapHistory(ctx context.Context, st store.Store, opts Linearizability
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("storetest: swap history: %w", err)
 	}
-	h := &SwapHistory{Numbers: opts.Numbers, Init: init, Planned: opts.Clients * opts.OpsPerClient, Elapsed: elapsed, Seed: opts.Seed}
+	h := &SwapHistory{Numbers: opts.Numbers, GroupSize: opts.GroupSize, Init: init,
+		Planned: opts.Clients * opts.OpsPerClient, Elapsed: elapsed, Seed: opts.Seed}
 	for _, log := range logs {
 		for _, op := range log {
 			if op.Return < 0 {
@@ -512,27 +656,86 @@ func ambiguous(err error) bool {
 	return !errors.As(err, &e) || e.Code == numberdesk.CodeInternal
 }
 
-// CheckSwapHistory checks h with porcupine against h.Model(), giving up
-// after timeout (0: no limit). Treat porcupine.Unknown as a failure.
-func CheckSwapHistory(h *SwapHistory, timeout time.Duration) porcupine.CheckResult {
-	return porcupine.CheckOperationsTimeout(h.Model(), h.Ops, timeout)
+// SwapCheck is the verdict of CheckSwapHistory.
+type SwapCheck struct {
+	// Result is Ok if every partition is linearizable, Illegal if one is
+	// not, and Unknown if the step budget of a partition ran out first.
+	Result porcupine.CheckResult
+	// Partitions is the number of partitions (groups) checked; Steps the
+	// model steps taken over all of them, MaxSteps the most of one.
+	Partitions      int
+	Steps, MaxSteps int64
+	// Failed is the index of the partition that decided a result other
+	// than Ok; -1 if none.
+	Failed int
 }
 
-// VisualizeSwapHistory checks h again, computing the partial linearizations,
-// and writes porcupine's HTML visualization of it to path.
-func VisualizeSwapHistory(h *SwapHistory, timeout time.Duration, path string) (porcupine.CheckResult, error) {
-	m := h.Model()
-	res, info := porcupine.CheckOperationsVerbose(m, h.Ops, timeout)
-	return res, porcupine.VisualizePath(m, info, path)
+// String returns e.g. "Ok: 12 partitions, 14,210 steps (at most 1,630 in one)".
+func (c SwapCheck) String() string {
+	s := fmt.Sprintf("%s: %d partitions, %d steps (at most %d in one)", c.Result, c.Partitions, c.Steps, c.MaxSteps)
+	if c.Failed >= 0 {
+		s += fmt.Sprintf("; partition %d decided it", c.Failed)
+	}
+	return s
+}
+
+// CheckSwapHistory checks h with porcupine against h.Model(), one partition
+// after the other, each with a budget of steps (0: DefaultCheckSteps). It
+// stops at the first partition that is not linearizable or runs out of
+// steps. The work is bounded by the budget, not by the clock, so the
+// verdict does not depend on how busy the machine is. Treat
+// porcupine.Unknown as a failure.
+func CheckSwapHistory(h *SwapHistory, steps int64) SwapCheck {
+	if steps <= 0 {
+		steps = DefaultCheckSteps
+	}
+	parts := h.Partitions()
+	c := SwapCheck{Result: porcupine.Ok, Partitions: len(parts), Failed: -1}
+	for i, part := range parts {
+		var (
+			used      int64
+			exhausted bool
+		)
+		ok := porcupine.CheckOperations(budgeted(h.Model(), steps, &used, &exhausted), part)
+		c.Steps += used
+		c.MaxSteps = max(c.MaxSteps, used)
+		switch {
+		case exhausted:
+			c.Result, c.Failed = porcupine.Unknown, i
+		case !ok:
+			c.Result, c.Failed = porcupine.Illegal, i
+		default:
+			continue
+		}
+		return c
+	}
+	return c
+}
+
+// VisualizeSwapHistory checks partition part of h again (all of h if it has
+// one partition), computing the partial linearizations within the step
+// budget, and writes porcupine's HTML visualization of it to path.
+func VisualizeSwapHistory(h *SwapHistory, part int, steps int64, path string) error {
+	if steps <= 0 {
+		steps = DefaultCheckSteps
+	}
+	var (
+		used      int64
+		exhausted bool
+	)
+	m := budgeted(h.Model(), steps, &used, &exhausted)
+	_, info := porcupine.CheckOperationsVerbose(m, h.Partitions()[part], 0)
+	return porcupine.VisualizePath(m, info, path)
 }
 
 // CheckSwapLinearizability records a swap history on a store made by newStore
 // (see RecordSwapHistory) and requires porcupine to find it linearizable. It
-// logs the throughput and the check time, and fails if fewer than 90% of the
-// planned operations completed or no swap succeeded (a run that exercised
-// nothing must not pass), if the check finds the history Illegal, or if it
-// times out (Unknown). On failure it writes porcupine's visualization to the
-// directory named by PorcupineOutEnv, or to t.TempDir(), and logs its path.
+// logs the throughput and the check's work, and fails if fewer than 90% of
+// the planned operations completed or no swap succeeded (a run that
+// exercised nothing must not pass), if the check finds the history Illegal,
+// or if it runs out of steps (Unknown). On failure it writes porcupine's
+// visualization of the failing partition to the "porcupine" directory under
+// ArtifactsEnv, or to t.TempDir(), and logs its path.
 //
 // A backend runs it from its own tests:
 //
@@ -547,43 +750,55 @@ func CheckSwapLinearizability(t *testing.T, newStore func(t *testing.T) store.St
 		t.Fatalf("seed %d: %v", opts.Seed, err)
 	}
 	stats := h.Stats()
-	t.Logf("seed %d: %d clients × %d ops over %d numbers: %d operations in %v, %.0f ops/s (%s)",
-		h.Seed, opts.Clients, opts.OpsPerClient, h.Numbers, len(h.Ops), h.Elapsed.Round(time.Microsecond), h.OpsPerSecond(), stats)
+	t.Logf("seed %d: %d clients × %d ops over %d numbers in groups of %d: %d operations in %v, %.0f ops/s (%s)",
+		h.Seed, opts.Clients, opts.OpsPerClient, h.Numbers, h.GroupSize, len(h.Ops), h.Elapsed.Round(time.Microsecond), h.OpsPerSecond(), stats)
 	if done := stats.Completed(); done*10 < h.Planned*9 {
 		t.Fatalf("only %d of %d operations completed (want at least 90%%): the run is too thin to check", done, h.Planned)
 	}
 	if stats.OK == 0 {
 		t.Fatalf("no swap succeeded in %d operations: the run checked nothing", len(h.Ops))
 	}
+	RequireLinearizable(t, h, opts.CheckSteps)
+}
+
+// RequireLinearizable checks h (CheckSwapHistory with a budget of steps per
+// partition, 0 for the default) and fails t unless it is linearizable; on
+// failure it writes the visualization of the failing partition (see
+// CheckSwapLinearizability) and logs its path.
+func RequireLinearizable(t testing.TB, h *SwapHistory, steps int64) {
+	t.Helper()
 	began := time.Now()
-	res := CheckSwapHistory(h, opts.Timeout)
-	t.Logf("porcupine: %s in %v", res, time.Since(began).Round(time.Microsecond))
-	if res == porcupine.Ok {
+	c := CheckSwapHistory(h, steps)
+	t.Logf("porcupine: %s in %v", c, time.Since(began).Round(time.Microsecond))
+	if c.Result == porcupine.Ok {
 		return
 	}
-	if path, err := swapVisualization(t, h, opts.Timeout); err != nil {
+	if path, err := swapVisualization(t, h, c.Failed, steps); err != nil {
 		t.Logf("porcupine visualization failed: %v", err)
 	} else {
 		t.Logf("porcupine visualization: %s", path)
 	}
-	if res == porcupine.Unknown {
-		t.Fatalf("porcupine could not decide within %v whether the swap history is linearizable; treat as a failure (seed %d)", opts.Timeout, h.Seed)
+	if c.Result == porcupine.Unknown {
+		t.Fatalf("porcupine could not decide within its budget of steps whether the swap history is linearizable; treat as a failure (seed %d)", h.Seed)
 	}
-	t.Fatalf("the swap history is not linearizable (porcupine: %s, seed %d): the store let concurrent swaps see or make a state no serial order explains", res, h.Seed)
+	t.Fatalf("the swap history is not linearizable (porcupine: %s, seed %d): the store let concurrent swaps see or make a state no serial order explains", c.Result, h.Seed)
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
-// swapVisualization writes the visualization of h for t and returns its path.
-func swapVisualization(t *testing.T, h *SwapHistory, timeout time.Duration) (string, error) {
-	dir := os.Getenv(PorcupineOutEnv)
+// swapVisualization writes the visualization of partition part of h for t
+// and returns its path.
+func swapVisualization(t testing.TB, h *SwapHistory, part int, steps int64) (string, error) {
+	dir := os.Getenv(ArtifactsEnv)
 	if dir == "" {
 		dir = t.TempDir()
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+	} else {
+		dir = filepath.Join(dir, "porcupine")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", err
+		}
 	}
-	name := fmt.Sprintf("%s-seed%d-%d.html", unsafeName.ReplaceAllString(t.Name(), "_"), h.Seed, time.Now().UnixNano())
+	name := fmt.Sprintf("%s-seed%d-group%d-%d.html", unsafeName.ReplaceAllString(t.Name(), "_"), h.Seed, part, time.Now().UnixNano())
 	path := filepath.Join(dir, name)
-	_, err := VisualizeSwapHistory(h, timeout, path)
-	return path, err
+	return path, VisualizeSwapHistory(h, part, steps, path)
 }
