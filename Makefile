@@ -1,8 +1,24 @@
 # NumberDesk — common tasks. `make demo` runs the main job (the portal), `make test` the tests.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
 GO ?= go
 PORTAL_WASM := examples/portal/web/app.wasm
+# The packages that must compile for the browser.
+BROWSER_PKGS := ./ ./phone/ ./staff/ ./routing/ ./numbers/ ./efax/ ./notify/ ./store/memstore/ ./wasm/ ./examples/portal/
+# A test run's own directory: its TMPDIR (so that nothing a test leaves behind,
+# even when the -timeout panic kills it, outlives the run: it is removed after
+# the run and swept before the next) and its one build of the portal's wasm.
+RUN_DIR := $(CURDIR)/.cache/test-run
+# Evidence of failures that survives the run: porcupine visualizations,
+# screenshots and console logs of failed browser tests, the raw go test -json.
+ARTIFACTS ?= $(CURDIR)/.cache/test-artifacts
+# go test's package timeout, sized for the slowest package (the browser tests,
+# about 3 minutes on an idle 2-core machine) on such a machine slowed down
+# tenfold by other jobs. Tests themselves budget work, not seconds.
+TEST_TIMEOUT ?= 60m
+TESTSUM := $(GO) run ./internal/testsum
 
-.PHONY: demo wasm quickstart test vet fmt bench fuzz cover size screenshots
+.PHONY: demo wasm quickstart test check lint test-under-load size screenshots bench fuzz cover
 
 demo: wasm ## the main job: build the portal's client wasm and serve the portal at http://127.0.0.1:8000
 	$(GO) run ./examples/portal -addr 127.0.0.1:8000 -web examples/portal/web -wasm $(PORTAL_WASM)
@@ -13,11 +29,30 @@ wasm: ## the portal's client-only wasm (build-tag split), as served
 quickstart: ## the SDK on embedded defaults, on the command line
 	$(GO) run ./examples/quickstart
 
-test: ## everything CI checks: formatting, vet, js/wasm builds, and all tests (browser tests included) with the race detector
+test: lint ## everything CI checks: lint, js/wasm builds, and all tests (browser and PostgreSQL included) with the race detector
+	rm -rf $(RUN_DIR) && mkdir -p $(RUN_DIR)/tmp $(ARTIFACTS)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath $(BROWSER_PKGS)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(RUN_DIR)/portal.wasm ./examples/portal
+	$(GO) build -o $(RUN_DIR)/testsum ./internal/testsum
+	@echo "go test -race -count=1 -timeout $(TEST_TIMEOUT) ./...   (evidence of failures: $(ARTIFACTS))"
+	status=0; TMPDIR=$(RUN_DIR)/tmp NUMBERDESK_PORTAL_WASM=$(RUN_DIR)/portal.wasm NUMBERDESK_TEST_ARTIFACTS=$(ARTIFACTS) \
+		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) -json ./... | $(RUN_DIR)/testsum -json $(ARTIFACTS)/go-test.json || status=$$?; \
+		rm -rf $(RUN_DIR); exit $$status
+
+check: ## the fast inner loop (≤ 2 minutes): gofmt, vet and the unit tests with -short: no browser, no PostgreSQL, no wasm builds, no race detector
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) build ./ ./phone/ ./staff/ ./routing/ ./numbers/ ./efax/ ./notify/ ./store/memstore/ ./wasm/ ./examples/portal/
-	$(GO) test -race -count=1 ./...
+	env -u CI -u NUMBERDESK_POSTGRES_DSN $(GO) test -short -count=1 -json ./... | $(TESTSUM)
+
+lint: ## gofmt, go vet, staticcheck (a Go tool of go.mod), go mod tidy, and no .PHONY target without a rule
+	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	$(GO) mod tidy -diff
+	@for t in $$(sed -n 's/^\.PHONY://p' Makefile); do grep -q "^$$t:" Makefile || { echo "Makefile: .PHONY target $$t has no rule"; exit 1; }; done
+
+test-under-load: ## .ci/run three times in a row while CPU burners keep every core busy (as root, like CI; LOAD=burners, RUNS=runs)
+	.ci/under-load
 
 size: ## js/wasm size of the portal next to a naive go-app hello world, built in the same run
 	$(GO) run ./examples/portal/internal/sizereport

@@ -31,7 +31,14 @@ func openSQLite(t testing.TB) *sql.DB {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "sqlstore-test-")
 	require.NoError(t, err)
-	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(filepath.Join(dir, "numberdesk.db")))
+	// The store's busy_timeout of 10 s is a wall-clock budget: a machine
+	// slowed down by other jobs could exhaust it (and the store's 5 retries)
+	// under the concurrency tests. The tests wait 10 minutes instead; the
+	// package's -timeout still ends a real deadlock.
+	dsn := sqlstore.SQLiteDSN(filepath.Join(dir, "numberdesk.db"))
+	const busy, patient = "busy_timeout%2810000%29", "busy_timeout%28600000%29"
+	require.Contains(t, dsn, busy)
+	db, err := sql.Open("sqlite", strings.Replace(dsn, busy, patient, 1))
 	require.NoError(t, err)
 	db.SetMaxOpenConns(4) // as the package documentation advises
 	t.Cleanup(func() {
