@@ -15,6 +15,17 @@
 //
 // Without Chromium the tests skip with a message; under CI=true they fail.
 // NUMBERDESK_SCREENSHOTS=1 makes shot write docs/screenshots/<name>.png.
+//
+// A busy machine makes the tests slower, never red: every wait is a wait
+// on a condition whose deadline is a base figure times one factor
+// (scale_test.go: $NUMBERDESK_TEST_SCALE or a calibration), and a tab's
+// deadline ends before the test binary's own (go test -timeout), so that a
+// stuck test fails with evidence: with $NUMBERDESK_TEST_ARTIFACTS set, a
+// failed test leaves a screenshot and its console there
+// (artifacts_test.go). $NUMBERDESK_PORTAL_WASM names a client wasm built
+// like `make wasm` to use instead of building one. Temporary files live in
+// os.TempDir()/numberdesk-e2e-<pid>-*, which the next run sweeps when a
+// killed run left it (tmpdir_test.go).
 package e2e
 
 import (
@@ -27,6 +38,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,8 +57,8 @@ const (
 	webDir = "../web"
 	// screenshotDir is docs/screenshots of the repository.
 	screenshotDir = "../../../docs/screenshots"
-	// defaultTabTimeout bounds every test's browser work.
-	defaultTabTimeout = 90 * time.Second
+	// portalWasmEnv names a prebuilt client wasm (built like `make wasm`).
+	portalWasmEnv = "NUMBERDESK_PORTAL_WASM"
 )
 
 var (
@@ -54,7 +66,8 @@ var (
 	browserCtx context.Context
 	// skipReason says why browser tests skip (no Chromium).
 	skipReason string
-	// wasmFile is the client wasm that TestMain built.
+	// wasmFile is the client wasm that TestMain built (or found in
+	// $NUMBERDESK_PORTAL_WASM).
 	wasmFile string
 )
 
@@ -64,6 +77,13 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
+	if err := setTimeScale(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	if testing.Verbose() {
+		fmt.Printf("e2e: %s\n", scaleDescription())
+	}
 	ci := os.Getenv("CI") == "true"
 	exe := findChromium()
 	if exe == "" {
@@ -76,26 +96,50 @@ func runMain(m *testing.M) int {
 		return m.Run()
 	}
 
-	dir, err := os.MkdirTemp("", "numberdesk-e2e-")
+	dir, err := makeTempDir(os.TempDir(), func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, format+"\n", args...)
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	start := time.Now()
-	wasmFile = filepath.Join(dir, "app.wasm")
-	if err := buildWasm(wasmFile); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
+	defer func() {
+		if err := removeAllRetry(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+		}
+	}()
+	profileDir, chromiumTmp := filepath.Join(dir, "chromium-profile"), filepath.Join(dir, "chromium-tmp")
+	for _, d := range []string{profileDir, chromiumTmp} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			return 1
+		}
 	}
-	if testing.Verbose() {
-		fmt.Printf("e2e: client wasm built in %v\n", time.Since(start).Round(time.Millisecond))
+	if prebuilt, ok := prebuiltWasm(); ok {
+		wasmFile = prebuilt
+		if testing.Verbose() {
+			fmt.Printf("e2e: client wasm from $%s: %s\n", portalWasmEnv, wasmFile)
+		}
+	} else {
+		start := time.Now()
+		wasmFile = filepath.Join(dir, "app.wasm")
+		if err := buildWasm(wasmFile); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			return 1
+		}
+		if testing.Verbose() {
+			fmt.Printf("e2e: client wasm built in %v\n", time.Since(start).Round(time.Millisecond))
+		}
 	}
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		append(chromedp.DefaultExecAllocatorOptions[:],
 			chromedp.ExecPath(exe),
 			chromedp.WindowSize(1280, 900),
+			// Profile and temporary files inside dir, so that the next
+			// run sweeps them when this one is killed.
+			chromedp.UserDataDir(profileDir),
+			chromedp.Env("TMPDIR="+chromiumTmp),
 		)...)
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
@@ -110,8 +154,8 @@ func runMain(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "e2e: starting Chromium:", err)
 			return 1
 		}
-	case <-time.After(60 * time.Second):
-		fmt.Fprintln(os.Stderr, "e2e: Chromium did not start within 60 s")
+	case <-time.After(scaled(chromiumStartTimeoutBase)):
+		fmt.Fprintf(os.Stderr, "e2e: Chromium did not start within %v (%s)\n", scaled(chromiumStartTimeoutBase), scaleDescription())
 		return 1
 	}
 	browserCtx = bctx
@@ -130,6 +174,28 @@ func findChromium() string {
 		}
 	}
 	return ""
+}
+
+// prebuiltWasm returns $NUMBERDESK_PORTAL_WASM (a relative path is taken
+// from the module root) when it names an existing file. It must have been
+// built exactly like `make wasm` (GOOS=js GOARCH=wasm go build -trimpath
+// -ldflags="-s -w" ./examples/portal); a js/wasm binary carries no build
+// info to check that against.
+func prebuiltWasm() (string, bool) {
+	v := os.Getenv(portalWasmEnv)
+	if v == "" {
+		return "", false
+	}
+	p := fromModuleRoot(v)
+	fi, err := os.Stat(p)
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s is no regular file", p)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: $%s: %v; building the client wasm\n", portalWasmEnv, err)
+		return "", false
+	}
+	return p, true
 }
 
 // buildWasm builds the portal's client exactly as `make wasm` does.
@@ -214,7 +280,8 @@ type tab struct {
 	mu       sync.Mutex
 	messages []chromedp.ConsoleMessage
 	allowed  []string
-	timeout  time.Duration
+	// timeout is the base figure of the tab's deadline (scaled).
+	timeout time.Duration
 }
 
 type tabOption func(*tab)
@@ -226,22 +293,40 @@ func allowException(substr string) tabOption {
 }
 
 // newTab opens a tab in a fresh browser context (its own storage, caches and
-// service workers) with a time limit. The tab records the console; the test
-// fails if the page panics in Go (a "panic:" or "fatal error:" line, a
-// non-zero exit of the Go program) or throws an uncaught JavaScript
-// exception, and such a message closes the tab at once, so the test's
-// next wait fails instead of running into its timeout. On failure the
-// console is logged. Tabs are independent: tests may call t.Parallel.
+// service workers) with a deadline: tabTimeoutBase scaled, but ending before
+// the test binary's own deadline (go test -timeout) with a margin, so that a
+// stuck test fails with evidence instead of being killed. The tab records
+// the console; the test fails if the page panics in Go (a "panic:" or
+// "fatal error:" line, a non-zero exit of the Go program) or throws an
+// uncaught JavaScript exception, and such a message cancels the returned
+// context at once, so the test's next wait fails instead of running into
+// its deadline. On failure the console and the time scale are logged, and
+// with $NUMBERDESK_TEST_ARTIFACTS set the tab's screenshot and console are
+// written there. Tabs are independent: tests may call t.Parallel.
 func newTab(t testing.TB, opts ...tabOption) context.Context {
 	t.Helper()
 	requireBrowser(t)
-	tb := &tab{timeout: defaultTabTimeout}
+	tb := &tab{timeout: tabTimeoutBase}
 	for _, o := range opts {
 		o(tb)
 	}
+	deadline, err := tabDeadline(t, scaled(tb.timeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first action on a chromedp context binds the tab (its target's
+	// event loop) to the context of that action. So the tab is created
+	// with tabCtx, which has no deadline, and the test's deadline is on a
+	// child: after it has passed (or a fatal console message canceled it),
+	// the tab still answers, for the failure screenshot.
 	tabCtx, cancelTab := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
-	ctx, cancel := context.WithTimeout(tabCtx, tb.timeout)
-	messages := chromedp.Console(ctx) // creates the tab and subscribes
+	if err := createTab(tabCtx, deadline); err != nil {
+		cancelTab()
+		t.Fatalf("opening a tab: %v (%s)", err, scaleDescription())
+	}
+	ctx, cancel := context.WithDeadline(tabCtx, deadline)
+	consoleCtx, stopConsole := context.WithCancel(tabCtx)
+	messages := chromedp.Console(consoleCtx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -261,11 +346,72 @@ func newTab(t testing.TB, opts ...tabOption) context.Context {
 	}()
 	t.Cleanup(func() {
 		cancel()
-		cancelTab()
+		stopConsole()
 		<-done
 		tb.check(t)
+		if t.Failed() {
+			t.Logf("e2e: %s; this tab's deadline was %s", scaleDescription(), deadline.Format(time.RFC3339))
+			if dir := artifactDir(); dir != "" {
+				// tabCtx is still open: the tab closes with cancelTab.
+				png, err := failureScreenshot(t, tabCtx)
+				tb.mu.Lock()
+				console := slices.Clone(tb.messages)
+				tb.mu.Unlock()
+				writeArtifacts(t, dir, png, err, console, deadline)
+			}
+		}
+		cancelTab()
 	})
 	return ctx
+}
+
+// createTab creates the tab of tabCtx, bound to tabCtx; a watchdog gives up
+// after tabCreateTimeoutBase (scaled) or at the deadline.
+func createTab(tabCtx context.Context, deadline time.Time) error {
+	created := make(chan error, 1)
+	go func() { created <- chromedp.Do(tabCtx) }()
+	limit := min(scaled(tabCreateTimeoutBase), time.Until(deadline))
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	select {
+	case err := <-created:
+		return err
+	case <-timer.C:
+		return fmt.Errorf("no tab after %v", limit.Round(time.Millisecond))
+	}
+}
+
+// tabDeadline is now+d, or earlier when the test binary's deadline
+// (t.Deadline, from go test -timeout) comes first: then it leaves a margin
+// for the cleanup (screenshot, console) before the binary's deadline.
+func tabDeadline(t testing.TB, d time.Duration) (time.Time, error) {
+	deadline := time.Now().Add(d)
+	td, ok := testDeadline(t)
+	if !ok {
+		return deadline, nil
+	}
+	if limit := td.Add(-deadlineMargin(time.Until(td))); limit.Before(deadline) {
+		deadline = limit
+	}
+	if time.Until(deadline) <= 0 {
+		return deadline, fmt.Errorf("the test binary's deadline %s (go test -timeout) leaves no time for this test; "+
+			"give go test a larger -timeout (%s)", td.Format(time.RFC3339), scaleDescription())
+	}
+	return deadline, nil
+}
+
+// deadlineMargin is the time a tab leaves before the test binary's deadline
+// for its cleanup: a tenth of the time left, at least 5 s, at most a minute.
+func deadlineMargin(left time.Duration) time.Duration {
+	return min(max(left/10, 5*time.Second), time.Minute)
+}
+
+// testDeadline is t.Deadline() for a *testing.T.
+func testDeadline(t testing.TB) (time.Time, bool) {
+	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		return d.Deadline()
+	}
+	return time.Time{}, false
 }
 
 // fatal reports whether a console message means the app broke.
@@ -404,29 +550,32 @@ func waitText(t testing.TB, ctx context.Context, sel, want string) {
 }
 
 // poll waits until the JavaScript expression is truthy, polling every 50 ms
-// for at most 20 s (or until the tab's time runs out). what describes the
-// condition in the failure message.
+// for at most pollTimeoutBase (scaled), or until the tab's time runs out.
+// what describes the condition in the failure message.
 func poll(t testing.TB, ctx context.Context, expr, what string) {
 	t.Helper()
-	pollFor(t, ctx, expr, what, 20*time.Second)
+	pollFor(t, ctx, expr, what, pollTimeoutBase)
 }
 
-// pollFor is poll with another time limit.
-func pollFor(t testing.TB, ctx context.Context, expr, what string, d time.Duration) {
+// pollFor is poll with another base figure of the time limit (scaled).
+func pollFor(t testing.TB, ctx context.Context, expr, what string, base time.Duration) {
 	t.Helper()
+	d := scaled(base)
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!(`+expr+`)`,
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(d)))
 	if err != nil {
-		t.Fatalf("waiting for %s: %v", what, err)
+		t.Fatalf("waiting for %s (up to %v): %v", what, d.Round(time.Millisecond), err)
 	}
 }
 
 // waitJS evaluates the JavaScript expression (a promise is awaited) every
-// 100 ms until it is truthy, for at most 20 s. Errors in between count as
-// "not yet", so it also waits across a reload or navigation.
+// 100 ms until it is truthy, for at most pollTimeoutBase (scaled), or until
+// the tab's time runs out. Errors in between count as "not yet", so it also
+// waits across a reload or navigation.
 func waitJS(t testing.TB, ctx context.Context, expr, what string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	d := scaled(pollTimeoutBase)
+	deadline := time.Now().Add(d)
 	var lastErr error
 	for {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`Promise.resolve(`+expr+`).then(v => !!v)`, chromedp.EvalAwaitPromise))
@@ -435,9 +584,13 @@ func waitJS(t testing.TB, ctx context.Context, expr, what string) {
 		}
 		lastErr = err
 		if ctx.Err() != nil || time.Now().After(deadline) {
-			t.Fatalf("waiting for %s: not true within 20 s (last error: %v)", what, lastErr)
+			t.Fatalf("waiting for %s: not true within %v (last error: %v; tab: %v)", what, d.Round(time.Millisecond), lastErr, ctx.Err())
 		}
-		time.Sleep(100 * time.Millisecond)
+		// The pause between two evaluations, not a verdict.
+		select {
+		case <-ctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 
@@ -452,7 +605,7 @@ func jsString(v any) string {
 
 // httpGet fetches a URL from Go (not through the browser).
 func httpGet(url string) (*http.Response, error) {
-	c := &http.Client{Timeout: 5 * time.Second}
+	c := &http.Client{Timeout: scaled(httpTimeoutBase)}
 	res, err := c.Get(url)
 	if err != nil {
 		return nil, err

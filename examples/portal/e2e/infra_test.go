@@ -208,7 +208,7 @@ func TestTimeToInteractive1000(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 			t.Fatalf("navigate %s: %v", url, err)
 		}
-		pollFor(t, ctx, `window.__ndReady`, `#numbers-table[data-total="1000"]`, 60*time.Second)
+		pollFor(t, ctx, `window.__ndReady`, `#numbers-table[data-total="1000"]`, slowPollTimeoutBase)
 		m := eval[milestones](t, ctx, `(() => {
 			const w = performance.getEntriesByType("resource").find(e => new URL(e.name).pathname === "/web/app.wasm");
 			const n = performance.getEntriesByType("navigation")[0];

@@ -6,6 +6,12 @@
 //
 //	go run ./examples/portal/internal/sizereport   # or: make size
 //
+// When $NUMBERDESK_PORTAL_WASM names an existing file, that file is measured
+// as the portal instead of building one (it must have been built exactly
+// like `make wasm`: GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w"
+// ./examples/portal; a relative path is taken from the module root), and
+// only the hello world is built.
+//
 // The goal of the portal is to be no larger than the naive hello world
 // (gzip), and never more than 1.3 times it; TestPortalIsNotLargerThanHello
 // asserts the bound.
@@ -29,6 +35,10 @@ const (
 	helloPkg  = "github.com/numberdesk/numberdesk/examples/portal/internal/sizereport/testdata/hello"
 	// maxRatio is the bound of the portal's gzip size over the hello world's.
 	maxRatio = 1.3
+	// portalWasmEnv names a prebuilt portal wasm (built like `make wasm`).
+	portalWasmEnv = "NUMBERDESK_PORTAL_WASM"
+	// portalHow says how the portal is built.
+	portalHow = "client-only main, -trimpath -ldflags=\"-s -w\""
 )
 
 // build is one measured wasm.
@@ -59,7 +69,8 @@ func main() {
 	r.write(os.Stdout)
 }
 
-// measure builds both programs into a temporary directory.
+// measure builds both programs into a temporary directory (the portal
+// only without a prebuilt one in $NUMBERDESK_PORTAL_WASM).
 func measure() (report, error) {
 	dir, err := os.MkdirTemp("", "numberdesk-size-")
 	if err != nil {
@@ -67,8 +78,7 @@ func measure() (report, error) {
 	}
 	defer os.RemoveAll(dir)
 	r := report{Go: runtime.Version()}
-	r.Portal, err = measureBuild(dir, "portal (examples/portal)", "client-only main, -trimpath -ldflags=\"-s -w\"",
-		portalPkg, "-trimpath", "-ldflags=-s -w")
+	r.Portal, err = measurePortal(dir)
 	if err != nil {
 		return report{}, err
 	}
@@ -80,6 +90,16 @@ func measure() (report, error) {
 	return r, nil
 }
 
+// measurePortal measures $NUMBERDESK_PORTAL_WASM when it names a file, and
+// otherwise builds the portal into dir like `make wasm`.
+func measurePortal(dir string) (build, error) {
+	const name = "portal (examples/portal)"
+	if p, ok := prebuiltPortal(); ok {
+		return measureFile(p, name, portalHow+" (prebuilt: $"+portalWasmEnv+")")
+	}
+	return measureBuild(dir, name, portalHow, portalPkg, "-trimpath", "-ldflags=-s -w")
+}
+
 func measureBuild(dir, name, how, pkg string, flags ...string) (build, error) {
 	out := filepath.Join(dir, filepath.Base(pkg)+".wasm")
 	args := append(append([]string{"build"}, flags...), "-o", out, pkg)
@@ -88,11 +108,57 @@ func measureBuild(dir, name, how, pkg string, flags ...string) (build, error) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return build{}, fmt.Errorf("go %v: %v\n%s", args, err, b)
 	}
-	raw, err := os.ReadFile(out)
+	return measureFile(out, name, how)
+}
+
+// measureFile measures a built wasm.
+func measureFile(file, name, how string) (build, error) {
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		return build{}, err
 	}
 	return build{Name: name, How: how, Raw: len(raw), Gzip9: gzipSize(raw)}, nil
+}
+
+// prebuiltPortal returns $NUMBERDESK_PORTAL_WASM when it names an existing
+// file; a js/wasm binary carries no build info to check how it was built.
+func prebuiltPortal() (string, bool) {
+	v := os.Getenv(portalWasmEnv)
+	if v == "" {
+		return "", false
+	}
+	p := fromModuleRoot(v)
+	fi, err := os.Stat(p)
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s is no regular file", p)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sizereport: $%s: %v; building the portal\n", portalWasmEnv, err)
+		return "", false
+	}
+	return p, true
+}
+
+// fromModuleRoot resolves a relative path against the module root (the
+// nearest directory above the working directory with a go.mod; go test runs
+// in the package directory, make in the root); an absolute path, or a
+// relative one without a module root, stays as it is.
+func fromModuleRoot(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, p)
+		}
+		if filepath.Dir(d) == d {
+			return p
+		}
+	}
 }
 
 // gzipSize is the size of b compressed like `gzip -9` (compress/gzip at

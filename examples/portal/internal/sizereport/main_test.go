@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -29,5 +31,25 @@ func TestGroup(t *testing.T) {
 		if got := group(n); got != want {
 			t.Errorf("group(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// $NUMBERDESK_PORTAL_WASM replaces the portal's build (make test builds the
+// wasm once and hands it to the packages that need it); a relative path is
+// taken from the module root, not from the package directory go test runs
+// in. Any file does for the measurement.
+func TestPrebuiltPortal(t *testing.T) {
+	const rel = "examples/portal/internal/sizereport/testdata/hello/main.go"
+	fi, err := os.Stat(filepath.Join("../../../..", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(portalWasmEnv, rel)
+	b, err := measurePortal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Raw != int(fi.Size()) || !strings.Contains(b.How, "prebuilt") {
+		t.Errorf("measured %+v, want the %d bytes of %s, prebuilt", b, fi.Size(), rel)
 	}
 }
