@@ -7,6 +7,7 @@ package e2e
 // adds "-2", and so on. Without the variable nothing is written.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -141,7 +142,8 @@ func consoleLog(testName string, console []chromedp.ConsoleMessage, deadline tim
 		b.WriteByte('\n')
 		if m.IsException() && m.Stack != nil {
 			for _, f := range m.Stack.CallFrames {
-				fmt.Fprintf(&b, "\tat %s (%s:%d:%d)\n", f.FunctionName, f.URL, f.LineNumber+1, f.ColumnNumber+1)
+				fn := cmp.Or(f.FunctionName, "(anonymous)")
+				fmt.Fprintf(&b, "\tat %s (%s:%d:%d)\n", fn, f.URL, f.LineNumber+1, f.ColumnNumber+1)
 			}
 		}
 	}
