@@ -173,17 +173,26 @@ func packagePanicked(out []string) bool {
 // logPrefix is the "file.go:12: " of a t.Log line.
 var logPrefix = regexp.MustCompile(`^\s*[\w.-]+\.go:\d+: `)
 
-// skipReason is the message of a skipped test: its last log line (t.Skip
-// logs its arguments just before the --- SKIP line).
+// skipReason is the message of a skipped test: its last t.Log line
+// ("file.go:12: …"; t.Skip logs its arguments just before the --- SKIP
+// line), or else its last line of other output (a log line of the code
+// under test may come between).
 func skipReason(out []string) string {
+	fallback := "(no reason given)"
 	for i := len(out) - 1; i >= 0; i-- {
 		l := strings.TrimRight(out[i], "\n")
-		if strings.HasPrefix(strings.TrimSpace(l), "---") || strings.HasPrefix(l, "===") || strings.TrimSpace(l) == "" {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "---") || strings.HasPrefix(t, "===") || t == "" {
 			continue
 		}
-		return strings.TrimSpace(logPrefix.ReplaceAllString(l, ""))
+		if logPrefix.MatchString(l) {
+			return strings.TrimSpace(logPrefix.ReplaceAllString(l, ""))
+		}
+		if fallback == "(no reason given)" {
+			fallback = t
+		}
 	}
-	return "(no reason given)"
+	return fallback
 }
 
 // indent joins output lines, indenting those that are not indented yet,

@@ -17,6 +17,7 @@ const stream = `{"Action":"start","Package":"github.com/numberdesk/numberdesk/st
 {"Action":"output","Package":"github.com/numberdesk/numberdesk/store/sqlstore","Test":"TestPG","Output":"--- SKIP: TestPG (0.00s)\n"}
 {"Action":"skip","Package":"github.com/numberdesk/numberdesk/store/sqlstore","Test":"TestPG","Elapsed":0}
 {"Action":"output","Package":"github.com/numberdesk/numberdesk/store/sqlstore","Test":"TestPG2/Postgres","Output":"    sqlstore_test.go:77: NUMBERDESK_POSTGRES_DSN not set: PostgreSQL tests skipped\n"}
+{"Action":"output","Package":"github.com/numberdesk/numberdesk/store/sqlstore","Test":"TestPG2/Postgres","Output":"2026/12/05 03:34:18 WARN notify: delivery failed\n"}
 {"Action":"skip","Package":"github.com/numberdesk/numberdesk/store/sqlstore","Test":"TestPG2/Postgres","Elapsed":0}
 {"Action":"output","Package":"github.com/numberdesk/numberdesk/store/sqlstore","Test":"TestB/sub","Output":"    b_test.go:9: want 1, got 2\n"}
 {"Action":"fail","Package":"github.com/numberdesk/numberdesk/store/sqlstore","Test":"TestB/sub","Elapsed":0.1}

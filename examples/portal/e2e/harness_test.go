@@ -84,6 +84,12 @@ func runMain(m *testing.M) int {
 	if testing.Verbose() {
 		fmt.Printf("e2e: %s\n", scaleDescription())
 	}
+	if testing.Short() {
+		// make check: the fast inner loop runs no browser (not even
+		// under CI=true: -short is asked for).
+		skipReason = "-short: the browser tests skip"
+		return m.Run()
+	}
 	ci := os.Getenv("CI") == "true"
 	exe := findChromium()
 	if exe == "" {
