@@ -102,7 +102,7 @@ func runMain(m *testing.M) int {
 		return m.Run()
 	}
 
-	dir, err := makeTempDir(os.TempDir(), func(format string, args ...any) {
+	dir, err := makeTempDir(tempRoot(), func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, format+"\n", args...)
 	})
 	if err != nil {
@@ -114,7 +114,9 @@ func runMain(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "e2e:", err)
 		}
 	}()
-	profileDir, chromiumTmp := filepath.Join(dir, "chromium-profile"), filepath.Join(dir, "chromium-tmp")
+	// Short names: Chromium's singleton socket lives under its TMPDIR, and
+	// a Unix socket's path has at most 107 bytes.
+	profileDir, chromiumTmp := filepath.Join(dir, "p"), filepath.Join(dir, "t")
 	for _, d := range []string{profileDir, chromiumTmp} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e:", err)

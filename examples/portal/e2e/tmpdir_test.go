@@ -22,6 +22,17 @@ import (
 // tmpPrefix starts the name of the package's temporary directory.
 const tmpPrefix = "numberdesk-e2e-"
 
+// tempRoot is where the package's temporary directory goes: os.TempDir(),
+// unless that path is so long that Chromium's singleton socket below it
+// (<root>/numberdesk-e2e-<pid>-<n>/t/org.chromium.Chromium.XXXXXX/SingletonSocket)
+// would pass the 107 bytes of a Unix socket path; then /tmp.
+func tempRoot() string {
+	if root := os.TempDir(); len(root) <= 40 {
+		return root
+	}
+	return "/tmp"
+}
+
 // makeTempDir removes the temporary directories of earlier runs whose
 // process is gone (each removal is reported through logf) and creates this
 // run's directory under root (os.TempDir() in TestMain).
