@@ -54,12 +54,16 @@ const (
 
 	// calibrationReference is the best-of-calibrationRuns duration of
 	// calibrationUnit on the reference machine, measured when the
-	// calibration was written (December 2026): the 2-core AMD EPYC VM this
-	// repository's CI uses (SHA-NI, so crypto/sha256 runs at about
-	// 2 GB/s), idle (load average below 1), Go 1.26, with and without
-	// -race (the SHA-256 code is assembly, which the race detector does not
-	// instrument). Ten repetitions of the best of three gave
-	// 26.2–26.5 ms.
+	// calibration was written (December 2026): the 2-core AMD EPYC VM the
+	// repository is developed and tested on (with SHA-NI, so crypto/sha256
+	// hashes about 2 GB/s), Go 1.26.8, idle (load average 0.56): ten
+	// repetitions of a stand-alone program with a quarter of the rounds
+	// (200), best of 5, gave 6.60–6.63 ms, i.e. 26.4–26.5 ms for the unit;
+	// TestMain's own calibration, in quiet moments of go test runs with and
+	// without -race (the SHA-256 code is assembly, which the race detector
+	// does not instrument), gave 25.97–26.63 ms. A machine without SHA
+	// instructions gets a factor of a few even when idle (the portable
+	// SHA-256 code is several times slower): more time, never a red run.
 	calibrationReference = 26300 * time.Microsecond
 	// calibrationRuns is how often the unit runs; the fastest run counts,
 	// so that one unlucky moment does not inflate the factor, while each
