@@ -24,8 +24,9 @@
 // failed test leaves a screenshot and its console there
 // (artifacts_test.go). $NUMBERDESK_PORTAL_WASM names a client wasm built
 // like `make wasm` to use instead of building one. Temporary files live in
-// os.TempDir()/numberdesk-e2e-<pid>-*, which the next run sweeps when a
-// killed run left it (tmpdir_test.go).
+// numberdesk-e2e-<pid>-* under os.TempDir() (or /tmp when that path is too
+// long for Chromium's socket), which the next run sweeps when a killed run
+// left it (tmpdir_test.go).
 package e2e
 
 import (

@@ -35,7 +35,7 @@ func tempRoot() string {
 
 // makeTempDir removes the temporary directories of earlier runs whose
 // process is gone (each removal is reported through logf) and creates this
-// run's directory under root (os.TempDir() in TestMain).
+// run's directory under root (tempRoot() in TestMain).
 func makeTempDir(root string, logf func(format string, args ...any)) (string, error) {
 	for _, dir := range staleTempDirs(root, processAlive) {
 		if err := os.RemoveAll(dir); err != nil {
