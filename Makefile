@@ -5,13 +5,13 @@ GO ?= go
 PORTAL_WASM := examples/portal/web/app.wasm
 # The packages that must compile for the browser.
 BROWSER_PKGS := ./ ./phone/ ./staff/ ./routing/ ./numbers/ ./efax/ ./notify/ ./store/memstore/ ./wasm/ ./examples/portal/
-# A test run's own directory, /tmp/numberdesk-test.<pid of the shell>: its
+# A test run's own directory, /tmp/nd-test.<pid of the shell>: its
 # TMPDIR (so that nothing a test leaves behind, even when the -timeout panic
 # kills it, outlives the run: it is removed after the run, and a directory
 # whose shell is gone is swept before the next) and its one build of the
 # portal's wasm. Short, because Chromium puts a Unix socket (at most 107
 # bytes of path) below its TMPDIR.
-RUN_PREFIX := /tmp/numberdesk-test.
+RUN_PREFIX := /tmp/nd-test.
 # Evidence of failures that survives the run: porcupine visualizations,
 # screenshots and console logs of failed browser tests, the raw go test -json.
 ARTIFACTS ?= $(CURDIR)/.cache/test-artifacts
@@ -34,12 +34,12 @@ quickstart: ## the SDK on embedded defaults, on the command line
 
 test: lint ## everything CI checks: lint, js/wasm builds, and all tests (browser and PostgreSQL included) with the race detector
 	for d in $(RUN_PREFIX)*; do [ -d "$$d" ] && ! kill -0 "$${d##*.}" 2>/dev/null && rm -rf "$$d"; done; true
-	run=$(RUN_PREFIX)$$$$; mkdir -p $$run/tmp $(ARTIFACTS); trap 'rm -rf '$$run EXIT; \
+	run=$(RUN_PREFIX)$$$$; mkdir -p $$run $(ARTIFACTS); trap 'rm -rf '$$run EXIT; \
 	GOOS=js GOARCH=wasm $(GO) build -trimpath $(BROWSER_PKGS); \
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $$run/portal.wasm ./examples/portal; \
 	$(GO) build -o $$run/testsum ./internal/testsum; \
 	echo "go test -race -count=1 -timeout $(TEST_TIMEOUT) ./...   (evidence of failures: $(ARTIFACTS))"; \
-	TMPDIR=$$run/tmp NUMBERDESK_PORTAL_WASM=$$run/portal.wasm NUMBERDESK_TEST_ARTIFACTS=$(ARTIFACTS) \
+	TMPDIR=$$run NUMBERDESK_PORTAL_WASM=$$run/portal.wasm NUMBERDESK_TEST_ARTIFACTS=$(ARTIFACTS) \
 		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) -json ./... | $$run/testsum -json $(ARTIFACTS)/go-test.json
 
 check: ## the fast inner loop (≤ 2 minutes): gofmt, vet and the unit tests with -short: no browser, no PostgreSQL, no wasm builds, no race detector
@@ -61,7 +61,7 @@ size: ## js/wasm size of the portal next to a naive go-app hello world, built in
 	$(GO) run ./examples/portal/internal/sizereport
 
 screenshots: ## run the browser tests and write docs/screenshots/*.png
-	NUMBERDESK_SCREENSHOTS=1 $(GO) test -count=1 ./examples/portal/e2e/
+	NUMBERDESK_SCREENSHOTS=1 $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./examples/portal/e2e/
 
 bench: ## benchmarks with allocations (figures are reported, not asserted)
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -24,10 +24,11 @@ const tmpPrefix = "numberdesk-e2e-"
 
 // tempRoot is where the package's temporary directory goes: os.TempDir(),
 // unless that path is so long that Chromium's singleton socket below it
-// (<root>/numberdesk-e2e-<pid>-<n>/t/org.chromium.Chromium.XXXXXX/SingletonSocket)
-// would pass the 107 bytes of a Unix socket path; then /tmp.
+// (<root>/numberdesk-e2e-<pid>-<n>/t/org.chromium.Chromium.XXXXXX/SingletonSocket,
+// up to 80 bytes after the root and its slash) would pass the 107 bytes of a Unix socket path;
+// then /tmp.
 func tempRoot() string {
-	if root := os.TempDir(); len(root) <= 40 {
+	if root := os.TempDir(); len(root) <= 26 {
 		return root
 	}
 	return "/tmp"
