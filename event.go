@@ -87,6 +87,9 @@ type IdempotencyStore interface {
 	FindIdempotencyRecord(ctx context.Context, tenant TenantID, key string) (*IdempotencyRecord, error)
 	// CreateIdempotencyRecord stores r; CodeConflict if the key exists.
 	CreateIdempotencyRecord(ctx context.Context, r *IdempotencyRecord) error
+	// DeleteIdempotencyRecords deletes the records of every tenant created
+	// before the instant and returns how many it deleted.
+	DeleteIdempotencyRecords(ctx context.Context, before time.Time) (int, error)
 }
 
 // TenantStore keeps tenants.

@@ -41,6 +41,55 @@ func Replay(ctx context.Context, st IdempotencyStore, tenant TenantID, op, key, 
 	return true, json.Unmarshal(rec.Result, out)
 }
 
+// ReplayAfter is what a command run under a client's key does with its error
+// err before returning it: a concurrent run with the same key and payload
+// may have committed meanwhile, and its effect may be why this run failed
+// (the number is not active any more, a version moved on, the key's insert
+// conflicted). If the key's record now exists for the same op and
+// fingerprint, ReplayAfter decodes the stored result into out and returns
+// nil: the caller hands out that result, as every caller with the key must
+// get it. A record of another op or payload is CodeInvalid, Field
+// "idempotency_key"; no record: err. It reads outside any transaction (err
+// ended the caller's). nil err or an empty key: err unchanged.
+//
+// Together with the version checks of the stores this is the contract of
+// every idempotent command: a caller that arrives while the first run with
+// its key is still going waits on that run's row locks (or runs in its own
+// serialized transaction) and then gets the stored result; never a second
+// effect, never an error the first run caused.
+func ReplayAfter(ctx context.Context, st IdempotencyStore, tenant TenantID, op, key, fingerprint string, out any, err error) error {
+	if err == nil || key == "" {
+		return err
+	}
+	done, rerr := Replay(ctx, st, tenant, op, key, fingerprint, out)
+	switch {
+	case done && rerr == nil:
+		return nil
+	case ErrorCode(rerr) == CodeInvalid:
+		return rerr
+	}
+	return err
+}
+
+// DefaultIdempotencyRetention is how long idempotency records are kept by
+// default: a client may retry a command with its key for a day.
+const DefaultIdempotencyRetention = 24 * time.Hour
+
+// PurgeIdempotencyRecords deletes the idempotency records of every tenant
+// created more than retention before now (0: DefaultIdempotencyRetention)
+// and returns how many. A key is honoured for at least the retention; after
+// the purge the same key runs the command anew. Servers run it periodically
+// (on every node: two purges at once delete each record once).
+func PurgeIdempotencyRecords(ctx context.Context, st IdempotencyStore, now time.Time, retention time.Duration) (int, error) {
+	if retention <= 0 {
+		retention = DefaultIdempotencyRetention
+	}
+	if now.IsZero() {
+		return 0, E(CodeInvalid, "numberdesk.PurgeIdempotencyRecords", "now", "Der Zeitpunkt fehlt.")
+	}
+	return st.DeleteIdempotencyRecords(ctx, now.Add(-retention))
+}
+
 // Remember stores result as the outcome of key, in the caller's transaction
 // (the one that makes the command's effect). It marshals result and then
 // decodes the JSON back into it, so that the caller hands out exactly what

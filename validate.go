@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,6 +21,36 @@ var messages = map[string]string{
 	"printascii":  "Die Eingabe enthält unzulässige Zeichen.",
 	"gte":         "Der Wert ist zu klein.",
 	"lte":         "Der Wert ist zu groß.",
+}
+
+// fieldName is the name a validation error gives a struct field: its JSON
+// name; a field without one, its Go name as JSON would use it; a field kept
+// out of JSON (`json:"-"`, e.g. an idempotency key that travels in a header)
+// its Go name in snake case, "IdempotencyKey" → "idempotency_key", the name
+// under which every other error reports it.
+func fieldName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	switch name {
+	case "":
+		return f.Name
+	case "-":
+		return snakeCase(f.Name)
+	}
+	return name
+}
+
+// snakeCase returns "IdempotencyKey" as "idempotency_key" and "ID" as "id".
+func snakeCase(s string) string {
+	var b strings.Builder
+	rs := []rune(s)
+	for i, r := range rs {
+		upper := unicode.IsUpper(r)
+		if upper && i > 0 && (!unicode.IsUpper(rs[i-1]) || i+1 < len(rs) && !unicode.IsUpper(rs[i+1])) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
 
 func invalidField(op, field, tag string) *Error {
@@ -60,11 +91,7 @@ func checkStruct(rv reflect.Value, prefix string) (string, string, error) {
 		if !f.IsExported() {
 			continue
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			name = f.Name
-		}
-		path := prefix + name
+		path := prefix + fieldName(f)
 		tags := f.Tag.Get("validate")
 		fv := rv.Field(i)
 		if tags == "" || tags == "-" {

@@ -4,7 +4,6 @@ package numberdesk
 
 import (
 	"errors"
-	"reflect"
 	"strings"
 	"sync"
 
@@ -13,16 +12,7 @@ import (
 
 var validate = sync.OnceValue(func() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		if name == "" {
-			return f.Name
-		}
-		return name
-	})
+	v.RegisterTagNameFunc(fieldName)
 	return v
 })
 

@@ -76,3 +76,21 @@ func FuzzValidateAgreesWithTagSubset(f *testing.F) {
 		requireSameVerdict(t, numbers.ActivateRequest{QuoteToken: number, IdempotencyKey: key})
 	})
 }
+
+// A field kept out of JSON is named in snake case, as every other error of
+// the SDK names it: a malformed idempotency key is field "idempotency_key"
+// (natively and in the browser's tag subset alike).
+func TestValidateNamesHeaderFieldsInSnakeCase(t *testing.T) {
+	type req struct {
+		Number         string `json:"number" validate:"required"`
+		IdempotencyKey string `json:"-" validate:"omitempty,max=4,printascii"`
+	}
+	for name, validate := range map[string]func(string, any) error{"native": numberdesk.Validate, "subset": numberdesk.ValidateSubset} {
+		err := validate("op", req{Number: "1", IdempotencyKey: "zu lang"})
+		require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err), name)
+		require.Equal(t, "idempotency_key", err.(*numberdesk.Error).Field, name)
+	}
+	for in, want := range map[string]string{"IdempotencyKey": "idempotency_key", "ID": "id", "QuoteToken": "quote_token", "StaffID": "staff_id", "X": "x"} {
+		require.Equal(t, want, numberdesk.SnakeCase(in), in)
+	}
+}

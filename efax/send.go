@@ -144,7 +144,10 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 		conf = confirmation(c.n, issues)
 		return numberdesk.Remember(ctx, st, actor.Tenant, op, key, fp, conf, now)
 	})
-	if err != nil {
+	// A concurrent Send with the key that committed first may be why this
+	// one failed (its credentials changed the versions): its result is
+	// every caller's.
+	if err = numberdesk.ReplayAfter(ctx, st, actor.Tenant, op, key, fp, &conf, err); err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
 	return conf, nil

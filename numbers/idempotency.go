@@ -12,7 +12,11 @@ import (
 // the key is CodeInvalid with Field "idempotency_key". A successful result is
 // stored with the effect, in the same transaction; a failure is not stored,
 // so the client may correct and retry. When two runs with one key race, the
-// loser's insert conflicts and it is retried, finding the winner's result.
+// loser waits on the winner's row locks; its write or its insert of the key
+// then conflicts and it is retried, finding the winner's result; and if it
+// failed because of the winner's effect (the number is not active any more),
+// numberdesk.ReplayAfter finds the winner's result all the same. Every
+// caller with the key and payload gets the stored result.
 func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, op, key string, payload any,
 	cmd func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
@@ -33,7 +37,7 @@ func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, 
 		if key != "" && attempt < 3 && numberdesk.ErrorCode(err) == numberdesk.CodeConflict {
 			continue
 		}
-		if err != nil {
+		if err = numberdesk.ReplayAfter(ctx, st, actor.Tenant, op, key, fp, &out, err); err != nil {
 			return zero, numberdesk.Internal(op, err)
 		}
 		return out, nil

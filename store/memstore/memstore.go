@@ -998,6 +998,30 @@ func (s *Store) CreateIdempotencyRecord(ctx context.Context, r *numberdesk.Idemp
 	})
 }
 
+// DeleteIdempotencyRecords deletes the records of every tenant created before
+// the instant and returns how many.
+func (s *Store) DeleteIdempotencyRecords(ctx context.Context, before time.Time) (int, error) {
+	const op = "memstore.DeleteIdempotencyRecords"
+	n := 0
+	err := s.write(ctx, op, func(tx *tx) error {
+		for _, sp := range s.spaces {
+			for key, r := range sp.idem {
+				if !r.CreatedAt.Before(before) {
+					continue
+				}
+				delete(sp.idem, key)
+				tx.record(func() { sp.idem[key] = r })
+				n++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
 func cloneRecord(r *numberdesk.IdempotencyRecord) *numberdesk.IdempotencyRecord {
 	c := *r
 	c.Result = slices.Clone(r.Result)

@@ -128,7 +128,7 @@ func TestMigrate(t *testing.T) {
 }
 
 // migrationCount is the number of embedded migrations (per dialect).
-const migrationCount = 5
+const migrationCount = 6
 
 // TestRoundTrips counts the statements of the commands: constant, whatever
 // the number of numbers.

@@ -376,6 +376,28 @@ func (s *Store) FindIdempotencyRecord(ctx context.Context, tenant numberdesk.Ten
 	return out, nil
 }
 
+// DeleteIdempotencyRecords deletes the records of every tenant created before
+// the instant (one statement, served by the index on created_at) and returns
+// how many.
+func (s *Store) DeleteIdempotencyRecords(ctx context.Context, before time.Time) (int, error) {
+	const op = "sqlstore.DeleteIdempotencyRecords"
+	n := 0
+	err := s.write(ctx, op, false, func(c *call) error {
+		a := &args{d: s.d}
+		res, err := c.exec(ctx, "DELETE FROM idempotency WHERE created_at < "+a.add(s.instantArg(before)), a.list...)
+		if err != nil {
+			return err
+		}
+		d, err := res.RowsAffected()
+		n = int(d)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
 // CreateIdempotencyRecord stores r. Tenant must be a canonical UUID, Key set
 // and Result empty or valid JSON (CodeInvalid); CodeConflict (Field "key") if
 // the tenant has the key. One statement, which cannot fail on a duplicate

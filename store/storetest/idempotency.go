@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -59,6 +62,44 @@ func testIdempotency(t *testing.T, newStore func(t *testing.T) store.Store) {
 			again, err := s.FindIdempotencyRecord(t.Context(), tn.ID, "k")
 			require.NoError(t, err)
 			require.Equal(t, want, normRecord(t, again))
+		},
+		"PurgeByCreationTime": func(t *testing.T, s store.Store) {
+			a, b := newTenant(t, s), newTenant(t, s)
+			base := t0.AddDate(1, 0, 0)
+			_, err := s.DeleteIdempotencyRecords(t.Context(), base) // what a store starts with
+			require.NoError(t, err)
+			var keep []*numberdesk.IdempotencyRecord
+			for i, r := range []*numberdesk.IdempotencyRecord{newRecord(a.ID, "old"), newRecord(b.ID, "old"),
+				newRecord(a.ID, "edge"), newRecord(b.ID, "new")} {
+				r.CreatedAt = base.Add(time.Duration(i) * time.Hour) // 0 h, 1 h, 2 h, 3 h
+				require.NoError(t, s.CreateIdempotencyRecord(t.Context(), r))
+				if i >= 2 {
+					keep = append(keep, r)
+				}
+			}
+			// A purge that a failing transaction rolls back deletes nothing.
+			fail := errors.New("rolled back")
+			require.ErrorIs(t, s.InTx(t.Context(), func(ctx context.Context) error {
+				n, err := s.DeleteIdempotencyRecords(ctx, base.Add(10*time.Hour))
+				require.NoError(t, err)
+				require.Equal(t, 4, n)
+				return fail
+			}), fail)
+			n, err := s.DeleteIdempotencyRecords(t.Context(), base.Add(2*time.Hour)) // strictly before
+			require.NoError(t, err)
+			require.Equal(t, 2, n, "the records of both tenants created before the instant")
+			for _, tn := range []numberdesk.TenantID{a.ID, b.ID} {
+				_, err := s.FindIdempotencyRecord(t.Context(), tn, "old")
+				requireCode(t, err, numberdesk.CodeNotFound, "*")
+			}
+			for _, r := range keep {
+				got, err := s.FindIdempotencyRecord(t.Context(), r.Tenant, r.Key)
+				require.NoError(t, err)
+				require.Equal(t, normRecord(t, r), normRecord(t, got))
+			}
+			n, err = s.DeleteIdempotencyRecords(t.Context(), base.Add(2*time.Hour))
+			require.NoError(t, err)
+			require.Zero(t, n, "a second purge finds nothing")
 		},
 		"UnknownIsNotFound": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)

@@ -75,6 +75,8 @@ var isolationExempt = map[string]string{
 	// InTx takes no tenant and returns no data: it only groups calls of the
 	// other methods, each of which has its own case.
 	"InTx": "groups other calls; reads and writes nothing itself",
+	"DeleteIdempotencyRecords": "the system's retention purge across all tenants, never a tenant's call; " +
+		"it deletes by creation time only (storetest's PurgeByCreationTime)",
 }
 
 // isolationCases proves for each Store method that tenant B, given tenant A's
