@@ -6,9 +6,37 @@ import (
 )
 
 // Code classifies an Error. Codes are stable strings a UI or an HTTP layer
-// can map (invalid → 400/422, not_found → 404, conflict → 409,
-// precondition → 412/409, permission → 403, internal → 500).
+// maps; each has exactly one HTTP status (Code.HTTPStatus):
+//
+//	| Code         | HTTP status                  |
+//	|--------------|------------------------------|
+//	| invalid      | 422 Unprocessable Content    |
+//	| not_found    | 404 Not Found                |
+//	| conflict     | 409 Conflict                 |
+//	| precondition | 409 Conflict                 |
+//	| permission   | 403 Forbidden                |
+//	| internal     | 500 Internal Server Error    |
+//
+// Statuses that no Code stands for belong to the HTTP layer: a body that is
+// not JSON (400), no session (401), a stale If-Match (412), a locked login
+// (429).
 type Code string
+
+// HTTPStatus is the HTTP status code of c (the table above); 500 for a Code
+// the SDK does not define.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case CodeInvalid:
+		return 422
+	case CodeNotFound:
+		return 404
+	case CodeConflict, CodePrecondition:
+		return 409
+	case CodePermission:
+		return 403
+	}
+	return 500
+}
 
 // The error codes.
 const (

@@ -132,3 +132,13 @@ func TestEventDecode(t *testing.T) {
 	empty := numberdesk.NewEvent("number.test", a, time.Now(), "", nil)
 	require.Equal(t, numberdesk.CodeInternal, numberdesk.ErrorCode(empty.Decode(&got)))
 }
+
+// Every Code has exactly one HTTP status, the one error.go's table gives.
+func TestCodeHTTPStatus(t *testing.T) {
+	for code, want := range map[numberdesk.Code]int{
+		numberdesk.CodeInvalid: 422, numberdesk.CodeNotFound: 404, numberdesk.CodeConflict: 409,
+		numberdesk.CodePrecondition: 409, numberdesk.CodePermission: 403, numberdesk.CodeInternal: 500, "made_up": 500,
+	} {
+		require.Equal(t, want, code.HTTPStatus(), code)
+	}
+}
