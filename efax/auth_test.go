@@ -107,7 +107,7 @@ func TestPersonalFaxNeverReachesSecondEmployee(t *testing.T) {
 		user, secret := f.sendAndDeliver(t, f.personal, f.anna)
 		for _, e := range [][]numberdesk.StaffID{{f.jonas.ID}, {f.anna.ID, f.jonas.ID}, {f.mia.ID}} {
 			_, err := f.fax.Send(ctx, f.mia.Actor(), efax.SendRequest{Number: f.personal.ID, Staff: e})
-			require.Equal(t, numberdesk.CodePrecondition, numberdesk.ErrorCode(err))
+			require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err), "somebody else is no recipient: an input error")
 		}
 		require.Empty(t, f.dispatch(t))
 		_, err := f.fax.Authenticate(ctx, user, secret)
@@ -127,7 +127,8 @@ func TestPersonalFaxNeverReachesSecondEmployee(t *testing.T) {
 		require.NoError(t, err)
 		// Anna cannot be sent to any more.
 		_, err = f.fax.Send(ctx, f.owner, efax.SendRequest{Number: f.personal.ID, Staff: []numberdesk.StaffID{f.anna.ID}})
-		require.Equal(t, numberdesk.CodePrecondition, numberdesk.ErrorCode(err))
+		require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err))
+		require.Equal(t, "staff[0]", err.(*numberdesk.Error).Field)
 		require.Contains(t, numberdesk.ErrorMessage(err), "erhält nur Jonas Weber die Zugangsdaten, nicht Anna Berg.")
 	})
 	t.Run("swap", func(t *testing.T) {

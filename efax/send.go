@@ -3,6 +3,7 @@ package efax
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -88,7 +89,7 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 	if done, err := numberdesk.Replay(ctx, st, actor.Tenant, op, key, fp, &conf); done || err != nil {
 		return conf, numberdesk.Internal(op, err) // a replay hashes nothing
 	}
-	c, issues, err := s.plan(ctx, op, actor.Tenant, req.Number, ids)
+	c, issues, err := s.plan(ctx, op, actor.Tenant, req.Number, ids, req.Staff)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +112,7 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 		if done, err := numberdesk.Replay(ctx, st, actor.Tenant, op, key, fp, &conf); done || err != nil {
 			return err
 		}
-		c2, again, err := s.plan(ctx, op, actor.Tenant, req.Number, ids)
+		c2, again, err := s.plan(ctx, op, actor.Tenant, req.Number, ids, req.Staff)
 		if err != nil {
 			return err
 		}
@@ -169,15 +170,21 @@ func confirmation(n *numbers.Number, issues []issue) *Confirmation {
 // rotated reports whether before was a working login.
 func rotated(before *StoredCredential) bool { return before != nil && before.Status == StatusActive }
 
-// plan checks the recipients ids of the number and returns one issue per
-// recipient, in the candidates' order (by name), with the stored login if
-// any. Every refusal is collected into one message.
-func (s *Service) plan(ctx context.Context, op string, tenant numberdesk.TenantID, number numberdesk.NumberID, ids []numberdesk.StaffID) (*choice, []issue, error) {
+// plan checks the recipients ids (the distinct IDs of asked, as the request
+// lists them) of the number and returns one issue per recipient, in the
+// candidates' order (by name), with the stored login if any. Every refusal
+// is collected into one message. A recipient who is no candidate at all (not
+// the holder of a personal fax number, no member of a shared one) is an
+// input error: CodeInvalid, Field "staff[i]" with i its index in asked. A
+// candidate who may not receive credentials now (locked, no e-mail) is
+// CodePrecondition, Field "staff".
+func (s *Service) plan(ctx context.Context, op string, tenant numberdesk.TenantID, number numberdesk.NumberID, ids, asked []numberdesk.StaffID) (*choice, []issue, error) {
 	c, err := s.choose(ctx, op, tenant, number)
 	if err != nil {
 		return nil, nil, err
 	}
 	var refused []string
+	foreign := ""
 	for _, id := range ids {
 		cd := c.candidate(id)
 		switch {
@@ -190,17 +197,23 @@ func (s *Service) plan(ctx context.Context, op string, tenant numberdesk.TenantI
 				return nil, nil, numberdesk.E(numberdesk.CodeNotFound, op, "staff", "Der Mitarbeiter wurde nicht gefunden.")
 			case err != nil:
 				return nil, nil, numberdesk.Internal(op, err)
-			case c.elig.Fixed && len(c.elig.Candidates) == 1:
+			case c.elig.Fixed && len(c.elig.Candidates) == 0:
+				refused = append(refused, c.elig.Message) // the number has no holder: its state
+			case c.elig.Fixed:
 				refused = append(refused, "Für die persönliche Faxnummer "+c.n.Display()+" erhält nur "+c.elig.Candidates[0].Name+
 					" die Zugangsdaten, nicht "+e.Name()+".")
-			case c.elig.Fixed:
-				refused = append(refused, c.elig.Message)
 			default:
 				refused = append(refused, e.Name()+" ist kein Mitglied der gemeinsamen Faxnummer "+c.n.Display()+".")
 			}
+			if foreign == "" && (!c.elig.Fixed || len(c.elig.Candidates) > 0) {
+				foreign = fmt.Sprintf("staff[%d]", slices.Index(asked, id))
+			}
 		}
 	}
-	if len(refused) > 0 {
+	switch {
+	case foreign != "":
+		return nil, nil, numberdesk.E(numberdesk.CodeInvalid, op, foreign, "%s", strings.Join(dedupe(refused), " "))
+	case len(refused) > 0:
 		return nil, nil, numberdesk.E(numberdesk.CodePrecondition, op, "staff", "%s", strings.Join(dedupe(refused), " "))
 	}
 	var issues []issue

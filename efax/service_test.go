@@ -38,10 +38,10 @@ func TestSendEligibilityRules(t *testing.T) {
 		}, nil, "", "", "Die Zugangsdaten wurden an Anna Berg versendet."},
 		{"personal fax: anybody else is refused", func(f *fixture) (numberdesk.NumberID, []numberdesk.StaffID) {
 			return f.personal.ID, ids(f.jonas)
-		}, nil, numberdesk.CodePrecondition, "staff", "Für die persönliche Faxnummer 0221 123456-20 erhält nur Anna Berg die Zugangsdaten, nicht Jonas Weber."},
+		}, nil, numberdesk.CodeInvalid, "staff[0]", "Für die persönliche Faxnummer 0221 123456-20 erhält nur Anna Berg die Zugangsdaten, nicht Jonas Weber."},
 		{"personal fax: the holder and somebody else", func(f *fixture) (numberdesk.NumberID, []numberdesk.StaffID) {
 			return f.personal.ID, ids(f.anna, f.mia)
-		}, nil, numberdesk.CodePrecondition, "staff", "erhält nur Anna Berg die Zugangsdaten, nicht Mia Klein."},
+		}, nil, numberdesk.CodeInvalid, "staff[1]", "erhält nur Anna Berg die Zugangsdaten, nicht Mia Klein."},
 		{"personal fax without a holder", func(f *fixture) (numberdesk.NumberID, []numberdesk.StaffID) {
 			return f.personal.ID, ids(f.anna)
 		}, func(t *testing.T, f *fixture) {
@@ -59,11 +59,14 @@ func TestSendEligibilityRules(t *testing.T) {
 		}, nil, numberdesk.CodePrecondition, "staff", "Für Paul Neu ist keine E-Mail-Adresse hinterlegt."},
 		{"shared fax: every refusal is named", func(f *fixture) (numberdesk.NumberID, []numberdesk.StaffID) {
 			return f.shared.ID, ids(f.paul, f.lena, f.mia)
-		}, nil, numberdesk.CodePrecondition, "staff",
+		}, nil, numberdesk.CodeInvalid, "staff[2]",
 			"Für Paul Neu ist keine E-Mail-Adresse hinterlegt. Lena Graf ist gesperrt und kann keine Zugangsdaten erhalten. Mia Klein ist kein Mitglied der gemeinsamen Faxnummer 0221 123456-21."},
 		{"shared fax: a non-member", func(f *fixture) (numberdesk.NumberID, []numberdesk.StaffID) {
 			return f.shared.ID, ids(f.mia)
-		}, nil, numberdesk.CodePrecondition, "staff", "Mia Klein ist kein Mitglied der gemeinsamen Faxnummer 0221 123456-21."},
+		}, nil, numberdesk.CodeInvalid, "staff[0]", "Mia Klein ist kein Mitglied der gemeinsamen Faxnummer 0221 123456-21."},
+		{"shared fax: a non-member after a duplicate is named by its place in the request", func(f *fixture) (numberdesk.NumberID, []numberdesk.StaffID) {
+			return f.shared.ID, ids(f.anna, f.anna, f.mia)
+		}, nil, numberdesk.CodeInvalid, "staff[2]", "Mia Klein ist kein Mitglied der gemeinsamen Faxnummer 0221 123456-21."},
 		{"shared fax: an unknown employee", func(f *fixture) (numberdesk.NumberID, []numberdesk.StaffID) {
 			return f.shared.ID, []numberdesk.StaffID{f.anna.ID, numberdesk.NewStaffID()}
 		}, nil, numberdesk.CodeNotFound, "staff", "Der Mitarbeiter wurde nicht gefunden."},
