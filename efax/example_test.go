@@ -3,6 +3,7 @@ package efax_test
 import (
 	"context"
 	"fmt"
+	"log"
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/efax"
@@ -20,7 +21,10 @@ import (
 func Example() {
 	ctx := context.Background()
 	st := memstore.New()
-	nums := numbers.NewService(numbers.Config{Store: st})
+	nums, err := numbers.NewService(numbers.Config{Store: st})
+	if err != nil {
+		log.Fatal(err)
+	}
 	people := staff.NewService(staff.Config{Store: st, Numbers: nums})
 	_, owner, _ := people.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH",
 		Owner: staff.Person{FirstName: "Olga", LastName: "Owner", Email: "owner@muster.example"}})

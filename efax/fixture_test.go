@@ -101,7 +101,9 @@ func newFixtureOn(t testing.TB, base store.Store, opts ...option) *fixture {
 	ctx := context.Background()
 	st := &noMail{Store: base, blank: map[numberdesk.StaffID]bool{}}
 	f := &fixture{st: st, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), rec: &notify.Recorder{}}
-	f.nums = numbers.NewService(numbers.Config{Store: st, Clock: f.clock})
+	nums, err := numbers.NewService(numbers.Config{Store: st, Clock: f.clock})
+	require.NoError(t, err)
+	f.nums = nums
 	f.staff = staff.NewService(staff.Config{Store: st, Numbers: f.nums, Clock: f.clock})
 	_, owner, err := f.staff.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH",
 		Owner: staff.Person{FirstName: "Olga", LastName: "Owner", Email: "owner@muster.example"}})

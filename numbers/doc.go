@@ -17,6 +17,17 @@
 //	swap_out     active, pending          inactive                owner
 //	swap_in      new, inactive            active                  owner
 //
+// A quote is one consent for one activation. Its token (Quote.Token) binds
+// the tenant, the quoted numbers with their Versions, their prices and an
+// expiry, signed with Config.QuoteKey (at least MinQuoteKey bytes, copied by
+// NewService). Activate refuses it (CodePrecondition, Field "quote") once it
+// has expired, once any quoted number has changed since the quote (any
+// write: this activation itself, a swap, a deactivation, an assignment), or
+// when the prices no longer hold; so the same token never activates twice. A
+// token has exactly one spelling: any other encoding of the same bytes is
+// CodeInvalid. A retry with the idempotency key of a successful activation
+// replays its result before any of these checks.
+//
 // Every command takes a numberdesk.Actor and checks it first, validates its
 // input (bad input is a *numberdesk.Error with Code and Field and changes
 // nothing), and runs in one transaction of its Store that also appends the

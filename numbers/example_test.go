@@ -3,6 +3,7 @@ package numbers_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"time"
 
 	"github.com/numberdesk/numberdesk"
@@ -16,7 +17,10 @@ func Example() {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
 	st := memstore.New()
-	svc := numbers.NewService(numbers.Config{Store: st, Clock: func() time.Time { return now }})
+	svc, err := numbers.NewService(numbers.Config{Store: st, Clock: func() time.Time { return now }})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	tenant := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "Muster GmbH", TimeZone: "Europe/Berlin"}
 	_ = st.CreateTenant(ctx, tenant)

@@ -43,7 +43,9 @@ func newFixture(t tb, opts ...func(*numbers.Config)) *fixture {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	f.svc = numbers.NewService(cfg)
+	svc, err := numbers.NewService(cfg)
+	require.NoError(t, err)
+	f.svc = svc
 	return f
 }
 

@@ -31,7 +31,9 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	ctx := context.Background()
 	st := memstore.New()
 	now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-	f := &matrixFixture{nums: numbers.NewService(numbers.Config{Store: st, Clock: func() time.Time { return now }})}
+	nums, err := numbers.NewService(numbers.Config{Store: st, Clock: func() time.Time { return now }})
+	require.NoError(t, err)
+	f := &matrixFixture{nums: nums}
 	f.staff = staff.NewService(staff.Config{Store: st, Numbers: f.nums, Clock: func() time.Time { return now }})
 	_, owner, err := f.staff.CreateTenant(ctx, staff.TenantRequest{Name: "A", Owner: staff.Person{FirstName: "O", LastName: "A", Email: "o@a.example"}})
 	require.NoError(t, err)

@@ -98,8 +98,12 @@ type QuoteLine struct {
 }
 
 // Quote is the cost overview shown before an activation ("Kostenübersicht").
-// Its Token binds the numbers, their prices and an expiry; Activate accepts it
-// only while the prices still match.
+// Its Token is the owner's consent to exactly this: it binds the tenant, the
+// numbers with their versions, their prices and an expiry, signed with
+// Config.QuoteKey. Activate accepts it once: only while it has not expired,
+// no quoted number has changed since the quote (any write bumps a number's
+// Version, so an activation, a swap, a deactivation that took effect or an
+// edit voids the quote) and the prices still hold.
 type Quote struct {
 	Token     string      `json:"token"`
 	Lines     []QuoteLine `json:"lines"`
@@ -126,14 +130,20 @@ func totals(net Money, rate int) Totals {
 type quoteClaims struct {
 	Tenant  numberdesk.TenantID   `json:"t"`
 	Numbers []numberdesk.NumberID `json:"n"`
-	Expires int64                 `json:"x"` // unix seconds
+	// Versions are the numbers' Versions when quoted, in the order of Numbers.
+	Versions []int64 `json:"v"`
+	Expires  int64   `json:"x"` // unix seconds
 }
 
-// signQuote returns the token for claims and the per-number prices.
+// tokenEncoding is the one encoding of both parts of a quote token:
+// unpadded base64url, with the unused bits of the last character zero.
+var tokenEncoding = base64.RawURLEncoding.Strict()
+
+// signQuote returns the token for claims and the per-number prices:
+// base64url(payload) "." base64url(HMAC-SHA256(key, payload ‖ prices)).
 func signQuote(key []byte, c quoteClaims, prices []Price) string {
 	payload, _ := json.Marshal(c)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(payload) + "." + enc.EncodeToString(quoteMAC(key, payload, prices))
+	return tokenEncoding.EncodeToString(payload) + "." + tokenEncoding.EncodeToString(quoteMAC(key, payload, prices))
 }
 
 func quoteMAC(key, payload []byte, prices []Price) []byte {
@@ -144,19 +154,33 @@ func quoteMAC(key, payload []byte, prices []Price) []byte {
 	return h.Sum(nil)
 }
 
-// parseQuote decodes a token's claims without verifying them.
+// parseQuote decodes a token's claims without verifying them. A token has
+// exactly one accepted spelling, the one signQuote produces: any other
+// (padding, other trailing bits, line breaks, the standard alphabet) is
+// CodeInvalid, so that one consent cannot be presented under two spellings
+// (and two idempotency fingerprints).
 func parseQuote(op, token string) (quoteClaims, []byte, []byte, error) {
 	bad := numberdesk.E(numberdesk.CodeInvalid, op, "quote", "Die Kostenübersicht ist ungültig. Bitte rufen Sie sie erneut auf.")
 	p, m, ok := strings.Cut(token, ".")
 	if !ok || len(token) > 1<<16 {
 		return quoteClaims{}, nil, nil, bad
 	}
-	enc := base64.RawURLEncoding
-	payload, err1 := enc.DecodeString(p)
-	mac, err2 := enc.DecodeString(m)
+	payload, ok1 := decodeCanonical(p)
+	mac, ok2 := decodeCanonical(m)
 	var c quoteClaims
-	if err1 != nil || err2 != nil || json.Unmarshal(payload, &c) != nil || len(c.Numbers) == 0 {
+	if !ok1 || !ok2 || len(mac) != sha256.Size || json.Unmarshal(payload, &c) != nil ||
+		len(c.Numbers) == 0 || len(c.Versions) != len(c.Numbers) {
 		return quoteClaims{}, nil, nil, bad
 	}
 	return c, payload, mac, nil
+}
+
+// decodeCanonical decodes s if it is the tokenEncoding of its bytes, the
+// only spelling: the decoder alone skips line breaks.
+func decodeCanonical(s string) ([]byte, bool) {
+	b, err := tokenEncoding.DecodeString(s)
+	if err != nil || len(b) == 0 || tokenEncoding.EncodeToString(b) != s {
+		return nil, false
+	}
+	return b, true
 }

@@ -1,6 +1,7 @@
 package numbers
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -34,8 +35,10 @@ type Config struct {
 	Prices PriceList
 	// Notice decides when deactivations take effect; default EndOfFollowingMonth.
 	Notice NoticePolicy
-	// QuoteKey signs quote tokens. Nodes that share a store must share the
-	// key; default: 32 random bytes (tokens then work on this Service only).
+	// QuoteKey signs quote tokens: nil, or at least MinQuoteKey bytes (a
+	// shorter key is CodeInvalid). Nodes that share a store must share the
+	// key; nil: 32 random bytes (tokens then work on this Service only).
+	// NewService keeps a copy: changing the slice afterwards changes nothing.
 	QuoteKey []byte
 	// QuoteTTL is how long a quote stays acceptable; default 15 minutes.
 	QuoteTTL time.Duration
@@ -47,6 +50,9 @@ type Config struct {
 	Directory routing.Directory
 }
 
+// MinQuoteKey is the length in bytes of the shortest Config.QuoteKey.
+const MinQuoteKey = 32
+
 // Service runs the number lifecycle: Provision, Quote, Activate, Deactivate,
 // Withdraw, ApplyDue and Swap, and answers the overview and history. Every
 // method checks the Actor first; every change runs in one transaction that
@@ -56,9 +62,23 @@ type Service struct {
 }
 
 // NewService returns a Service over cfg.Store with cfg's defaults filled in.
-func NewService(cfg Config) *Service {
+// A configuration it cannot run with is a *numberdesk.Error with
+// CodeInvalid and the Config field's name as Field: "Store" when it is nil,
+// "QuoteKey" when the key is shorter than MinQuoteKey.
+func NewService(cfg Config) (*Service, error) {
+	const op = "numbers.NewService"
 	if cfg.Store == nil {
-		panic("numbers.NewService: Config.Store is nil")
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "Store", "Der Rufnummerndienst braucht einen Store.")
+	}
+	switch {
+	case cfg.QuoteKey == nil:
+		cfg.QuoteKey = make([]byte, MinQuoteKey)
+		rand.Read(cfg.QuoteKey)
+	case len(cfg.QuoteKey) < MinQuoteKey:
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "QuoteKey",
+			"Der Schlüssel für Kostenübersichten muss mindestens %d Byte lang sein.", MinQuoteKey)
+	default:
+		cfg.QuoteKey = bytes.Clone(cfg.QuoteKey)
 	}
 	if cfg.Prices == nil {
 		cfg.Prices = DefaultPriceList
@@ -66,17 +86,13 @@ func NewService(cfg Config) *Service {
 	if cfg.Notice == nil {
 		cfg.Notice = EndOfFollowingMonth
 	}
-	if len(cfg.QuoteKey) == 0 {
-		cfg.QuoteKey = make([]byte, 32)
-		rand.Read(cfg.QuoteKey)
-	}
 	if cfg.QuoteTTL <= 0 {
 		cfg.QuoteTTL = 15 * time.Minute
 	}
 	if cfg.ConsentLabel == "" {
 		cfg.ConsentLabel = DefaultConsentLabel
 	}
-	return &Service{cfg: cfg}
+	return &Service{cfg: cfg}, nil
 }
 
 // now returns the current time, truncated to microseconds so that every
@@ -383,6 +399,17 @@ func (s *Service) fetch(ctx context.Context, op string, tenant numberdesk.Tenant
 	return ns, nil
 }
 
+// quotable returns why n cannot be quoted or activated at now (Field
+// "numbers"), or nil: it must be new or inactive and, if ported, have
+// arrived.
+func quotable(op string, n *Number, now time.Time) error {
+	if !transition(ActionActivate).can(n.Status) {
+		return numberdesk.E(numberdesk.CodePrecondition, op, "numbers",
+			"Die Rufnummer %s ist %s und kann nicht aktiviert werden.", n.Display(), n.StatusLabel())
+	}
+	return activatable(op, "numbers", n, now)
+}
+
 // activatable returns why n cannot be activated (or swapped in) at now, or nil.
 func activatable(op, field string, n *Number, now time.Time) error {
 	if !n.PortingDate.IsZero() && now.Before(n.PortingDate) {
@@ -409,14 +436,12 @@ func (s *Service) Quote(ctx context.Context, actor numberdesk.Actor, ids []numbe
 		return nil, err
 	}
 	now := s.now()
-	for _, n := range ns {
-		if !transition(ActionActivate).can(n.Status) {
-			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "numbers",
-				"Die Rufnummer %s ist %s und kann nicht aktiviert werden.", n.Display(), n.StatusLabel())
-		}
-		if err := activatable(op, "numbers", n, now); err != nil {
+	versions := make([]int64, len(ns))
+	for i, n := range ns {
+		if err := quotable(op, n, now); err != nil {
 			return nil, err
 		}
+		versions[i] = n.Version
 	}
 	ps, err := s.prices(ctx, op, ns)
 	if err != nil {
@@ -434,7 +459,7 @@ func (s *Service) Quote(ctx context.Context, actor numberdesk.Actor, ids []numbe
 		monthly, oneTime = monthly.Add(ps[i].MonthlyNet()), oneTime.Add(ps[i].OneTimeNet())
 	}
 	q.Monthly, q.OneTime = totals(monthly, q.VATRate), totals(oneTime, q.VATRate)
-	q.Token = signQuote(s.cfg.QuoteKey, quoteClaims{Tenant: actor.Tenant, Numbers: ids, Expires: q.ExpiresAt.Unix()}, ps)
+	q.Token = signQuote(s.cfg.QuoteKey, quoteClaims{Tenant: actor.Tenant, Numbers: ids, Versions: versions, Expires: q.ExpiresAt.Unix()}, ps)
 	return q, nil
 }
 
@@ -464,9 +489,8 @@ type Outcome string
 
 // The outcomes of a bulk command.
 const (
-	OutcomeActivated     Outcome = "activated"
-	OutcomeAlreadyActive Outcome = "already_active" // a no-op: the number was active already
-	OutcomeFailed        Outcome = "failed"         // Error tells why; nothing changed for this number
+	OutcomeActivated Outcome = "activated"
+	OutcomeFailed    Outcome = "failed" // Error tells why; nothing changed for this number
 )
 
 // NumberResult is the outcome for one number of a bulk command.
@@ -495,11 +519,18 @@ func (r *ActivateResult) Activated() int {
 }
 
 // Activate activates the numbers of a quote ("Rufnummern jetzt
-// kostenpflichtig aktivieren"); billing starts now. Owner only. The quote
-// must not have expired and its prices must still hold (else
-// CodePrecondition, Field "quote"). Each number gets its own result: an active
-// number is a no-op, a number that cannot be activated fails alone. The
-// event records the accepted price snapshot and the consent wording.
+// kostenpflichtig aktivieren"); billing starts now. Owner only. A quote is
+// one consent for one activation: its token is refused (CodePrecondition,
+// Field "quote") once it has expired, once any quoted number has changed
+// since the quote (its Version differs: after this activation, a swap, a
+// deactivation, an assignment, any write) or when the prices no longer
+// hold; a token that is not exactly as Quote issued it is CodeInvalid. So
+// the same token never activates twice. A retry with the IdempotencyKey of
+// a successful activation gets its stored result, whatever changed since:
+// the replay comes before these checks. Each number gets its own result: a
+// number that cannot be activated now (a ported one before its porting
+// date by this node's clock) fails alone. The event records the accepted
+// price snapshot and the consent wording.
 func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req ActivateRequest) (*ActivateResult, error) {
 	const op = "numbers.Activate"
 	if err := actor.Check(op, transition(ActionActivate).Roles...); err != nil {
@@ -525,6 +556,12 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 		if err != nil {
 			return nil, err
 		}
+		for i, n := range ns {
+			if n.Version != claims.Versions[i] {
+				return nil, numberdesk.E(numberdesk.CodePrecondition, op, "quote",
+					"Die Rufnummer %s wurde seit der Kostenübersicht geändert. Bitte rufen Sie die Kostenübersicht erneut auf.", n.Display())
+			}
+		}
 		ps, err := s.prices(ctx, op, ns)
 		if err != nil {
 			return nil, err
@@ -537,27 +574,18 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 		var changed []*Number
 		var events []numberdesk.Event
 		for i, n := range ns {
-			r := NumberResult{Number: n.ID, E164: n.E164, Outcome: OutcomeActivated}
-			switch {
-			case n.Status == StatusActive:
-				r.Outcome = OutcomeAlreadyActive
-			case !transition(ActionActivate).can(n.Status):
-				r.Outcome, r.Error = OutcomeFailed, numberdesk.E(numberdesk.CodePrecondition, op, "numbers",
-					"Die Rufnummer %s ist %s und kann nicht aktiviert werden.", n.Display(), n.StatusLabel())
-			default:
-				if err := activatable(op, "numbers", n, now); err != nil {
-					r.Outcome, r.Error = OutcomeFailed, err.(*numberdesk.Error)
-					break
-				}
-				before := n.Clone()
-				n.Status, n.BillingLine, n.BilledSince, n.UpdatedAt = StatusActive, uuid.NewString(), now, now
-				changed = append(changed, n)
-				events = append(events, change(EventActivated, actor, now, before, n, EventData{
-					Billing: &Billing{Line: n.BillingLine, Start: now},
-					Price:   &ps[i], Consent: s.cfg.ConsentLabel,
-				}))
+			res.Results[i] = NumberResult{Number: n.ID, E164: n.E164, Outcome: OutcomeActivated}
+			if err := quotable(op, n, now); err != nil {
+				res.Results[i].Outcome, res.Results[i].Error = OutcomeFailed, err.(*numberdesk.Error)
+				continue
 			}
-			res.Results[i] = r
+			before := n.Clone()
+			n.Status, n.BillingLine, n.BilledSince, n.UpdatedAt = StatusActive, uuid.NewString(), now, now
+			changed = append(changed, n)
+			events = append(events, change(EventActivated, actor, now, before, n, EventData{
+				Billing: &Billing{Line: n.BillingLine, Start: now},
+				Price:   &ps[i], Consent: s.cfg.ConsentLabel,
+			}))
 		}
 		if err := s.write(ctx, changed, events); err != nil {
 			return nil, err

@@ -69,21 +69,22 @@ func TestProvisionPorted(t *testing.T) {
 	require.Equal(t, 1, res.Activated())
 }
 
-// A quote issued before the porting date cannot smuggle an early activation:
-// the per-number result fails and nothing changes for that number.
+// A quote issued by a node whose clock runs ahead cannot smuggle an early
+// activation of a ported number through a node whose clock says the number
+// has not arrived yet: the per-number result fails and nothing changes for
+// that number.
 func TestActivatePortedNumberBeforePortingDateFailsAlone(t *testing.T) {
-	f := newFixture(t)
+	key := make([]byte, numbers.MinQuoteKey)
+	f := newFixture(t, func(c *numbers.Config) { c.QuoteKey = key })
 	plain := f.provision(t, "0221 555001", 0)[0]
 	ported := f.provision(t, "0221 555002", 0, func(r *numbers.ProvisionRequest) {
 		r.Origin, r.PortingDate = numbers.OriginPorted, f.clock().Add(time.Minute)
 	})[0]
-	f.advance(time.Minute)
-	q, err := f.svc.Quote(bg, f.owner, []numberdesk.NumberID{plain.ID, ported.ID})
+	ahead, err := numbers.NewService(numbers.Config{Store: f.store, QuoteKey: key,
+		Clock: func() time.Time { return f.clock().Add(time.Minute) }})
 	require.NoError(t, err)
-	// Another owner session moves the porting date (the vendor's port was delayed).
-	p := f.get(t, ported.ID)
-	p.PortingDate = f.clock().Add(24 * time.Hour)
-	require.NoError(t, f.store.UpdateNumbers(bg, p))
+	q, err := ahead.Quote(bg, f.owner, []numberdesk.NumberID{plain.ID, ported.ID})
+	require.NoError(t, err)
 
 	res, err := f.svc.Activate(bg, f.owner, numbers.ActivateRequest{QuoteToken: q.Token})
 	require.NoError(t, err)
@@ -91,6 +92,7 @@ func TestActivatePortedNumberBeforePortingDateFailsAlone(t *testing.T) {
 	require.Equal(t, numbers.OutcomeFailed, res.Results[1].Outcome)
 	require.Equal(t, numberdesk.CodePrecondition, res.Results[1].Error.Code)
 	require.Equal(t, numbers.StatusNew, f.get(t, ported.ID).Status)
+	require.Zero(t, billingStarts(t, f, ported.ID))
 }
 
 func TestQuoteAndActivate(t *testing.T) {
@@ -130,7 +132,9 @@ func TestQuoteAndActivate(t *testing.T) {
 	require.True(t, d.Billing.Start.Equal(f.clock()))
 }
 
-func TestReactivateActiveIsNoop(t *testing.T) {
+// Activating twice with one token is refused: the first activation changed
+// the numbers, so the quote is spent (see TestQuoteIsOneConsent).
+func TestActivateTwiceWithOneTokenIsRefused(t *testing.T) {
 	f := newFixture(t)
 	n := f.provision(t, "0221 123456", 0)[0]
 	q, err := f.svc.Quote(bg, f.owner, []numberdesk.NumberID{n.ID})
@@ -138,12 +142,12 @@ func TestReactivateActiveIsNoop(t *testing.T) {
 	res, err := f.svc.Activate(bg, f.owner, numbers.ActivateRequest{QuoteToken: q.Token})
 	require.NoError(t, err)
 	require.Equal(t, numbers.OutcomeActivated, res.Results[0].Outcome)
-	_, evsBefore := f.snapshot(t)
-	res, err = f.svc.Activate(bg, f.owner, numbers.ActivateRequest{QuoteToken: q.Token})
-	require.NoError(t, err)
-	require.Equal(t, numbers.OutcomeAlreadyActive, res.Results[0].Outcome)
-	_, evsAfter := f.snapshot(t)
-	require.Equal(t, evsBefore, evsAfter, "a no-op appends no event")
+	nsBefore, evsBefore := f.snapshot(t)
+	_, err = f.svc.Activate(bg, f.owner, numbers.ActivateRequest{QuoteToken: q.Token})
+	requireCode(t, err, numberdesk.CodePrecondition, "quote")
+	nsAfter, evsAfter := f.snapshot(t)
+	require.Equal(t, nsBefore, nsAfter)
+	require.Equal(t, evsBefore, evsAfter, "a refused activation appends no event")
 }
 
 func TestDeactivateWithdrawApplyDue(t *testing.T) {
@@ -441,7 +445,8 @@ func billingStarts(t *testing.T, f *fixture, id numberdesk.NumberID) int {
 }
 
 // 32 concurrent Activate calls on one number with different idempotency
-// keys: exactly one success and one billing start.
+// keys: exactly one success and one billing start; the others lose the race
+// (CodeConflict) or find the quote spent (CodePrecondition, Field "quote").
 func TestConcurrentActivateDifferentKeys(t *testing.T) {
 	f := newFixture(t)
 	n := f.provision(t, "0221 123456", 0)[0]
@@ -453,7 +458,9 @@ func TestConcurrentActivateDifferentKeys(t *testing.T) {
 		wg.Go(func() {
 			res, err := f.svc.Activate(bg, f.owner, numbers.ActivateRequest{QuoteToken: q.Token, IdempotencyKey: fmt.Sprint("key-", i)})
 			if err != nil {
-				require.Equal(t, numberdesk.CodeConflict, numberdesk.ErrorCode(err))
+				if numberdesk.ErrorCode(err) != numberdesk.CodeConflict {
+					requireCode(t, err, numberdesk.CodePrecondition, "quote")
+				}
 				return
 			}
 			outcomes[i] = res.Results[0].Outcome

@@ -3,6 +3,7 @@ package staff_test
 import (
 	"context"
 	"fmt"
+	"log"
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
@@ -16,7 +17,10 @@ import (
 func Example() {
 	ctx := context.Background()
 	st := memstore.New()
-	nums := numbers.NewService(numbers.Config{Store: st})
+	nums, err := numbers.NewService(numbers.Config{Store: st})
+	if err != nil {
+		log.Fatal(err)
+	}
 	svc := staff.NewService(staff.Config{Store: st, Numbers: nums})
 
 	_, owner, err := svc.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH",

@@ -123,10 +123,7 @@ func (c *ActivateDialog) renderResult() app.UI {
 		lines = append(lines, i18n.T("activate.done_many", FormatCount(n)))
 	}
 	for _, x := range r.Results {
-		switch x.Outcome {
-		case numbers.OutcomeAlreadyActive:
-			lines = append(lines, i18n.T("activate.already", displayOf(c.quote, x.Number)))
-		case numbers.OutcomeFailed:
+		if x.Outcome == numbers.OutcomeFailed {
 			lines = append(lines, displayOf(c.quote, x.Number)+": "+i18n.Error(x.Error))
 		}
 	}
@@ -168,9 +165,8 @@ func init() {
 		"activate.billing":        {DE: "Erst nach der Aktivierung entstehen Gebühren für diese Nummer.", EN: "Fees apply only from the activation on."},
 		"activate.done_one":       {DE: "Die Rufnummer {1} haben Sie nun aktiviert.", EN: "You have activated the number {1}."},
 		"activate.done_many":      {DE: "{1} Rufnummern haben Sie nun aktiviert.", EN: "You have activated {1} numbers."},
-		"activate.already":        {DE: "Die Rufnummer {1} war bereits aktiv.", EN: "The number {1} was active already."},
-		// English text of the SDK's quote errors (expired, prices changed).
-		"err.precondition.quote": {DE: "-", EN: "The cost overview has expired or its prices have changed. Please open it again."},
+		// English text of the SDK's quote errors (expired; a quoted number or the prices changed since).
+		"err.precondition.quote": {DE: "-", EN: "The cost overview has expired, or its numbers or prices have changed since. Please open it again."},
 		"activate.listed_one":    {DE: "Sie ist von nun an als „aktiv“ in der Rufnummern-Übersicht gelistet.", EN: "From now on it is listed as “active” in the overview."},
 		"activate.listed_many":   {DE: "Sie sind von nun an als „aktiv“ in der Rufnummern-Übersicht gelistet.", EN: "From now on they are listed as “active” in the overview."},
 	})

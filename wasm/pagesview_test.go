@@ -30,7 +30,10 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	ctx := context.Background()
 	st := memstore.New()
 	clock := numberdesk.Clock(func() time.Time { return time.Date(2026, 7, 15, 10, 0, 0, 0, time.UTC) })
-	nums := numbers.NewService(numbers.Config{Store: st, Clock: clock})
+	nums, err := numbers.NewService(numbers.Config{Store: st, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ss := staff.NewService(staff.Config{Store: st, Numbers: nums, Clock: clock})
 	_, owner, err := ss.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH", TimeZone: "Europe/Berlin",
 		Owner: staff.Person{FirstName: "Anna", LastName: "Admin", Email: "admin@muster.example"}})

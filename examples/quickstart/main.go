@@ -31,7 +31,10 @@ func run(ctx context.Context, out io.Writer) error {
 	clock := func() time.Time { return now }
 
 	st := memstore.New()
-	svc := numbers.NewService(numbers.Config{Store: st, Clock: clock})
+	svc, err := numbers.NewService(numbers.Config{Store: st, Clock: clock})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	people := staff.NewService(staff.Config{Store: st, Numbers: svc, Clock: clock})
 

@@ -47,7 +47,9 @@ func newPortal(t *testing.T) *portal {
 	t.Helper()
 	ctx := context.Background()
 	p := &portal{store: memstore.New(), now: time.Date(2026, 11, 27, 14, 5, 0, 0, time.UTC)}
-	p.nums = numbers.NewService(numbers.Config{Store: p.store, Clock: p.clock})
+	nums, err := numbers.NewService(numbers.Config{Store: p.store, Clock: p.clock})
+	require.NoError(t, err)
+	p.nums = nums
 	st := staff.NewService(staff.Config{Store: p.store, Numbers: p.nums, Clock: p.clock})
 	_, owner, err := st.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH", Owner: staff.Person{FirstName: "Olga", LastName: "Owner", Email: "owner@muster.example"}})
 	require.NoError(t, err)

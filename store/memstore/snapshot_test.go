@@ -28,7 +28,8 @@ func populate(t *testing.T, st *memstore.Store) numberdesk.Actor {
 	ctx := t.Context()
 	now := time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	svc := numbers.NewService(numbers.Config{Store: st, Clock: clock})
+	svc, err := numbers.NewService(numbers.Config{Store: st, Clock: clock})
+	require.NoError(t, err)
 	people := staff.NewService(staff.Config{Store: st, Numbers: svc, Clock: clock})
 	tenant, admin, err := people.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH",
 		Owner: staff.Person{FirstName: "Olga", LastName: "Owner", Email: "it@muster.example"}})
@@ -105,7 +106,8 @@ func TestSnapshotRoundTrip(t *testing.T) {
 
 	// The restored store keeps working: the event sequence continues, the
 	// idempotency record answers, a service runs on it.
-	svc := numbers.NewService(numbers.Config{Store: r})
+	svc, err := numbers.NewService(numbers.Config{Store: r})
+	require.NoError(t, err)
 	page, err := svc.Overview(ctx, owner, numbers.Query{})
 	require.NoError(t, err)
 	require.Equal(t, 5, page.Total)
@@ -188,7 +190,8 @@ func ExampleStore_Snapshot() {
 func TestSnapshotKeepsCredentials(t *testing.T) {
 	ctx := t.Context()
 	st := memstore.New()
-	nums := numbers.NewService(numbers.Config{Store: st})
+	nums, err := numbers.NewService(numbers.Config{Store: st})
+	require.NoError(t, err)
 	people := staff.NewService(staff.Config{Store: st, Numbers: nums})
 	_, owner, err := people.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH",
 		Owner: staff.Person{FirstName: "Olga", LastName: "Owner", Email: "owner@muster.example"}})

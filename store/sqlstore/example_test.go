@@ -82,5 +82,7 @@ func ExampleNew_postgres() {
 		log.Fatal(err)
 	}
 	// One store serves every service.
-	_ = numbers.NewService(numbers.Config{Store: s})
+	if _, err := numbers.NewService(numbers.Config{Store: s}); err != nil {
+		log.Fatal(err)
+	}
 }

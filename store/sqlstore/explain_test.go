@@ -418,7 +418,8 @@ func testPlans(t *testing.T, d sqlstore.Dialect, s *sqlstore.Store, db *sql.DB, 
 	active := (scaleSize+2)/3 - scaleDue
 
 	// The overview, through the service, as a portal asks for it.
-	svc := numbers.NewService(numbers.Config{Store: s, Clock: func() time.Time { return now }})
+	svc, err := numbers.NewService(numbers.Config{Store: s, Clock: func() time.Time { return now }})
+	require.NoError(t, err)
 	tr.start()
 	page, err := svc.Overview(ctx, owner, numbers.Query{Statuses: []numbers.Status{numbers.StatusActive}, Offset: 10_000, Limit: 50})
 	sent := tr.stop()

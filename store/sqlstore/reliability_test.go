@@ -414,6 +414,14 @@ func relIDs(ns []*numbers.Number) []numberdesk.NumberID {
 	return out
 }
 
+// relService returns a numbers.Service over cfg.
+func relService(t testing.TB, cfg numbers.Config) *numbers.Service {
+	t.Helper()
+	svc, err := numbers.NewService(cfg)
+	require.NoError(t, err)
+	return svc
+}
+
 func relQuoteKey(t testing.TB) []byte {
 	t.Helper()
 	k := make([]byte, 32)
@@ -790,7 +798,7 @@ func TestFaultPostgresKillMidSwap(t *testing.T) {
 			t.Parallel()
 			pg := openRelPG(t)
 			f := &faultStore{Store: pg.st}
-			svc := numbers.NewService(numbers.Config{Store: f})
+			svc := relService(t, numbers.Config{Store: f})
 			owner := relTenant(t, f)
 			tn := owner.Tenant
 			ns := relProvision(t, svc, owner, "+49 221 777000", 2)
@@ -885,7 +893,7 @@ func TestFaultPostgresKillMidBulkActivation(t *testing.T) {
 			t.Parallel()
 			pg := openRelPG(t)
 			f := &faultStore{Store: pg.st}
-			svc := numbers.NewService(numbers.Config{Store: f})
+			svc := relService(t, numbers.Config{Store: f})
 			owner := relTenant(t, f)
 			tn := owner.Tenant
 			ids := relIDs(relProvision(t, svc, owner, "+49 89 4400", count))
@@ -958,7 +966,7 @@ func TestFaultPostgresKillRacingCommit(t *testing.T) {
 	const rounds, bulk = 16, 10
 	pg := openRelPG(t)
 	f := &faultStore{Store: pg.st}
-	svc := numbers.NewService(numbers.Config{Store: f})
+	svc := relService(t, numbers.Config{Store: f})
 	owner := relTenant(t, f)
 	tn := owner.Tenant
 	ns := relProvision(t, svc, owner, "+49 711 300000", rounds/2*2+rounds/2*bulk)
@@ -1071,7 +1079,7 @@ func TestFaultPostgresRandomKills(t *testing.T) {
 	postgresDSN(t)
 	pg := openRelPG(t)
 	st := pg.st
-	svc := numbers.NewService(numbers.Config{Store: st})
+	svc := relService(t, numbers.Config{Store: st})
 	owner := relTenant(t, st)
 	tn := owner.Tenant
 	seed := mrand.Uint64()
@@ -1271,7 +1279,7 @@ func openRelPools(t *testing.T, d sqlstore.Dialect) relPools {
 	errs := make([]error, 2)
 	for i, db := range dbs {
 		p.st[i] = sqlstore.New(db, d)
-		p.svc[i] = numbers.NewService(numbers.Config{Store: p.st[i], QuoteKey: key})
+		p.svc[i] = relService(t, numbers.Config{Store: p.st[i], QuoteKey: key})
 		wg.Go(func() { errs[i] = p.st[i].Migrate(t.Context()) }) // both "processes" start at once
 	}
 	wg.Wait()
@@ -1305,8 +1313,9 @@ func TestRaceTwoPools(t *testing.T) {
 
 // relRaceActivate: 32 goroutines, half on each pool, activate one new
 // number, each with its own quote and idempotency key: exactly one
-// activates it, the others find it active or lose the race (CodeConflict);
-// one activation event, one billing start.
+// activates it, the others find their quote spent (the number changed since:
+// CodePrecondition on Field "quote") or lose the race (CodeConflict); one
+// activation event, one billing start.
 func relRaceActivate(t *testing.T, p relPools) {
 	const racers = 32
 	owner := relTenant(t, p.st[0])
@@ -1317,29 +1326,29 @@ func relRaceActivate(t *testing.T, p relPools) {
 		require.NoError(t, err)
 		tokens[i] = q.Token
 	}
-	var activated, already, conflicts atomic.Int64
+	var activated, spent, conflicts atomic.Int64
 	began := time.Now()
 	relGo(racers, func(i int) {
 		res, err := p.svc[i%2].Activate(t.Context(), owner, numbers.ActivateRequest{QuoteToken: tokens[i], IdempotencyKey: fmt.Sprint("race-activate-", i)})
 		switch {
 		case numberdesk.ErrorCode(err) == numberdesk.CodeConflict:
 			conflicts.Add(1)
+		case numberdesk.ErrorCode(err) == numberdesk.CodePrecondition && numberdesk.ErrorField(err) == "quote":
+			spent.Add(1)
 		case err != nil:
 			t.Errorf("racer %d (pool %d): %v", i, i%2, err)
 		case len(res.Results) != 1:
 			t.Errorf("racer %d: %d results", i, len(res.Results))
 		case res.Results[0].Outcome == numbers.OutcomeActivated:
 			activated.Add(1)
-		case res.Results[0].Outcome == numbers.OutcomeAlreadyActive:
-			already.Add(1)
 		default:
 			t.Errorf("racer %d: outcome %s: %v", i, res.Results[0].Outcome, res.Results[0].Error)
 		}
 	})
-	t.Logf("%d racers in %v: %d activated, %d already_active, %d conflict", racers, time.Since(began).Round(time.Millisecond),
-		activated.Load(), already.Load(), conflicts.Load())
+	t.Logf("%d racers in %v: %d activated, %d quote spent, %d conflict", racers, time.Since(began).Round(time.Millisecond),
+		activated.Load(), spent.Load(), conflicts.Load())
 	require.EqualValues(t, 1, activated.Load(), "activations")
-	require.EqualValues(t, racers, activated.Load()+already.Load()+conflicts.Load())
+	require.EqualValues(t, racers, activated.Load()+spent.Load()+conflicts.Load())
 	for _, st := range p.st {
 		l := relCheckLedger(t, st, owner.Tenant)
 		require.Equal(t, numbers.StatusActive, l.numbers[n.ID].Status)

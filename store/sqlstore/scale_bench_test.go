@@ -98,7 +98,9 @@ func scaleBackends(b *testing.B, fn func(b *testing.B, e *scaleEnv)) {
 func newScaleEnv(b *testing.B, st numbers.Store, s *sqlstore.Store, db *sql.DB, rtts *atomic.Int64) *scaleEnv {
 	e := &scaleEnv{store: st, sql: s, db: db, rtts: rtts}
 	e.owner = createScaleTenant(b, st, scaleNow)
-	e.svc = numbers.NewService(numbers.Config{Store: st, Clock: func() time.Time { return scaleNow }})
+	svc, err := numbers.NewService(numbers.Config{Store: st, Clock: func() time.Time { return scaleNow }})
+	require.NoError(b, err)
+	e.svc = svc
 	return e
 }
 

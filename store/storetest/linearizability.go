@@ -466,7 +466,10 @@ func RecordSwapHistory(ctx context.Context, st store.Store, opts Linearizability
 		return nil, fmt.Errorf("storetest: create tenant: %w", err)
 	}
 	owner := numberdesk.Actor{Tenant: tn.ID, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner}
-	svc := numbers.NewService(numbers.Config{Store: st})
+	svc, err := numbers.NewService(numbers.Config{Store: st})
+	if err != nil {
+		return nil, err
+	}
 	ns, err := svc.Provision(ctx, owner, numbers.ProvisionRequest{
 		Number: "+49 221 555000", ExtensionFrom: "100", ExtensionTo: strconv.Itoa(100 + opts.Numbers - 1),
 	})

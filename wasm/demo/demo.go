@@ -55,7 +55,10 @@ func (c Config) clock() func() time.Time {
 // wire builds the services over st.
 func wire(st *memstore.Store, clock func() time.Time) (*Demo, error) {
 	c := numberdesk.Clock(clock)
-	nums := numbers.NewService(numbers.Config{Store: st, Clock: c})
+	nums, err := numbers.NewService(numbers.Config{Store: st, Clock: c})
+	if err != nil {
+		return nil, err
+	}
 	// One hash at a time: the browser runs one goroutine at a time anyway,
 	// and 19 MiB is all the memory argon2id takes then.
 	fax, err := efax.New(efax.Config{Store: st, Clock: c, MaxHashing: 1})
