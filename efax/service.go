@@ -124,12 +124,10 @@ func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC().Truncate(time
 
 // usable reports whether a login for n may work at now: n is a fax number
 // that is active, or pending deactivation before its effective time (a due
-// number counts as inactive even before ApplyDue has run).
+// number is inactive even before ApplyDue has run: numbers.Number.StatusAt).
 func usable(n *numbers.Number, now time.Time) Reason {
 	switch {
-	case n == nil || !n.Status.Billed():
-		return ReasonNumberInactive
-	case n.Status == numbers.StatusDeactivationPending && !now.Before(n.DeactivationAt):
+	case n == nil || !n.StatusAt(now).Billed():
 		return ReasonNumberInactive
 	case !n.UsageType.IsFax():
 		return ReasonNotFax
@@ -220,9 +218,9 @@ func (s *Service) sendable(ctx context.Context, op string, tenant numberdesk.Ten
 		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "number",
 			"Die Rufnummer %s ist keine Faxnummer. Zugangsdaten für die E-Fax-App gibt es nur für Faxnummern.", n.Display())
 	}
-	if n.Status != numbers.StatusActive {
+	if now := s.now(); n.StatusAt(now) != numbers.StatusActive {
 		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "number",
-			"Zugangsdaten für die E-Fax-App gibt es nur für aktive Faxnummern; die Faxnummer %s hat den Status „%s“.", n.Display(), n.StatusLabel())
+			"Zugangsdaten für die E-Fax-App gibt es nur für aktive Faxnummern; die Faxnummer %s hat den Status „%s“.", n.Display(), n.At(now).StatusLabel())
 	}
 	return n, nil
 }

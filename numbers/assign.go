@@ -47,7 +47,7 @@ func (s *Service) Holders(ctx context.Context, actor numberdesk.Actor, id number
 	if err != nil {
 		return nil, err
 	}
-	if len(n.Holders) == 0 {
+	if n = n.At(s.now()); len(n.Holders) == 0 {
 		return nil, nil
 	}
 	es, _, err := s.cfg.Store.FindEmployees(ctx, actor.Tenant, staff.Filter{IDs: n.Holders})
@@ -59,7 +59,8 @@ func (s *Service) Holders(ctx context.Context, actor numberdesk.Actor, id number
 
 // Assign makes the employee the holder of the number, replacing the previous
 // holder(s) (for a shared fax number: all members), in one change. Owner and
-// manager only. The number must be new, active or pending; the employee must
+// manager only. The number must be new, active or pending (not one whose
+// deactivation has taken effect: that one is inactive); the employee must
 // exist in the tenant and not be locked. With PurgePrevious the previous
 // holders' records of this number are deleted in the same transaction;
 // without, they stay. The holder history is kept in the events.
@@ -100,7 +101,7 @@ func (s *Service) assign(ctx context.Context, op string, actor numberdesk.Actor,
 	if err != nil {
 		return nil, err
 	}
-	if n.Status == StatusInactive {
+	if n.StatusAt(s.now()) == StatusInactive {
 		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "number", "Inaktive Rufnummern können nicht zugeordnet werden.")
 	}
 	if add && n.UsageType != routing.UsageFaxShared {
@@ -162,7 +163,7 @@ func (s *Service) Unassign(ctx context.Context, actor numberdesk.Actor, number n
 		if err != nil {
 			return err
 		}
-		if !n.HeldBy(employee) {
+		if !n.At(s.now()).HeldBy(employee) {
 			return numberdesk.E(numberdesk.CodePrecondition, op, "employee", "Der Mitarbeiter nutzt diese Rufnummer nicht.")
 		}
 		res, err = s.release(ctx, actor, n, employee, purge)
@@ -214,7 +215,7 @@ func (s *Service) ReleaseHolder(ctx context.Context, actor numberdesk.Actor, emp
 		return err
 	}
 	return s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
-		held, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{Holder: employee})
+		held, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{Holder: employee, Now: s.now()})
 		if err != nil {
 			return err
 		}

@@ -4,7 +4,7 @@
 // A number is provisioned in state new (ordered, ported or from a reserved
 // block), activated with the owner's priced consent (Quote, then Activate),
 // marked for deactivation with a notice period (Deactivate; Withdraw takes it
-// back), and made inactive by the scheduled ApplyDue at the effective time.
+// back), and inactive from the effective instant on.
 // Swap replaces an active number by a new or inactive one at no extra cost.
 // Transitions is the lifecycle as data:
 //
@@ -16,6 +16,21 @@
 //	apply_due    deactivation_pending     inactive                system
 //	swap_out     active, pending          inactive                owner
 //	swap_in      new, inactive            active                  owner
+//
+// Time decides, not the cron. A pending number whose effective instant
+// (DeactivationAt) has come is inactive, whether or not ApplyDue has run:
+// Number.StatusAt and Number.At say what a number is at an instant, and every
+// read and command asks them. Number, Overview (its status, holder,
+// unassigned and usage type filters and its sorts too: Filter.Now), History
+// (it ends with the deactivation that ApplyDue will store, same event ID),
+// Routing and Holders show it inactive, unbilled and wiped; Withdraw,
+// Deactivate, Swap (as the old number), Assign, SetUsageType, SaveRouting
+// and RouteCall refuse it as they refuse an inactive number; Quote, Activate
+// and Swap (as the new number) take it like an inactive one, storing its
+// deactivation first; efax logins stop at the instant. ApplyDue only stores
+// what is already true: billing ends at the effective instant, not when it
+// runs, and a now ahead of the Service's clock by more than
+// Config.MaxClockSkew (default one minute) is refused.
 //
 // A quote is one consent for one activation. Its token (Quote.Token) binds
 // the tenant, the quoted numbers with their Versions, their prices and an

@@ -198,7 +198,7 @@ func (s *Service) Records(ctx context.Context, actor numberdesk.Actor, q RecordQ
 		f.Numbers = []numberdesk.NumberID{q.Number}
 	}
 	if actor.Role == numberdesk.RoleEmployee {
-		held, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{Holder: actor.Staff})
+		held, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{Holder: actor.Staff, Now: s.now()})
 		if err != nil {
 			return nil, 0, numberdesk.Internal(op, err)
 		}

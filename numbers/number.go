@@ -102,6 +102,47 @@ func (n *Number) HeldBy(staff numberdesk.StaffID) bool {
 	return staff != "" && slices.Contains(n.Holders, staff)
 }
 
+// Due reports whether n is pending deactivation and its effective instant
+// (DeactivationAt) is not after now: from that instant on n is inactive,
+// whether or not ApplyDue has stored it yet.
+func (n *Number) Due(now time.Time) bool {
+	return n.Status == StatusDeactivationPending && !now.Before(n.DeactivationAt)
+}
+
+// StatusAt returns the state n is in at now: StatusInactive if n is Due,
+// else n.Status. Time decides, not the scheduled ApplyDue: every rule of the
+// SDK that depends on the state (reads, the overview's filters, commands,
+// call routing, e-fax logins) asks StatusAt or At, never Status alone.
+func (n *Number) StatusAt(now time.Time) Status {
+	if n.Due(now) {
+		return StatusInactive
+	}
+	return n.Status
+}
+
+// At returns n as it is at now. For a Due number that is the number ApplyDue
+// stores: inactive, not billed, without DeactivationAt, with its settings
+// wiped (usage type voice, no holders, no options) and UpdatedAt the
+// effective instant; n itself is not modified and the copy keeps its
+// Version. Any other number is returned as it is: n itself.
+func (n *Number) At(now time.Time) *Number {
+	if !n.Due(now) {
+		return n
+	}
+	c := n.Clone()
+	c.lapse()
+	return c
+}
+
+// lapse makes the pending n what it is from its effective instant on.
+func (n *Number) lapse() {
+	if n.DeactivationAt.After(n.UpdatedAt) {
+		n.UpdatedAt = n.DeactivationAt
+	}
+	n.Status, n.BillingLine, n.BilledSince, n.DeactivationAt = StatusInactive, "", time.Time{}, time.Time{}
+	n.wipe()
+}
+
 // wipe removes every setting, as deactivation and swapping out do.
 func (n *Number) wipe() {
 	n.UsageType = routing.UsageVoice
@@ -132,12 +173,21 @@ type Filter struct {
 	// Digits matches numbers whose E.164 digits contain it. Services fill it
 	// from free text with SearchDigits.
 	Digits string
-	// DueBefore selects pending numbers whose DeactivationAt is not after it.
+	// DueBefore selects the numbers stored as pending whose DeactivationAt
+	// is not after it (ApplyDue's read). It compares stored states; Now
+	// does not apply to it.
 	DueBefore time.Time
-	Sort      SortKey
-	Desc      bool
-	Offset    int
-	Limit     int // 0: no limit
+	// Now, if set, matches and sorts every number as it is at Now
+	// (Number.At): a number stored as pending whose DeactivationAt is not
+	// after Now counts as inactive, without holders, of usage type voice
+	// and without DeactivationAt, for Statuses, UsageTypes, Holder,
+	// Unassigned and the sorts by status and by deactivation date. The
+	// numbers returned are as stored. Zero: the stored states.
+	Now    time.Time
+	Sort   SortKey
+	Desc   bool
+	Offset int
+	Limit  int // 0: no limit
 }
 
 // Store is the persistence numbers.Service needs. Implementations are safe for

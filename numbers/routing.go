@@ -77,7 +77,7 @@ type SetUsageTypeRequest struct {
 }
 
 // SetUsageType changes the usage type of a number. Owner and manager only;
-// not for inactive numbers. Leaving voice drops the stored routing and
+// not for inactive numbers (nor one whose deactivation has taken effect). Leaving voice drops the stored routing and
 // needs Confirm (else CodePrecondition, Field "confirm"); a personal fax
 // number needs exactly one holder, and every type but shared fax at most
 // one (CodePrecondition, Field "usage_type"). Setting the current type is a
@@ -99,8 +99,9 @@ func (s *Service) SetUsageType(ctx context.Context, actor numberdesk.Actor, req 
 		if n, err = s.visible(ctx, op, actor, req.Number); err != nil {
 			return err
 		}
+		now := s.now()
 		switch {
-		case n.Status == StatusInactive:
+		case n.StatusAt(now) == StatusInactive:
 			return numberdesk.E(numberdesk.CodePrecondition, op, "number", "Der Verwendungstyp einer inaktiven Rufnummer kann nicht geändert werden.")
 		case n.UsageType == req.UsageType:
 			return nil
@@ -110,7 +111,6 @@ func (s *Service) SetUsageType(ctx context.Context, actor numberdesk.Actor, req 
 			return numberdesk.E(numberdesk.CodePrecondition, op, "usage_type",
 				"Die Rufnummer hat mehrere Mitglieder. Bitte entfernen Sie zuerst alle bis auf einen.")
 		}
-		now := s.now()
 		var events []numberdesk.Event
 		before := n.Clone()
 		n.UsageType, n.UpdatedAt = req.UsageType, now
@@ -140,8 +140,9 @@ func (s *Service) SetUsageType(ctx context.Context, actor numberdesk.Actor, req 
 }
 
 // Routing returns the routing settings of a number: the stored ones, or the
-// default plan with Version 0. Owner, manager, system and the employee
-// holding the number.
+// default plan with Version 0 (also for a number whose deactivation has
+// taken effect: its settings are wiped, ApplyDue or not). Owner, manager,
+// system and the employee holding the number.
 func (s *Service) Routing(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) (*routing.Settings, error) {
 	const op = "numbers.Routing"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
@@ -152,6 +153,10 @@ func (s *Service) Routing(ctx context.Context, actor numberdesk.Actor, id number
 		n, err := s.visible(ctx, op, actor, id)
 		if err != nil {
 			return err
+		}
+		if n.Due(s.now()) {
+			out = &routing.Settings{Tenant: n.Tenant, Number: n.ID, Plan: routing.DefaultPlan()}
+			return nil
 		}
 		out, err = s.settingsOrDefault(ctx, n)
 		return err
@@ -210,7 +215,8 @@ func (s *Service) routingGrant(ctx context.Context, op string, actor numberdesk.
 // Config.Directory (its errors come back with their Field, e.g.
 // "rules[1].targets[0].ref"); overrides by routing.ValidateOverride (Field
 // "overrides[i].…"; a zero SetAt becomes now). Non-voice numbers are
-// CodePrecondition (Field "usage_type"), inactive ones too.
+// CodePrecondition (Field "usage_type"); inactive ones (also one whose
+// deactivation has taken effect) too, on Field "number".
 func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req SaveRoutingRequest) (*routing.Settings, error) {
 	const op = "numbers.SaveRouting"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee); err != nil {
@@ -233,8 +239,9 @@ func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req S
 				return err
 			}
 		}
+		now := s.now()
 		switch {
-		case n.Status == StatusInactive:
+		case n.StatusAt(now) == StatusInactive:
 			return numberdesk.E(numberdesk.CodePrecondition, op, "number", "Eine inaktive Rufnummer hat kein Routing.")
 		case n.UsageType != routing.UsageVoice:
 			return numberdesk.E(numberdesk.CodePrecondition, op, "usage_type", "Nur Rufnummern vom Typ „Sprache“ haben ein Routing.")
@@ -251,7 +258,6 @@ func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req S
 		if err := routing.Validate(plan, dir); err != nil {
 			return err
 		}
-		now := s.now()
 		var overrides []routing.Override
 		for i, o := range req.Overrides {
 			if o.SetAt.IsZero() {
@@ -359,6 +365,14 @@ func (s *Service) SaveBlocklist(ctx context.Context, actor numberdesk.Actor, lis
 	return out, nil
 }
 
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // RouteCall answers "Wohin geht ein Anruf jetzt?": it evaluates the
 // number's stored (or default) plan for call at instant at (zero: now) in
 // the tenant's time zone, with the tenant's block list and the number's
@@ -371,8 +385,9 @@ func (s *Service) RouteCall(ctx context.Context, actor numberdesk.Actor, id numb
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
 		return routing.Decision{}, err
 	}
+	now := s.now()
 	if at.IsZero() {
-		at = s.now()
+		at = now
 	}
 	var d routing.Decision
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
@@ -381,7 +396,7 @@ func (s *Service) RouteCall(ctx context.Context, actor numberdesk.Actor, id numb
 			return err
 		}
 		switch {
-		case n.Status == StatusInactive:
+		case n.StatusAt(later(now, at)) == StatusInactive:
 			return numberdesk.E(numberdesk.CodePrecondition, op, "number", "Eine inaktive Rufnummer nimmt keine Anrufe an.")
 		case n.UsageType != routing.UsageVoice:
 			return numberdesk.E(numberdesk.CodePrecondition, op, "usage_type", "Nur Rufnummern vom Typ „Sprache“ haben ein Routing.")

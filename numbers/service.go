@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -48,10 +49,18 @@ type Config struct {
 	// Directory knows the vendor's devices, mailboxes and ring groups, for
 	// SaveRouting's checks of dangling targets and loops; nil skips them.
 	Directory routing.Directory
+	// MaxClockSkew is how far the now given to ApplyDue may be ahead of
+	// Clock: a later one is CodeInvalid (Field "now"), so that a node with a
+	// wrong clock or a bad cron argument cannot end billing early. Default
+	// DefaultMaxClockSkew; a negative one is CodeInvalid.
+	MaxClockSkew time.Duration
 }
 
 // MinQuoteKey is the length in bytes of the shortest Config.QuoteKey.
 const MinQuoteKey = 32
+
+// DefaultMaxClockSkew is the default of Config.MaxClockSkew.
+const DefaultMaxClockSkew = time.Minute
 
 // Service runs the number lifecycle: Provision, Quote, Activate, Deactivate,
 // Withdraw, ApplyDue and Swap, and answers the overview and history. Every
@@ -64,7 +73,8 @@ type Service struct {
 // NewService returns a Service over cfg.Store with cfg's defaults filled in.
 // A configuration it cannot run with is a *numberdesk.Error with
 // CodeInvalid and the Config field's name as Field: "Store" when it is nil,
-// "QuoteKey" when the key is shorter than MinQuoteKey.
+// "QuoteKey" when the key is shorter than MinQuoteKey, "MaxClockSkew" when
+// it is negative.
 func NewService(cfg Config) (*Service, error) {
 	const op = "numbers.NewService"
 	if cfg.Store == nil {
@@ -79,6 +89,12 @@ func NewService(cfg Config) (*Service, error) {
 			"Der Schlüssel für Kostenübersichten muss mindestens %d Byte lang sein.", MinQuoteKey)
 	default:
 		cfg.QuoteKey = bytes.Clone(cfg.QuoteKey)
+	}
+	switch {
+	case cfg.MaxClockSkew < 0:
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "MaxClockSkew", "Die erlaubte Abweichung der Uhr darf nicht negativ sein.")
+	case cfg.MaxClockSkew == 0:
+		cfg.MaxClockSkew = DefaultMaxClockSkew
 	}
 	if cfg.Prices == nil {
 		cfg.Prices = DefaultPriceList
@@ -108,12 +124,13 @@ func (s *Service) location(ctx context.Context, op string, tenant numberdesk.Ten
 	return t.Location(), nil
 }
 
-// visible returns the number id if the actor may see it: owner, manager and
-// system see the tenant's numbers, an employee only those it holds. Anything
-// else is CodeNotFound, as is a number of another tenant.
+// visible returns the number id as stored if the actor may see it: owner,
+// manager and system see the tenant's numbers, an employee only those it
+// holds now (a number whose deactivation took effect has no holder).
+// Anything else is CodeNotFound, as is a number of another tenant.
 func (s *Service) visible(ctx context.Context, op string, actor numberdesk.Actor, id numberdesk.NumberID) (*Number, error) {
 	n, err := s.cfg.Store.FindNumberByID(ctx, actor.Tenant, id)
-	if err == nil && actor.Role == numberdesk.RoleEmployee && !n.HeldBy(actor.Staff) {
+	if err == nil && actor.Role == numberdesk.RoleEmployee && !n.At(s.now()).HeldBy(actor.Staff) {
 		err = numberdesk.ErrNotFound
 	}
 	if err != nil {
@@ -297,7 +314,9 @@ type Page struct {
 }
 
 // Overview returns a page of the numbers the actor may see; an employee sees
-// only the numbers it holds.
+// only the numbers it holds. Each number is shown, filtered and sorted as it
+// is now (Number.At): one whose deactivation has taken effect is inactive,
+// whether or not ApplyDue has run.
 func (s *Service) Overview(ctx context.Context, actor numberdesk.Actor, q Query) (*Page, error) {
 	const op = "numbers.Overview"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
@@ -309,8 +328,9 @@ func (s *Service) Overview(ctx context.Context, actor numberdesk.Actor, q Query)
 	if q.Limit == 0 {
 		q.Limit = DefaultPage
 	}
+	now := s.now()
 	f := Filter{Statuses: q.Statuses, UsageTypes: q.UsageTypes, Holder: q.Holder, Unassigned: q.Unassigned,
-		Digits: phone.Digits(q.Search), Sort: q.Sort, Desc: q.Desc, Offset: q.Offset, Limit: q.Limit}
+		Digits: phone.Digits(q.Search), Sort: q.Sort, Desc: q.Desc, Offset: q.Offset, Limit: q.Limit, Now: now}
 	if actor.Role == numberdesk.RoleEmployee {
 		if (f.Holder != "" && f.Holder != actor.Staff) || f.Unassigned {
 			return &Page{Numbers: []*Number{}, Offset: q.Offset, Limit: q.Limit}, nil
@@ -324,36 +344,57 @@ func (s *Service) Overview(ctx context.Context, actor numberdesk.Actor, q Query)
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
+	for i, n := range ns {
+		ns[i] = n.At(now)
+	}
 	return &Page{Numbers: ns, Total: total, Offset: q.Offset, Limit: q.Limit}, nil
 }
 
-// Number returns one number the actor may see.
+// Number returns one number the actor may see, as it is now (Number.At).
 func (s *Service) Number(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) (*Number, error) {
 	const op = "numbers.Number"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
 		return nil, err
 	}
-	return s.visible(ctx, op, actor, id)
+	n, err := s.visible(ctx, op, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return n.At(s.now()), nil
 }
 
 // History returns the events of a number the actor may see, oldest first:
-// who changed what and when, with the state before and after.
+// who changed what and when, with the state before and after. A
+// deactivation that has taken effect but is not stored yet (ApplyDue has not
+// run) ends the list all the same: the EventDeactivated that ApplyDue will
+// store, with the same ID and content, and Seq 0 until it is stored.
 func (s *Service) History(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) ([]numberdesk.Event, error) {
 	const op = "numbers.History"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
 		return nil, err
 	}
-	if _, err := s.visible(ctx, op, actor, id); err != nil {
+	n, err := s.visible(ctx, op, actor, id)
+	if err != nil {
 		return nil, err
 	}
 	evs, err := s.cfg.Store.FindEvents(ctx, actor.Tenant, numberdesk.EventFilter{Number: id})
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
+	if n.Due(s.now()) {
+		ev := lapseEvent(n)
+		// ApplyDue may have stored it between the two reads.
+		if !slices.ContainsFunc(evs, func(e numberdesk.Event) bool { return e.ID == ev.ID }) {
+			evs = append(evs, ev)
+		}
+	}
 	return evs, nil
 }
 
-// Events returns the tenant's audit log (owner and manager only).
+// Events returns the tenant's audit log as stored (owner and manager only):
+// a deactivation that has taken effect appears once ApplyDue or a command on
+// the number has stored it, with At the effective instant (History shows it
+// before).
 func (s *Service) Events(ctx context.Context, actor numberdesk.Actor, f numberdesk.EventFilter) ([]numberdesk.Event, error) {
 	const op = "numbers.Events"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleSystem); err != nil {
@@ -400,14 +441,23 @@ func (s *Service) fetch(ctx context.Context, op string, tenant numberdesk.Tenant
 }
 
 // quotable returns why n cannot be quoted or activated at now (Field
-// "numbers"), or nil: it must be new or inactive and, if ported, have
-// arrived.
+// "numbers"), or nil: it must be new or inactive at now and, if ported,
+// have arrived.
 func quotable(op string, n *Number, now time.Time) error {
-	if !transition(ActionActivate).can(n.Status) {
+	if !transition(ActionActivate).can(n.StatusAt(now)) {
 		return numberdesk.E(numberdesk.CodePrecondition, op, "numbers",
-			"Die Rufnummer %s ist %s und kann nicht aktiviert werden.", n.Display(), n.StatusLabel())
+			"Die Rufnummer %s ist %s und kann nicht aktiviert werden.", n.Display(), n.At(now).StatusLabel())
 	}
 	return activatable(op, "numbers", n, now)
+}
+
+// effective returns the numbers as they are at now (Number.At).
+func effective(ns []*Number, now time.Time) []*Number {
+	out := make([]*Number, len(ns))
+	for i, n := range ns {
+		out[i] = n.At(now)
+	}
+	return out
 }
 
 // activatable returns why n cannot be activated (or swapped in) at now, or nil.
@@ -420,8 +470,9 @@ func activatable(op, field string, n *Number, now time.Time) error {
 }
 
 // Quote returns the cost overview for activating the given new or inactive
-// numbers: each number's monthly fee and booked options, one-time fees, and
-// the totals with VAT. Owner only.
+// numbers (a number whose deactivation has taken effect is inactive, ApplyDue
+// or not, and priced without the options it lost): each number's monthly fee
+// and booked options, one-time fees, and the totals with VAT. Owner only.
 func (s *Service) Quote(ctx context.Context, actor numberdesk.Actor, ids []numberdesk.NumberID) (*Quote, error) {
 	const op = "numbers.Quote"
 	if err := actor.Check(op, numberdesk.RoleOwner); err != nil {
@@ -443,7 +494,7 @@ func (s *Service) Quote(ctx context.Context, actor numberdesk.Actor, ids []numbe
 		}
 		versions[i] = n.Version
 	}
-	ps, err := s.prices(ctx, op, ns)
+	ps, err := s.prices(ctx, op, effective(ns, now))
 	if err != nil {
 		return nil, err
 	}
@@ -530,7 +581,9 @@ func (r *ActivateResult) Activated() int {
 // the replay comes before these checks. Each number gets its own result: a
 // number that cannot be activated now (a ported one before its porting
 // date by this node's clock) fails alone. The event records the accepted
-// price snapshot and the consent wording.
+// price snapshot and the consent wording. A number whose deactivation has
+// taken effect but is not stored yet gets that deactivation stored first
+// (its old billing line ends at the effective instant).
 func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req ActivateRequest) (*ActivateResult, error) {
 	const op = "numbers.Activate"
 	if err := actor.Check(op, transition(ActionActivate).Roles...); err != nil {
@@ -562,7 +615,7 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 					"Die Rufnummer %s wurde seit der Kostenübersicht geändert. Bitte rufen Sie die Kostenübersicht erneut auf.", n.Display())
 			}
 		}
-		ps, err := s.prices(ctx, op, ns)
+		ps, err := s.prices(ctx, op, effective(ns, now))
 		if err != nil {
 			return nil, err
 		}
@@ -579,6 +632,11 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 				res.Results[i].Outcome, res.Results[i].Error = OutcomeFailed, err.(*numberdesk.Error)
 				continue
 			}
+			lapsed, err := s.settle(ctx, n, now)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, lapsed...)
 			before := n.Clone()
 			n.Status, n.BillingLine, n.BilledSince, n.UpdatedAt = StatusActive, uuid.NewString(), now, now
 			changed = append(changed, n)
@@ -637,13 +695,14 @@ func (s *Service) PreviewDeactivation(ctx context.Context, actor numberdesk.Acto
 	if err != nil {
 		return nil, err
 	}
-	if n.Status == StatusDeactivationPending {
+	now := s.now()
+	switch st := n.StatusAt(now); {
+	case st == StatusDeactivationPending:
 		return &Deactivation{Number: n, EffectiveAt: n.DeactivationAt, NoticeDate: NoticeDate(n.DeactivationAt, loc)}, nil
-	}
-	if !transition(ActionDeactivate).can(n.Status) {
+	case !transition(ActionDeactivate).can(st):
 		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "number", "Nur aktive Rufnummern können deaktiviert werden.")
 	}
-	at := s.cfg.Notice.EffectiveAt(s.now(), loc).UTC()
+	at := s.cfg.Notice.EffectiveAt(now, loc).UTC()
 	return &Deactivation{Number: n, EffectiveAt: at, NoticeDate: NoticeDate(at, loc), Changed: true}, nil
 }
 
@@ -655,8 +714,10 @@ type DeactivateRequest struct {
 
 // Deactivate marks an active number for deactivation ("Rufnummer jetzt
 // deaktivieren"): it becomes "Zur Deaktivierung vorgemerkt" and stays usable
-// and billed until the effective time of the NoticePolicy, when ApplyDue makes
-// it inactive. A number already pending is a no-op result. Owner only.
+// and billed until the effective time of the NoticePolicy; from that instant
+// on it is inactive (ApplyDue stores it). A number still pending is a no-op
+// result; one whose deactivation has taken effect is inactive
+// (CodePrecondition). Owner only.
 func (s *Service) Deactivate(ctx context.Context, actor numberdesk.Actor, req DeactivateRequest) (*Deactivation, error) {
 	const op = "numbers.Deactivate"
 	if err := actor.Check(op, transition(ActionDeactivate).Roles...); err != nil {
@@ -679,8 +740,9 @@ func (s *Service) Deactivate(ctx context.Context, actor numberdesk.Actor, req De
 }
 
 // Withdraw takes back a pending deactivation ("Deaktivierung zurücknehmen"):
-// the number is active again with its settings intact and no new fee. Owner
-// only.
+// the number is active again with its settings intact and no new fee. Once
+// the effective instant has passed the number is inactive, ApplyDue or not,
+// and Withdraw is CodePrecondition (Field "number"). Owner only.
 func (s *Service) Withdraw(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) (*Number, error) {
 	const op = "numbers.Withdraw"
 	if err := actor.Check(op, transition(ActionWithdraw).Roles...); err != nil {
@@ -692,10 +754,10 @@ func (s *Service) Withdraw(ctx context.Context, actor numberdesk.Actor, id numbe
 		if n, err = s.visible(ctx, op, actor, id); err != nil {
 			return err
 		}
-		if !transition(ActionWithdraw).can(n.Status) {
+		now := s.now()
+		if !transition(ActionWithdraw).can(n.StatusAt(now)) {
 			return numberdesk.E(numberdesk.CodePrecondition, op, "number", "Für diese Rufnummer ist keine Deaktivierung vorgemerkt.")
 		}
-		now := s.now()
 		before := n.Clone()
 		n.Status, n.DeactivationAt, n.UpdatedAt = StatusActive, time.Time{}, now
 		return s.write(ctx, []*Number{n}, []numberdesk.Event{change(EventDeactivationWithdrawn, actor, now, before, n, EventData{})})
@@ -709,40 +771,51 @@ func (s *Service) Withdraw(ctx context.Context, actor numberdesk.Actor, id numbe
 // applyDueChunk is how many numbers one ApplyDue transaction handles.
 const applyDueChunk = 500
 
-// ApplyDue makes every pending number of the actor's tenant whose effective
-// time is not after now inactive: billing ends at the effective time, the
-// settings are wiped (usage type voice, no holder, no options, routing
-// back to the default plan), call records
-// stay. It returns the numbers it changed. It is idempotent and safe to run
-// on several nodes at once: a number another node changed first is skipped.
-// System only.
+// ApplyDue stores what has become true: every number of the actor's tenant
+// stored as pending whose effective instant is not after now is made
+// inactive as Number.At describes (billing ends at the effective instant,
+// the settings are wiped: usage type voice, no holder, no options, routing
+// back to the default plan; call records stay), with the EventDeactivated
+// that History showed before (same ID). Reads and commands treat such a
+// number as inactive from its effective instant on, so ApplyDue changes
+// nothing anyone sees; it only keeps the stored state and the billing feed
+// current. A zero now is the Service's clock; a now ahead of the clock by
+// more than Config.MaxClockSkew is CodeInvalid (Field "now"). It returns the
+// numbers it changed. It is idempotent and safe to run on several nodes at
+// once: a number another node changed first is skipped. System only.
 func (s *Service) ApplyDue(ctx context.Context, actor numberdesk.Actor, now time.Time) ([]numberdesk.NumberID, error) {
 	const op = "numbers.ApplyDue"
 	if err := actor.Check(op, transition(ActionApplyDue).Roles...); err != nil {
 		return nil, err
+	}
+	clock := s.now()
+	if now.IsZero() {
+		now = clock
+	}
+	if now.After(clock.Add(s.cfg.MaxClockSkew)) {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "now",
+			"Der Zeitpunkt %s liegt nach der Uhr des Dienstes (%s).", now.UTC().Format(time.RFC3339), clock.Format(time.RFC3339))
 	}
 	var done []numberdesk.NumberID
 	for attempt := 0; ; {
 		var batch []numberdesk.NumberID
 		err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 			batch = nil
-			ns, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{DueBefore: now, Limit: applyDueChunk})
-			if err != nil || len(ns) == 0 {
+			found, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{DueBefore: now, Limit: applyDueChunk})
+			if err != nil {
 				return err
 			}
-			events := make([]numberdesk.Event, len(ns))
-			for i, n := range ns {
-				before := n.Clone()
-				at := n.DeactivationAt
-				n.Status, n.DeactivationAt, n.UpdatedAt = StatusInactive, time.Time{}, s.now()
-				line := n.BillingLine
-				n.BillingLine, n.BilledSince = "", time.Time{}
-				n.wipe()
-				events[i] = change(EventDeactivated, actor, at, before, n, EventData{Billing: &Billing{Line: line, End: at}})
-				batch = append(batch, n.ID)
-			}
-			if err := s.wipeRouting(ctx, ns...); err != nil {
-				return err
+			var ns []*Number
+			var events []numberdesk.Event
+			for _, n := range found {
+				lapsed, err := s.settle(ctx, n, now)
+				if err != nil {
+					return err
+				}
+				if len(lapsed) > 0 {
+					ns, events = append(ns, n), append(events, lapsed...)
+					batch = append(batch, n.ID)
+				}
 			}
 			return s.write(ctx, ns, events)
 		})
@@ -757,6 +830,39 @@ func (s *Service) ApplyDue(ctx context.Context, actor numberdesk.Actor, now time
 		}
 		done = append(done, batch...)
 	}
+}
+
+// settle stores, in the caller's transaction, what became true of n at its
+// effective instant if n is Due at now: n becomes n.At(now) in place, its
+// routing settings are deleted, and it returns the EventDeactivated to
+// append (lapseEvent). ApplyDue does this, and so does a command that
+// changes a due number further (Activate, Swap as the new number), before
+// its own change. A number that is not due is left alone (no events).
+func (s *Service) settle(ctx context.Context, n *Number, now time.Time) ([]numberdesk.Event, error) {
+	if !n.Due(now) {
+		return nil, nil
+	}
+	ev := lapseEvent(n)
+	n.lapse()
+	if err := s.wipeRouting(ctx, n); err != nil {
+		return nil, err
+	}
+	return []numberdesk.Event{ev}, nil
+}
+
+// lapseSpace is the UUID namespace of the IDs of lapseEvent.
+var lapseSpace = uuid.MustParse("5d0c5f3e-8f7a-4d2b-9f0e-2f6b1c9e7a41")
+
+// lapseEvent returns the EventDeactivated of the due number n as stored: by
+// the system, at the effective instant, closing n's billing line there, with
+// n before and n.At after. Its ID is derived from the number and its stored
+// Version, so that the event History shows before ApplyDue runs is the one
+// ApplyDue stores.
+func lapseEvent(n *Number) numberdesk.Event {
+	at := n.DeactivationAt
+	ev := change(EventDeactivated, numberdesk.System(n.Tenant), at, n, n.At(at), EventData{Billing: &Billing{Line: n.BillingLine, End: at}})
+	ev.ID = numberdesk.EventID(uuid.NewSHA1(lapseSpace, []byte(string(n.Tenant)+"/"+string(n.ID)+"/"+strconv.FormatInt(n.Version, 10))).String())
+	return ev
 }
 
 // SwapRequest replaces an active number with a new or inactive one.
@@ -776,7 +882,9 @@ type SwapResult struct {
 }
 
 // Swap replaces Old (active or pending) by New (new or inactive) in one
-// atomic change ("Rufnummerntausch jetzt abschließen"). The count of billed
+// atomic change ("Rufnummerntausch jetzt abschließen"). States are those at
+// now: a number whose deactivation has taken effect is inactive, so it cannot
+// be Old and may be New (its deactivation is stored first). The count of billed
 // numbers stays the same, so there is no quote and no extra cost: New takes
 // over Old's billing line and booked options, and its holder(s) and usage
 // type (it takes Old's place); its routing starts from the default. Old
@@ -801,14 +909,18 @@ func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequ
 		if err != nil {
 			return nil, withOp(err, op, "new")
 		}
-		if !transition(ActionSwapOut).can(old.Status) {
+		now := s.now()
+		if !transition(ActionSwapOut).can(old.StatusAt(now)) {
 			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "old", "Nur aktive Rufnummern können ersetzt werden.")
 		}
-		if !transition(ActionSwapIn).can(nw.Status) {
+		if !transition(ActionSwapIn).can(nw.StatusAt(now)) {
 			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "new", "Die neue Rufnummer muss neu oder inaktiv sein.")
 		}
-		now := s.now()
 		if err := activatable(op, "new", nw, now); err != nil {
+			return nil, err
+		}
+		events, err := s.settle(ctx, nw, now)
+		if err != nil {
 			return nil, err
 		}
 		oldBefore, newBefore := old.Clone(), nw.Clone()
@@ -817,10 +929,10 @@ func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequ
 		nw.UsageType, nw.Holders, nw.Options = old.UsageType, slices.Clone(old.Holders), slices.Clone(old.Options)
 		old.Status, old.BillingLine, old.BilledSince, old.DeactivationAt, old.UpdatedAt = StatusInactive, "", time.Time{}, time.Time{}, now
 		old.wipe()
-		events := []numberdesk.Event{
+		events = append(events,
 			change(EventSwappedOut, actor, now, oldBefore, old, EventData{Billing: &Billing{Line: line, End: now}, Counterpart: nw.ID, CounterpartE164: nw.E164}),
 			change(EventSwappedIn, actor, now, newBefore, nw, EventData{Billing: &Billing{Line: line, Start: now}, Counterpart: old.ID, CounterpartE164: old.E164}),
-		}
+		)
 		if err := s.wipeRouting(ctx, old, nw); err != nil {
 			return nil, err
 		}

@@ -192,9 +192,11 @@ func TestDeactivateWithdrawApplyDue(t *testing.T) {
 	_, err = f.svc.Withdraw(bg, f.owner, n1.ID)
 	requireCode(t, err, numberdesk.CodePrecondition, "number")
 
-	// ApplyDue before the effective time does nothing; at it, the number goes inactive.
+	// ApplyDue before the effective time does nothing; after it, the number
+	// goes inactive.
 	sys := numberdesk.System(f.tenant)
-	done, err := f.svc.ApplyDue(bg, sys, effective.Add(-time.Nanosecond))
+	f.advance(effective.Add(-time.Microsecond).Sub(f.clock()))
+	done, err := f.svc.ApplyDue(bg, sys, f.clock())
 	require.NoError(t, err)
 	require.Empty(t, done)
 	f.advance(60 * 24 * time.Hour)

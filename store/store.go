@@ -87,6 +87,13 @@
 // deactivation_pending, inactive); SortDeactivationAt puts numbers without a
 // DeactivationAt last in both directions. An unknown SortKey is CodeInvalid
 // (Field "sort"); a negative Offset or Limit counts as 0.
+//
+// With Filter.Now, FindNumbers filters and sorts every number as it is at
+// Now (numbers.Number.At): a number stored as deactivation_pending whose
+// DeactivationAt is not after Now counts as inactive, without holders, of
+// usage type voice and without DeactivationAt. It still returns the numbers
+// as stored. The services set Now for every read a person sees, so that a
+// deactivation takes effect at its instant, not when ApplyDue runs.
 package store
 
 import (

@@ -624,7 +624,7 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 			for _, r := range ranks {
 				if r != unknownRank {
 					scan(func(i int) {
-						if sp.order[i].rank == r {
+						if m.rank(sp.order[i]) == r {
 							p.take(sp.order[i].n)
 						}
 					})
@@ -657,6 +657,9 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 				t := sp.order[i].n.CreatedAt
 				if f.Sort == numbers.SortDeactivationAt {
 					t = sp.order[i].n.DeactivationAt
+					if m.lapsed(sp.order[i]) {
+						t = time.Time{} // as at Now: no date
+					}
 				}
 				hits = append(hits, keyed{none: f.Sort == numbers.SortDeactivationAt && t.IsZero(), sec: t.Unix(), nsec: int32(t.Nanosecond()), pos: int32(i)})
 			})
@@ -708,6 +711,7 @@ type matcher struct {
 	digits     string
 	due        bool
 	dueBefore  time.Time
+	now        time.Time // Filter.Now: zero for the stored states
 }
 
 func newMatcher(f numbers.Filter) *matcher {
@@ -720,6 +724,7 @@ func newMatcher(f numbers.Filter) *matcher {
 		digits:     f.Digits,
 		due:        !f.DueBefore.IsZero(),
 		dueBefore:  f.DueBefore,
+		now:        f.Now,
 	}
 	if len(f.Statuses) > 0 {
 		m.ranks = 0
@@ -727,33 +732,54 @@ func newMatcher(f numbers.Filter) *matcher {
 			m.ranks |= 1 << statusRank(s)
 		}
 	}
-	if m.due {
-		m.ranks &= 1 << statusRank(numbers.StatusDeactivationPending)
-	}
 	return m
 }
 
+// pendingRank and inactiveRank are the ranks of those states.
+var (
+	pendingRank  = statusRank(numbers.StatusDeactivationPending)
+	inactiveRank = statusRank(numbers.StatusInactive)
+)
+
+// lapsed reports whether e's number is stored as pending but inactive at
+// the filter's Now (numbers.Number.Due).
+func (m *matcher) lapsed(e entry) bool {
+	return !m.now.IsZero() && e.rank == pendingRank && e.n.Due(m.now)
+}
+
+// rank returns the rank of e's state as the filter sees it.
+func (m *matcher) rank(e entry) uint8 {
+	if m.lapsed(e) {
+		return inactiveRank
+	}
+	return e.rank
+}
+
 func (m *matcher) match(e entry) bool {
-	if m.ranks&(1<<e.rank) == 0 {
+	n, lapsed := e.n, m.lapsed(e)
+	if m.due && (e.rank != pendingRank || n.DeactivationAt.After(m.dueBefore)) {
+		return false // DueBefore compares the stored states
+	}
+	rank, usage, holders := e.rank, n.UsageType, n.Holders
+	if lapsed { // as numbers.Number.At makes it
+		rank, usage, holders = inactiveRank, routing.UsageVoice, nil
+	}
+	if m.ranks&(1<<rank) == 0 {
 		return false
 	}
-	n := e.n
-	if e.rank == unknownRank && len(m.statuses) > 0 && !slices.Contains(m.statuses, n.Status) {
+	if rank == unknownRank && len(m.statuses) > 0 && !slices.Contains(m.statuses, n.Status) {
 		return false
 	}
-	if len(m.usageTypes) > 0 && !slices.Contains(m.usageTypes, n.UsageType) {
+	if len(m.usageTypes) > 0 && !slices.Contains(m.usageTypes, usage) {
 		return false
 	}
-	if m.holder != "" && !slices.Contains(n.Holders, m.holder) {
+	if m.holder != "" && !slices.Contains(holders, m.holder) {
 		return false
 	}
-	if m.unassigned && len(n.Holders) > 0 {
+	if m.unassigned && len(holders) > 0 {
 		return false
 	}
 	if m.digits != "" && !strings.Contains(strings.TrimPrefix(n.E164, "+"), m.digits) {
-		return false
-	}
-	if m.due && n.DeactivationAt.After(m.dueBefore) {
 		return false
 	}
 	return true
@@ -784,10 +810,13 @@ func sign(desc bool) int {
 
 // compareFunc returns the full comparison of f's order: Sort, then E.164;
 // Desc reverses both, except that a missing DeactivationAt goes last either
-// way. f.Sort is valid.
+// way. With f.Now the numbers compare as they are at Now. f.Sort is valid.
 func compareFunc(f numbers.Filter) func(a, b *numbers.Number) int {
 	sg := sign(f.Desc)
 	return func(a, b *numbers.Number) int {
+		if !f.Now.IsZero() {
+			a, b = a.At(f.Now), b.At(f.Now)
+		}
 		var c int
 		switch f.Sort {
 		case numbers.SortStatus:

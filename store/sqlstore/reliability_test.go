@@ -1468,13 +1468,19 @@ func relRaceApplyDue(t *testing.T, p relPools) {
 	})
 	t.Logf("%d deactivation requests in %v", count, time.Since(setup).Round(time.Millisecond))
 	require.False(t, t.Failed())
-	due := time.Now().AddDate(0, 3, 0) // past every effective date
+	// Three months later (past every effective date) on both nodes: a
+	// Service refuses a now ahead of its own clock.
+	due := time.Now().AddDate(0, 3, 0)
+	var later [2]*numbers.Service
+	for i := range later {
+		later[i] = relService(t, numbers.Config{Store: p.st[i], Clock: func() time.Time { return due }})
+	}
 	system := numberdesk.System(owner.Tenant)
 	got := make([][]numberdesk.NumberID, callers)
 	began := time.Now()
 	relGo(callers, func(i int) {
 		var err error
-		got[i], err = p.svc[i%2].ApplyDue(t.Context(), system, due)
+		got[i], err = later[i%2].ApplyDue(t.Context(), system, due)
 		if err != nil {
 			t.Errorf("ApplyDue %d (pool %d): %v", i, i%2, err)
 		}
@@ -1501,7 +1507,7 @@ func relRaceApplyDue(t *testing.T, p relPools) {
 		}
 	}
 	// Nothing is left to do.
-	again, err := p.svc[1].ApplyDue(t.Context(), system, due)
+	again, err := later[1].ApplyDue(t.Context(), system, due)
 	require.NoError(t, err)
 	require.Empty(t, again)
 }

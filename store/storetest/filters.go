@@ -75,16 +75,24 @@ func newFilterFixture(t *testing.T, s store.Store) *filterFixture {
 }
 
 // want is the reference model of FindNumbers, written from the doc comments
-// of numbers.Filter and package store.
+// of numbers.Filter and package store. With f.Now, numbers match and sort as
+// numbers.Number.At makes them (the numbers returned are as stored).
 func (fx *filterFixture) want(f numbers.Filter) ([]*numbers.Number, int) {
 	var hits []*numbers.Number
+	at := func(n *numbers.Number) *numbers.Number {
+		if f.Now.IsZero() {
+			return n
+		}
+		return n.At(f.Now)
+	}
 	for _, n := range fx.all {
+		e := at(n)
 		if len(f.IDs) > 0 && !slices.Contains(f.IDs, n.ID) ||
 			len(f.E164s) > 0 && !slices.Contains(f.E164s, n.E164) ||
-			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, n.Status) ||
-			len(f.UsageTypes) > 0 && !slices.Contains(f.UsageTypes, n.UsageType) ||
-			f.Holder != "" && !n.HeldBy(f.Holder) ||
-			f.Unassigned && len(n.Holders) > 0 ||
+			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, e.Status) ||
+			len(f.UsageTypes) > 0 && !slices.Contains(f.UsageTypes, e.UsageType) ||
+			f.Holder != "" && !e.HeldBy(f.Holder) ||
+			f.Unassigned && len(e.Holders) > 0 ||
 			f.Digits != "" && !strings.Contains(n.E164[1:], f.Digits) ||
 			!f.DueBefore.IsZero() && (n.Status != numbers.StatusDeactivationPending || n.DeactivationAt.After(f.DueBefore)) {
 			continue
@@ -97,6 +105,7 @@ func (fx *filterFixture) want(f numbers.Filter) ([]*numbers.Number, int) {
 	}
 	rank := func(s numbers.Status) int { return slices.Index(numbers.Statuses, s) }
 	slices.SortFunc(hits, func(a, b *numbers.Number) int {
+		a, b = at(a), at(b)
 		var c int
 		switch f.Sort {
 		case numbers.SortStatus:
@@ -165,6 +174,25 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 				"HolderAndUnassigned":   {Holder: fx.staff1, Unassigned: true},
 				"DueBeforeAndActive":    {DueBefore: due, Statuses: []numbers.Status{numbers.StatusActive}},
 				"DueBeforeAndPending":   {DueBefore: due, Statuses: []numbers.Status{numbers.StatusDeactivationPending}, Holder: fx.staff2},
+				// As at Now: a pending number whose date is not after Now
+				// is inactive, without holders, voice, without a date.
+				"Now":                     {Now: due},
+				"NowAtTheInstant":         {Now: t0, Statuses: []numbers.Status{numbers.StatusInactive}},
+				"NowBeforeEveryDate":      {Now: t0.Add(-time.Microsecond), Statuses: []numbers.Status{numbers.StatusInactive}},
+				"NowInactive":             {Now: due, Statuses: []numbers.Status{numbers.StatusInactive}},
+				"NowPending":              {Now: due, Statuses: []numbers.Status{numbers.StatusDeactivationPending}},
+				"NowPendingAndInactive":   {Now: due, Statuses: []numbers.Status{numbers.StatusDeactivationPending, numbers.StatusInactive}},
+				"NowNewAndInactive":       {Now: due, Statuses: []numbers.Status{numbers.StatusNew, numbers.StatusInactive}},
+				"NowActiveAndPending":     {Now: due, Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusDeactivationPending}},
+				"NowHolder":               {Now: due, Holder: fx.staff1},
+				"NowUnassigned":           {Now: due, Unassigned: true},
+				"NowVoice":                {Now: due, UsageTypes: []routing.UsageType{routing.UsageVoice}},
+				"NowFax":                  {Now: due, UsageTypes: []routing.UsageType{routing.UsageFaxPersonal, routing.UsageFaxShared}},
+				"NowAndDueBefore":         {Now: due, DueBefore: due},
+				"NowIDsAndInactive":       {Now: due, IDs: numberIDs(fx.all[:20]), Statuses: []numbers.Status{numbers.StatusInactive}},
+				"NowPendingHolderVoice":   {Now: due, Statuses: []numbers.Status{numbers.StatusDeactivationPending, numbers.StatusNew}, Holder: fx.staff2, UsageTypes: []routing.UsageType{routing.UsageVoice, routing.UsageFaxShared}},
+				"NowUnassignedInactive":   {Now: due, Unassigned: true, Statuses: []numbers.Status{numbers.StatusInactive}},
+				"NowFarFutureAllInactive": {Now: t0.AddDate(10, 0, 0), Statuses: []numbers.Status{numbers.StatusInactive}, Sort: numbers.SortDeactivationAt},
 			}
 			for name, f := range filters {
 				for _, key := range sortKeys {
@@ -190,10 +218,26 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 				{Unassigned: true},
 				{DueBefore: t0.AddDate(0, 0, 1)},
 				{UsageTypes: []routing.UsageType{routing.UsageFaxShared}},
+				{Now: t0.AddDate(0, 0, 1), Statuses: []numbers.Status{numbers.StatusDeactivationPending}},
 			} {
 				_, total := fx.want(f)
 				require.Greater(t, total, 1)
 				require.Less(t, total, len(fx.all))
+			}
+			// Now makes a difference: some pending numbers are due, some not,
+			// and the due ones held by someone.
+			now := t0.AddDate(0, 0, 1)
+			for _, q := range []numbers.Filter{
+				{Statuses: []numbers.Status{numbers.StatusInactive}},
+				{Statuses: []numbers.Status{numbers.StatusDeactivationPending}},
+				{Holder: fx.staff1},
+				{Unassigned: true},
+				{UsageTypes: []routing.UsageType{routing.UsageVoice}},
+			} {
+				_, stored := fx.want(q)
+				q.Now = now
+				_, at := fx.want(q)
+				require.NotEqual(t, stored, at, "filter %+v", q)
 			}
 		},
 		"SortOrders": func(t *testing.T, s store.Store) {
@@ -216,7 +260,8 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 		},
 		"Paging": func(t *testing.T, s store.Store) {
 			fx := newFilterFixture(t, s)
-			for _, base := range []numbers.Filter{{}, {Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusDeactivationPending}}, {IDs: numberIDs(fx.all[:20])}} {
+			for _, base := range []numbers.Filter{{}, {Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusDeactivationPending}}, {IDs: numberIDs(fx.all[:20])},
+				{Now: t0.AddDate(0, 0, 1), Statuses: []numbers.Status{numbers.StatusInactive, numbers.StatusNew}}} {
 				for _, key := range sortKeys {
 					for _, desc := range []bool{false, true} {
 						requirePaging(t, func(offset, limit int) ([]*numbers.Number, int, error) {
