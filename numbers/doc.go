@@ -4,9 +4,9 @@
 // A number is provisioned in state new (ordered, ported or from a reserved
 // block), activated with the owner's priced consent (Quote, then Activate),
 // marked for deactivation with a notice period (Deactivate; Withdraw takes it
-// back), and inactive from the effective instant on.
-// Swap replaces an active number by a new or inactive one at no extra cost.
-// Transitions is the lifecycle as data:
+// back), and inactive from the effective instant on. Swap replaces an active
+// number by a new or inactive one at no extra cost. Transitions is the
+// lifecycle as data:
 //
 //	action       from                     to                      who
 //	provision    —                        new                     owner, system
@@ -31,6 +31,10 @@
 // what is already true: billing ends at the effective instant, not when it
 // runs, and a now ahead of the Service's clock by more than
 // Config.MaxClockSkew (default one minute) is refused.
+//
+// Only usable numbers take calls: RouteCall routes active numbers and pending
+// ones before their effective instant, and refuses new and inactive numbers
+// alike (CodePrecondition, Field "number").
 //
 // A quote is one consent for one activation. Its token (Quote.Token) binds
 // the tenant, the quoted numbers with their Versions, their prices and an

@@ -378,8 +378,14 @@ func later(a, b time.Time) time.Time {
 // the tenant's time zone, with the tenant's block list and the number's
 // overrides, given the targets' state (nil: every target answers). The
 // decision carries the trace. Owner, manager, system and the employee
-// holding the number; only active voice numbers route (else
-// CodePrecondition).
+// holding the number.
+//
+// Only usable numbers route: active ones, and pending ones before their
+// effective instant (Status.Billed of Number.StatusAt, both now and at at).
+// A new number (ordered, ported or reserved, not yet activated) and an
+// inactive one, also one whose deactivation has taken effect, are
+// CodePrecondition with Field "number", alike; a usable number of another
+// usage type than voice is CodePrecondition with Field "usage_type".
 func (s *Service) RouteCall(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID, call routing.Call, at time.Time, state routing.TargetState) (routing.Decision, error) {
 	const op = "numbers.RouteCall"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
@@ -395,9 +401,10 @@ func (s *Service) RouteCall(ctx context.Context, actor numberdesk.Actor, id numb
 		if err != nil {
 			return err
 		}
-		switch {
-		case n.StatusAt(later(now, at)) == StatusInactive:
-			return numberdesk.E(numberdesk.CodePrecondition, op, "number", "Eine inaktive Rufnummer nimmt keine Anrufe an.")
+		switch st := n.StatusAt(later(now, at)); {
+		case !st.Billed():
+			return numberdesk.E(numberdesk.CodePrecondition, op, "number",
+				"Die Rufnummer %s ist %s und nimmt keine Anrufe an.", n.Display(), n.At(later(now, at)).StatusLabel())
 		case n.UsageType != routing.UsageVoice:
 			return numberdesk.E(numberdesk.CodePrecondition, op, "usage_type", "Nur Rufnummern vom Typ „Sprache“ haben ein Routing.")
 		}
