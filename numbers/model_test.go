@@ -283,7 +283,7 @@ func TestLifecycleModel(t *testing.T) {
 					rt.Skip("no numbers")
 				}
 				id := pick("id", numbers.StatusDeactivationPending)
-				_, err := f.svc.Withdraw(ctx, f.owner, id)
+				_, err := f.svc.Withdraw(ctx, f.owner, numbers.WithdrawRequest{Number: id})
 				if m.statusAt(id, f.clock()) == numbers.StatusDeactivationPending {
 					require.NoError(rt, err)
 					m.status[id] = numbers.StatusActive

@@ -127,7 +127,7 @@ func TestPermissionMatrix(t *testing.T) {
 			return err
 		}, [6]numberdesk.Code{ok, perm, perm, perm, perm, nf}},
 		{"numbers.Withdraw", func(f *matrixFixture, a numberdesk.Actor) error {
-			_, err := f.nums.Withdraw(ctx, a, f.pending.ID)
+			_, err := f.nums.Withdraw(ctx, a, numbers.WithdrawRequest{Number: f.pending.ID})
 			return err
 		}, [6]numberdesk.Code{ok, perm, perm, perm, perm, nf}},
 		{"numbers.ApplyDue", func(f *matrixFixture, a numberdesk.Actor) error {

@@ -739,33 +739,44 @@ func (s *Service) Deactivate(ctx context.Context, actor numberdesk.Actor, req De
 	})
 }
 
+// WithdrawRequest takes back a pending deactivation.
+type WithdrawRequest struct {
+	Number numberdesk.NumberID `json:"number" validate:"required"`
+	// IdempotencyKey makes the command safe to retry: the same key and
+	// number return the stored result (see Activate).
+	IdempotencyKey string `json:"-" validate:"omitempty,max=255,printascii"`
+}
+
 // Withdraw takes back a pending deactivation ("Deaktivierung zurücknehmen"):
 // the number is active again with its settings intact and no new fee. Once
 // the effective instant has passed the number is inactive, ApplyDue or not,
-// and Withdraw is CodePrecondition (Field "number"). Owner only.
-func (s *Service) Withdraw(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) (*Number, error) {
+// and Withdraw is CodePrecondition (Field "number"). Owner only. With an
+// IdempotencyKey every caller with the key gets the stored result, also
+// when they race.
+func (s *Service) Withdraw(ctx context.Context, actor numberdesk.Actor, req WithdrawRequest) (*Number, error) {
 	const op = "numbers.Withdraw"
 	if err := actor.Check(op, transition(ActionWithdraw).Roles...); err != nil {
 		return nil, err
 	}
-	var n *Number
-	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		if n, err = s.visible(ctx, op, actor, id); err != nil {
-			return err
+	if err := numberdesk.Validate(op, req); err != nil {
+		return nil, err
+	}
+	return idempotent(ctx, s, actor, op, req.IdempotencyKey, req.Number, func(ctx context.Context) (*Number, error) {
+		n, err := s.visible(ctx, op, actor, req.Number)
+		if err != nil {
+			return nil, err
 		}
 		now := s.now()
 		if !transition(ActionWithdraw).can(n.StatusAt(now)) {
-			return numberdesk.E(numberdesk.CodePrecondition, op, "number", "Für diese Rufnummer ist keine Deaktivierung vorgemerkt.")
+			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "number", "Für diese Rufnummer ist keine Deaktivierung vorgemerkt.")
 		}
 		before := n.Clone()
 		n.Status, n.DeactivationAt, n.UpdatedAt = StatusActive, time.Time{}, now
-		return s.write(ctx, []*Number{n}, []numberdesk.Event{change(EventDeactivationWithdrawn, actor, now, before, n, EventData{})})
+		if err := s.write(ctx, []*Number{n}, []numberdesk.Event{change(EventDeactivationWithdrawn, actor, now, before, n, EventData{})}); err != nil {
+			return nil, err
+		}
+		return n, nil
 	})
-	if err != nil {
-		return nil, numberdesk.Internal(op, err)
-	}
-	return n, nil
 }
 
 // applyDueChunk is how many numbers one ApplyDue transaction handles.

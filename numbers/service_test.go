@@ -183,13 +183,13 @@ func TestDeactivateWithdrawApplyDue(t *testing.T) {
 	require.NoError(t, f.store.UpdateNumbers(bg, n1))
 	_, err = f.svc.Deactivate(bg, f.owner, numbers.DeactivateRequest{Number: n1.ID})
 	require.NoError(t, err)
-	w, err := f.svc.Withdraw(bg, f.owner, n1.ID)
+	w, err := f.svc.Withdraw(bg, f.owner, numbers.WithdrawRequest{Number: n1.ID})
 	require.NoError(t, err)
 	require.Equal(t, numbers.StatusActive, w.Status)
 	require.Equal(t, n1.Holders, w.Holders)
 	require.Equal(t, n1.BillingLine, w.BillingLine)
 	require.True(t, w.BilledSince.Equal(n1.BilledSince), "withdrawing does not restart billing")
-	_, err = f.svc.Withdraw(bg, f.owner, n1.ID)
+	_, err = f.svc.Withdraw(bg, f.owner, numbers.WithdrawRequest{Number: n1.ID})
 	requireCode(t, err, numberdesk.CodePrecondition, "number")
 
 	// ApplyDue before the effective time does nothing; after it, the number
@@ -371,7 +371,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"DeactivateOtherTenantsID", deactivate(f, ownerB, active.ID), numberdesk.CodeNotFound, "number"},
 		{"DeactivateAsManager", deactivate(f, manager, active.ID), numberdesk.CodePermission, ""},
 		{"DeactivateEmptyID", deactivate(f, f.owner, ""), numberdesk.CodeInvalid, "number"},
-		{"WithdrawActive", func() error { _, err := f.svc.Withdraw(bg, f.owner, active.ID); return err }, numberdesk.CodePrecondition, "number"},
+		{"WithdrawActive", func() error {
+			_, err := f.svc.Withdraw(bg, f.owner, numbers.WithdrawRequest{Number: active.ID})
+			return err
+		}, numberdesk.CodePrecondition, "number"},
 		{"ApplyDueAsOwner", func() error { _, err := f.svc.ApplyDue(bg, f.owner, time.Now()); return err }, numberdesk.CodePermission, ""},
 		{"SwapWithItself", swap(f, f.owner, active.ID, active.ID), numberdesk.CodeInvalid, "new"},
 		{"SwapNewOut", swap(f, f.owner, fresh.ID, active.ID), numberdesk.CodePrecondition, "old"},
@@ -695,4 +698,56 @@ type priceFunc func(context.Context, *numbers.Number) (numbers.Price, error)
 
 func (f priceFunc) Price(ctx context.Context, n *numbers.Number) (numbers.Price, error) {
 	return f(ctx, n)
+}
+
+// Withdraw takes an idempotency key: a retry with it returns the stored
+// result (not "no deactivation pending"), another number under it is a
+// reuse; a malformed key is field idempotency_key on every keyed command.
+func TestWithdrawIdempotencyKey(t *testing.T) {
+	f := newFixture(t)
+	ns := f.provision(t, "0221 333333", 0)
+	other := f.provision(t, "0221 444444", 0)
+	f.activate(t, ns[0], other[0])
+	for _, n := range []*numbers.Number{ns[0], other[0]} {
+		_, err := f.svc.Deactivate(bg, f.owner, numbers.DeactivateRequest{Number: n.ID})
+		require.NoError(t, err)
+	}
+	req := numbers.WithdrawRequest{Number: ns[0].ID, IdempotencyKey: "withdraw-1"}
+	first, err := f.svc.Withdraw(bg, f.owner, req)
+	require.NoError(t, err)
+	require.Equal(t, numbers.StatusActive, first.Status)
+	_, evsBefore := f.snapshot(t)
+	again, err := f.svc.Withdraw(bg, f.owner, req)
+	require.NoError(t, err, "the retry replays")
+	require.Equal(t, first, again)
+	_, evsAfter := f.snapshot(t)
+	require.Equal(t, evsBefore, evsAfter, "no second event")
+	_, err = f.svc.Withdraw(bg, f.owner, numbers.WithdrawRequest{Number: other[0].ID, IdempotencyKey: "withdraw-1"})
+	requireCode(t, err, numberdesk.CodeInvalid, "idempotency_key")
+	_, err = f.svc.Withdraw(bg, f.owner, numbers.WithdrawRequest{Number: ns[0].ID})
+	requireCode(t, err, numberdesk.CodePrecondition, "number")
+
+	bad := "schlüssel mit umlaut"
+	for name, run := range map[string]func() error{
+		"Withdraw": func() error {
+			_, err := f.svc.Withdraw(bg, f.owner, numbers.WithdrawRequest{Number: other[0].ID, IdempotencyKey: bad})
+			return err
+		},
+		"Deactivate": func() error {
+			_, err := f.svc.Deactivate(bg, f.owner, numbers.DeactivateRequest{Number: ns[0].ID, IdempotencyKey: bad})
+			return err
+		},
+		"Swap": func() error {
+			_, err := f.svc.Swap(bg, f.owner, numbers.SwapRequest{Old: ns[0].ID, New: other[0].ID, IdempotencyKey: bad})
+			return err
+		},
+		"Activate": func() error {
+			_, err := f.svc.Activate(bg, f.owner, numbers.ActivateRequest{QuoteToken: "x", IdempotencyKey: bad})
+			return err
+		},
+	} {
+		err := run()
+		require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err), name)
+		require.Equal(t, "idempotency_key", err.(*numberdesk.Error).Field, name)
+	}
 }

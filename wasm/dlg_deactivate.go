@@ -65,7 +65,7 @@ func (c *DeactivateDialog) OnMount(ctx app.Context) {
 func (c *DeactivateDialog) submit(ctx app.Context, e app.Event) {
 	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
 		if c.Withdraw {
-			_, err := d.Numbers.Withdraw(ctx, d.Actor(), c.Number)
+			_, err := d.Numbers.Withdraw(ctx, d.Actor(), numbers.WithdrawRequest{Number: c.Number})
 			return err
 		}
 		r, err := d.Numbers.Deactivate(ctx, d.Actor(), numbers.DeactivateRequest{Number: c.Number, IdempotencyKey: c.key})

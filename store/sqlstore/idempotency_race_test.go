@@ -23,7 +23,7 @@ const idemRounds = 200
 // TestIdempotentRaceTwoPools: two Services on one PostgreSQL (two pools, as
 // two processes) fire the same command with the same idempotency key and
 // payload at the same moment, 200 rounds per command: Swap, Activate,
-// Deactivate and efax Send. Both callers must get the same, successful
+// Deactivate, Withdraw and efax Send. Both callers must get the same, successful
 // result, and the effect must exist once. (Before numberdesk.ReplayAfter, a
 // caller whose run read the winner's effect got "Nur aktive Rufnummern können
 // ersetzt werden." in 36 of 200 swap rounds.)
@@ -87,6 +87,20 @@ func TestIdempotentRaceTwoPools(t *testing.T) {
 		}
 		l := relCheckLedger(t, p.st[0], owner.Tenant)
 		require.Equal(t, idemRounds, l.types[numbers.EventDeactivationRequested], "one request per number")
+	})
+	t.Run("Withdraw", func(t *testing.T) {
+		ns := relProvision(t, p.svc[0], owner, "+49 221 4450000", idemRounds)
+		relActivate(t, p.svc[0], owner, "", relIDs(ns)...)
+		for _, n := range ns {
+			_, err := p.svc[0].Deactivate(ctx, owner, numbers.DeactivateRequest{Number: n.ID})
+			require.NoError(t, err)
+		}
+		for r, n := range ns {
+			req := numbers.WithdrawRequest{Number: n.ID, IdempotencyKey: fmt.Sprint("withdraw-", r)}
+			both(t, r, func(i int) (any, error) { return p.svc[i].Withdraw(ctx, owner, req) })
+		}
+		l := relCheckLedger(t, p.st[0], owner.Tenant)
+		require.Equal(t, idemRounds, l.types[numbers.EventDeactivationWithdrawn], "one withdrawal per number")
 	})
 	t.Run("EfaxSend", func(t *testing.T) {
 		staffSvc := staff.NewService(staff.Config{Store: p.st[0], Numbers: p.svc[0]})
