@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/numberdesk/numberdesk/examples/portal/internal/prebuilt"
 )
 
 // artifactsEnv names the directory for the evidence of failed tests.
@@ -31,28 +33,7 @@ func artifactDir() string {
 	if v == "" {
 		return ""
 	}
-	return filepath.Join(fromModuleRoot(v), "e2e")
-}
-
-// fromModuleRoot resolves a relative path against the module root (the
-// nearest directory above the working directory with a go.mod); an
-// absolute path, or a relative one without a module root, stays as it is.
-func fromModuleRoot(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return p
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, p)
-		}
-		if filepath.Dir(d) == d {
-			return p
-		}
-	}
+	return filepath.Join(prebuilt.FromModuleRoot(v), "e2e")
 }
 
 // safeName turns a test name into a file name: every character but ASCII

@@ -48,6 +48,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/numberdesk/numberdesk/examples/portal/internal/prebuilt"
 	"github.com/numberdesk/numberdesk/examples/portal/server"
 )
 
@@ -58,8 +59,6 @@ const (
 	webDir = "../web"
 	// screenshotDir is docs/screenshots of the repository.
 	screenshotDir = "../../../docs/screenshots"
-	// portalWasmEnv names a prebuilt client wasm (built like `make wasm`).
-	portalWasmEnv = "NUMBERDESK_PORTAL_WASM"
 )
 
 var (
@@ -124,10 +123,10 @@ func runMain(m *testing.M) int {
 			return 1
 		}
 	}
-	if prebuilt, ok := prebuiltWasm(); ok {
-		wasmFile = prebuilt
+	if file, ok := prebuilt.Wasm("e2e"); ok {
+		wasmFile = file
 		if testing.Verbose() {
-			fmt.Printf("e2e: client wasm from $%s: %s\n", portalWasmEnv, wasmFile)
+			fmt.Printf("e2e: client wasm from $%s: %s\n", prebuilt.Env, wasmFile)
 		}
 	} else {
 		start := time.Now()
@@ -183,28 +182,6 @@ func findChromium() string {
 		}
 	}
 	return ""
-}
-
-// prebuiltWasm returns $NUMBERDESK_PORTAL_WASM (a relative path is taken
-// from the module root) when it names an existing file. It must have been
-// built exactly like `make wasm` (GOOS=js GOARCH=wasm go build -trimpath
-// -ldflags="-s -w" ./examples/portal); a js/wasm binary carries no build
-// info to check that against.
-func prebuiltWasm() (string, bool) {
-	v := os.Getenv(portalWasmEnv)
-	if v == "" {
-		return "", false
-	}
-	p := fromModuleRoot(v)
-	fi, err := os.Stat(p)
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("%s is no regular file", p)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: $%s: %v; building the client wasm\n", portalWasmEnv, err)
-		return "", false
-	}
-	return p, true
 }
 
 // buildWasm builds the portal's client exactly as `make wasm` does.

@@ -176,20 +176,3 @@ func TestSafeName(t *testing.T) {
 		t.Errorf("artifactBase twice = %q, %q", a, b)
 	}
 }
-
-func TestFromModuleRoot(t *testing.T) {
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Clean(filepath.Join(wd, "../../.."))
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("no go.mod in %s", root)
-	}
-	if got, want := fromModuleRoot("examples/portal/web/app.wasm"), filepath.Join(root, "examples/portal/web/app.wasm"); got != want {
-		t.Errorf("fromModuleRoot(relative) = %s, want %s", got, want)
-	}
-	if got := fromModuleRoot("/abs/x"); got != "/abs/x" {
-		t.Errorf("fromModuleRoot(/abs/x) = %s", got)
-	}
-}

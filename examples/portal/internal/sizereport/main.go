@@ -28,6 +28,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"text/tabwriter"
+
+	"github.com/numberdesk/numberdesk/examples/portal/internal/prebuilt"
 )
 
 const (
@@ -35,8 +37,6 @@ const (
 	helloPkg  = "github.com/numberdesk/numberdesk/examples/portal/internal/sizereport/testdata/hello"
 	// maxRatio is the bound of the portal's gzip size over the hello world's.
 	maxRatio = 1.3
-	// portalWasmEnv names a prebuilt portal wasm (built like `make wasm`).
-	portalWasmEnv = "NUMBERDESK_PORTAL_WASM"
 	// portalHow says how the portal is built.
 	portalHow = "client-only main, -trimpath -ldflags=\"-s -w\""
 )
@@ -94,8 +94,8 @@ func measure() (report, error) {
 // otherwise builds the portal into dir like `make wasm`.
 func measurePortal(dir string) (build, error) {
 	const name = "portal (examples/portal)"
-	if p, ok := prebuiltPortal(); ok {
-		return measureFile(p, name, portalHow+" (prebuilt: $"+portalWasmEnv+")")
+	if p, ok := prebuilt.Wasm("sizereport"); ok {
+		return measureFile(p, name, portalHow+" (prebuilt: $"+prebuilt.Env+")")
 	}
 	return measureBuild(dir, name, portalHow, portalPkg, "-trimpath", "-ldflags=-s -w")
 }
@@ -118,47 +118,6 @@ func measureFile(file, name, how string) (build, error) {
 		return build{}, err
 	}
 	return build{Name: name, How: how, Raw: len(raw), Gzip9: gzipSize(raw)}, nil
-}
-
-// prebuiltPortal returns $NUMBERDESK_PORTAL_WASM when it names an existing
-// file; a js/wasm binary carries no build info to check how it was built.
-func prebuiltPortal() (string, bool) {
-	v := os.Getenv(portalWasmEnv)
-	if v == "" {
-		return "", false
-	}
-	p := fromModuleRoot(v)
-	fi, err := os.Stat(p)
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("%s is no regular file", p)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "sizereport: $%s: %v; building the portal\n", portalWasmEnv, err)
-		return "", false
-	}
-	return p, true
-}
-
-// fromModuleRoot resolves a relative path against the module root (the
-// nearest directory above the working directory with a go.mod; go test runs
-// in the package directory, make in the root); an absolute path, or a
-// relative one without a module root, stays as it is.
-func fromModuleRoot(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return p
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, p)
-		}
-		if filepath.Dir(d) == d {
-			return p
-		}
-	}
 }
 
 // gzipSize is the size of b compressed like `gzip -9` (compress/gzip at

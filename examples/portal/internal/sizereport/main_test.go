@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/numberdesk/numberdesk/examples/portal/internal/prebuilt"
 )
 
 // The size bound: the whole portal (gzip) at most 1.3 times a naive
@@ -44,7 +46,7 @@ func TestPrebuiltPortal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(portalWasmEnv, rel)
+	t.Setenv(prebuilt.Env, rel)
 	b, err := measurePortal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
