@@ -167,7 +167,10 @@ func TestDueNumberRefusesWhatInactiveRefuses(t *testing.T) {
 		code  numberdesk.Code
 		field string
 	}{
-		{"Withdraw", func() error { _, err := f.svc.Withdraw(bg, f.owner, numbers.WithdrawRequest{Number: f.due.ID}); return err }, numberdesk.CodePrecondition, "number"},
+		{"Withdraw", func() error {
+			_, err := f.svc.Withdraw(bg, f.owner, numbers.WithdrawRequest{Number: f.due.ID})
+			return err
+		}, numberdesk.CodePrecondition, "number"},
 		{"Deactivate", deactivate(f.fixture, f.owner, f.due.ID), numberdesk.CodePrecondition, "number"},
 		{"PreviewDeactivation", func() error { _, err := f.svc.PreviewDeactivation(bg, f.owner, f.due.ID); return err }, numberdesk.CodePrecondition, "number"},
 		{"SwapOut", swap(f.fixture, f.owner, f.due.ID, f.spare.ID), numberdesk.CodePrecondition, "old"},
