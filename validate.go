@@ -221,7 +221,58 @@ func validateSubset(op string, v any) error {
 		return Internal(op, err)
 	}
 	if tag == "" {
-		return nil
+		return checkTimes(op, v)
 	}
 	return invalidField(op, field, tag)
+}
+
+// checkTimes is the rule Validate applies after the tags: every time the
+// request carries (in a field, a nested struct, a pointer or a slice) is
+// zero or an instant the SDK can store and put into an event: its RFC 3339
+// form exists (year 1 to 9999, in its own zone and in UTC). The first one
+// that is not is CodeInvalid with its JSON path as Field.
+func checkTimes(op string, v any) error {
+	if path := badTime(reflect.ValueOf(v), ""); path != "" {
+		return &Error{Code: CodeInvalid, Op: op, Field: path, Message: "Das Datum liegt außerhalb des zulässigen Bereichs (Jahr 1 bis 9999)."}
+	}
+	return nil
+}
+
+// badTime returns the path of the first time in rv outside the storable
+// range, or "".
+func badTime(rv reflect.Value, path string) string {
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return ""
+		}
+		return badTime(rv.Elem(), path)
+	case reflect.Slice, reflect.Array:
+		for i := range rv.Len() {
+			if p := badTime(rv.Index(i), path+"["+strconv.Itoa(i)+"]"); p != "" {
+				return p
+			}
+		}
+	case reflect.Struct:
+		if rv.Type() == timeType {
+			t := rv.Interface().(time.Time)
+			if _, err := t.MarshalJSON(); t.IsZero() || err == nil && t.UTC().Year() >= 1 && t.UTC().Year() <= 9999 && t.Year() >= 1 {
+				return ""
+			}
+			return path
+		}
+		t := rv.Type()
+		prefix := path
+		if prefix != "" {
+			prefix += "."
+		}
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() {
+				if p := badTime(rv.Field(i), prefix+fieldName(f)); p != "" {
+					return p
+				}
+			}
+		}
+	}
+	return ""
 }

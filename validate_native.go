@@ -19,7 +19,8 @@ var validate = sync.OnceValue(func() *validator.Validate {
 // Validate checks the `validate` struct tags of v with
 // github.com/go-playground/validator and returns the first violation as a
 // CodeInvalid *Error for op, whose Field is the JSON name of the field (with
-// its path for nested fields, e.g. "options[2]").
+// its path for nested fields, e.g. "options[2]"); then checkTimes: every
+// time the request carries must be storable (year 1 to 9999).
 //
 // The js/wasm build uses checkTags instead (validate_js.go), which understands
 // the subset of tags the SDK uses; TestValidateAgreesWithTagSubset proves both
@@ -27,7 +28,7 @@ var validate = sync.OnceValue(func() *validator.Validate {
 func Validate(op string, v any) error {
 	err := validate().Struct(v)
 	if err == nil {
-		return nil
+		return checkTimes(op, v)
 	}
 	var verrs validator.ValidationErrors
 	if !errors.As(err, &verrs) || len(verrs) == 0 {

@@ -94,3 +94,43 @@ func TestValidateNamesHeaderFieldsInSnakeCase(t *testing.T) {
 		require.Equal(t, want, numberdesk.SnakeCase(in), in)
 	}
 }
+
+// Every time a request carries, at any depth, is bounded to what the SDK can
+// store and encode (years 1–9999, in its own zone and in UTC); the field is
+// its JSON path. Both validators agree.
+func TestValidateBoundsEveryTime(t *testing.T) {
+	type window struct {
+		From time.Time  `json:"from"`
+		To   *time.Time `json:"to"`
+	}
+	type req struct {
+		Name    string    `json:"name" validate:"required"`
+		At      time.Time `json:"at"`
+		Windows []window  `json:"windows"`
+	}
+	ok := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := map[string]struct {
+		r     req
+		field string
+	}{
+		"all good":          {req{Name: "x", At: ok, Windows: []window{{From: ok, To: &ok}}}, ""},
+		"zero is fine":      {req{Name: "x"}, ""},
+		"top level":         {req{Name: "x", At: far}, "at"},
+		"in a slice":        {req{Name: "x", At: ok, Windows: []window{{From: ok}, {From: far}}}, "windows[1].from"},
+		"behind a pointer":  {req{Name: "x", Windows: []window{{To: &far}}}, "windows[0].to"},
+		"tags come first":   {req{At: far}, "name"},
+		"year 0 is refused": {req{Name: "x", At: time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)}, "at"},
+	}
+	for name, c := range cases {
+		for vname, validate := range map[string]func(string, any) error{"native": numberdesk.Validate, "subset": numberdesk.ValidateSubset} {
+			err := validate("op", c.r)
+			if c.field == "" {
+				require.NoError(t, err, "%s (%s)", name, vname)
+				continue
+			}
+			require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err), "%s (%s)", name, vname)
+			require.Equal(t, c.field, err.(*numberdesk.Error).Field, "%s (%s)", name, vname)
+		}
+	}
+}

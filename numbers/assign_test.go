@@ -278,3 +278,40 @@ func TestRecordsSharedFaxJournal(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, total)
 }
+
+// A record dated where JSON cannot go (year 10000, year 0, a far zone) used
+// to panic in Feed (the notification event's encoding) and fail the whole
+// batch on every retry. Validate bounds every time a request carries: it is
+// CodeInvalid on the record's field, nothing is stored, and the valid batch
+// goes through.
+func TestFeedRefusesTimesOutsideTheStorableRange(t *testing.T) {
+	f := newFixture(t)
+	ns := f.provision(t, "0221 123456", 1)
+	f.activate(t, ns...)
+	anna := f.employee(t, "anna")
+	_, err := f.svc.Assign(bg, f.owner, numbers.AssignRequest{Number: ns[0].ID, Employee: anna.ID})
+	require.NoError(t, err)
+	good := numbers.RecordInput{Number: ns[0].E164, Kind: numbers.RecordCall, At: f.clock(), Direction: numbers.Inbound, Result: numbers.ResultMissed}
+	for name, at := range map[string]time.Time{
+		"year 10000": time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		"year 0":     time.Date(0, 6, 1, 0, 0, 0, 0, time.UTC),
+		"year -5":    time.Date(-5, 6, 1, 0, 0, 0, 0, time.UTC),
+		"9999-12-31 23:30 at UTC-1 is 10000 in UTC": time.Date(9999, 12, 31, 23, 30, 0, 0, time.FixedZone("", -3600)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			bad := good
+			bad.At = at
+			_, evsBefore := f.snapshot(t)
+			require.NotPanics(t, func() {
+				_, err = f.svc.Feed(bg, numberdesk.System(f.tenant), []numbers.RecordInput{good, bad})
+			})
+			requireCode(t, err, numberdesk.CodeInvalid, "records[1].at")
+			_, evsAfter := f.snapshot(t)
+			require.Equal(t, evsBefore, evsAfter, "nothing stored")
+			require.Empty(t, f.records(t, anna.ID))
+		})
+	}
+	res, err := f.svc.Feed(bg, numberdesk.System(f.tenant), []numbers.RecordInput{good})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Stored)
+}

@@ -140,7 +140,6 @@ func TestQuoteTokenHasOneSpelling(t *testing.T) {
 		"NewlineInMAC":    payload + "." + mac[:10] + "\n" + mac[10:],
 		"CarriageReturn":  payload + "\r." + mac,
 		"PaddedPayload":   payload + strings.Repeat("=", (4-len(payload)%4)%4+4) + "." + mac,
-		"StdAlphabet":     strings.NewReplacer("-", "+", "_", "/").Replace(q.Token),
 		"TwoDots":         payload + ".." + mac,
 		"TrailingDot":     q.Token + ".",
 		"LeadingSpace":    " " + q.Token,
@@ -148,6 +147,12 @@ func TestQuoteTokenHasOneSpelling(t *testing.T) {
 		"EmptyMAC":        payload + ".",
 		"PayloadNotJSON":  "bm90LWpzb24." + mac,
 		"PayloadJSONNull": "bnVsbA." + mac,
+	}
+	// The standard alphabet is another spelling only if the token has a
+	// character where the two alphabets differ (most tokens do; a random
+	// one may not, and must not make the test fail).
+	if std := strings.NewReplacer("-", "+", "_", "/").Replace(q.Token); std != q.Token {
+		variants["StdAlphabet"] = std
 	}
 	for name, v := range variants {
 		t.Run(name, func(t *testing.T) {
