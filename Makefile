@@ -66,8 +66,10 @@ screenshots: ## run the browser tests and write docs/screenshots/*.png
 bench: ## benchmarks with allocations (figures are reported, not asserted)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-fuzz: ## run the parser fuzzer for a minute
+fuzz: ## run the fuzzers: the E.164 parser for a minute, the service requests (Feed, Provision) for 30 s each
 	$(GO) test ./phone -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./numbers -run '^$$' -fuzz '^FuzzFeed$$' -fuzztime 30s
+	$(GO) test ./numbers -run '^$$' -fuzz '^FuzzProvision$$' -fuzztime 30s
 
 cover: ## coverage per package
 	$(GO) test -count=1 -cover ./...
