@@ -308,12 +308,8 @@ func (s *Store) DeleteRecords(ctx context.Context, tenant numberdesk.TenantID, f
 		if none {
 			return nil
 		}
-		res, err := c.exec(ctx, "DELETE FROM records AS r WHERE "+cond, a.list...)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		deleted = int(n)
+		var err error
+		deleted, err = c.execCount(ctx, "DELETE FROM records AS r WHERE "+cond, a.list)
 		return err
 	})
 	if err != nil {

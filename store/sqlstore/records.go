@@ -384,12 +384,8 @@ func (s *Store) DeleteIdempotencyRecords(ctx context.Context, before time.Time) 
 	n := 0
 	err := s.write(ctx, op, false, func(c *call) error {
 		a := &args{d: s.d}
-		res, err := c.exec(ctx, "DELETE FROM idempotency WHERE created_at < "+a.add(s.instantArg(before)), a.list...)
-		if err != nil {
-			return err
-		}
-		d, err := res.RowsAffected()
-		n = int(d)
+		var err error
+		n, err = c.execCount(ctx, "DELETE FROM idempotency WHERE created_at < "+a.add(s.instantArg(before)), a.list)
 		return err
 	})
 	if err != nil {

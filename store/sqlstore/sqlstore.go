@@ -650,6 +650,16 @@ func (c *call) exec(ctx context.Context, query string, args ...any) (sql.Result,
 	return c.s.exec(ctx, c.q, query, args...)
 }
 
+// execCount runs a statement and returns how many rows it affected.
+func (c *call) execCount(ctx context.Context, query string, args []any) (int, error) {
+	res, err := c.exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // insertOnce runs an INSERT … ON CONFLICT DO NOTHING of one row: when no row
 // was inserted (the key exists) it returns conflict.
 func (c *call) insertOnce(ctx context.Context, query string, args []any, conflict error) error {
