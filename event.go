@@ -3,6 +3,7 @@ package numberdesk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -36,27 +37,46 @@ func (e *Event) Decode(v any) error {
 	return nil
 }
 
-// NewEvent returns an event with a new ID. data is marshalled to JSON; it must
-// be a plain data struct (a failure to marshal it is a programming error and
-// panics).
-func NewEvent(typ EventType, actor Actor, at time.Time, number NumberID, data any) Event {
+// NewEvent returns an event with a new ID and data marshalled to JSON.
+// Data that has no JSON form is an error, never a panic: a value JSON
+// cannot hold (a time outside years 0–9999, a NaN) is CodeInvalid with
+// Field "data", so that the command fails as for any bad input and changes
+// nothing; a type that cannot be marshalled at all (a func, a channel) is
+// CodeInternal.
+func NewEvent(typ EventType, actor Actor, at time.Time, number NumberID, data any) (Event, error) {
+	const op = "numberdesk.NewEvent"
 	e := Event{ID: NewEventID(), Tenant: actor.Tenant, Type: typ, At: at, Actor: actor, Number: number}
-	if data != nil {
-		b, err := json.Marshal(data)
-		if err != nil {
-			panic("numberdesk.NewEvent: " + err.Error())
-		}
-		e.Data = b
+	if data == nil {
+		return e, nil
 	}
-	return e
+	b, err := json.Marshal(data)
+	var unsupportedType *json.UnsupportedTypeError
+	switch {
+	case errors.As(err, &unsupportedType):
+		return Event{}, Internal(op, err)
+	case err != nil:
+		return Event{}, &Error{Code: CodeInvalid, Op: op, Field: "data", Message: "Ein Wert lässt sich nicht speichern.", Err: err}
+	}
+	e.Data = b
+	return e, nil
+}
+
+// AppendEvent appends one new event (NewEvent) to st: in a command's
+// transaction, its ctx.
+func AppendEvent(ctx context.Context, st EventStore, typ EventType, actor Actor, at time.Time, number NumberID, data any) error {
+	e, err := NewEvent(typ, actor, at, number, data)
+	if err != nil {
+		return err
+	}
+	return st.AppendEvents(ctx, e)
 }
 
 // EventFilter selects events of one tenant. Zero fields do not filter.
 type EventFilter struct {
 	Number   NumberID    // only events about this number
 	Types    []EventType // only these types
-	AfterSeq int64       // only events with Seq > AfterSeq
-	Limit    int         // at most this many (0: all)
+	AfterSeq int64       // only events with Seq > AfterSeq (the cursor; not negative)
+	Limit    int         // at most this many (0: all; not negative)
 	Desc     bool        // newest first
 }
 
@@ -77,7 +97,8 @@ type EventStore interface {
 	// AppendEvents appends events, assigning Seq. Every event's Tenant must
 	// be set.
 	AppendEvents(ctx context.Context, events ...Event) error
-	// FindEvents returns the tenant's events matching f, by Seq.
+	// FindEvents returns the tenant's events matching f, by Seq. A negative
+	// AfterSeq or Limit is CodeInvalid (EventFilter.Check).
 	FindEvents(ctx context.Context, tenant TenantID, f EventFilter) ([]Event, error)
 }
 

@@ -22,7 +22,8 @@ func ExampleError() {
 	// Die Kostenübersicht ist abgelaufen. Bitte rufen Sie sie erneut auf.
 }
 
-// Every service method checks the actor first.
+// Every service method checks the roles an Actor claims first, then
+// verifies it against its stored employee (staff.Verify).
 func ExampleActor_Check() {
 	manager := numberdesk.Actor{Tenant: numberdesk.NewTenantID(), Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleManager}
 	err := manager.Check("numbers.Activate", numberdesk.RoleOwner)

@@ -49,7 +49,9 @@ func Replay(ctx context.Context, st IdempotencyStore, tenant TenantID, op, key, 
 // fingerprint, ReplayAfter decodes the stored result into out and returns
 // nil: the caller hands out that result, as every caller with the key must
 // get it. A record of another op or payload is CodeInvalid, Field
-// "idempotency_key"; no record: err. It reads outside any transaction (err
+// "idempotency_key"; no record: err. A CodePermission err is returned
+// unchanged: an actor that may not run the command now (locked, deleted,
+// demoted) gets no stored result either. It reads outside any transaction (err
 // ended the caller's). nil err or an empty key: err unchanged.
 //
 // Together with the version checks of the stores this is the contract of
@@ -58,8 +60,8 @@ func Replay(ctx context.Context, st IdempotencyStore, tenant TenantID, op, key, 
 // serialized transaction) and then gets the stored result; never a second
 // effect, never an error the first run caused.
 func ReplayAfter(ctx context.Context, st IdempotencyStore, tenant TenantID, op, key, fingerprint string, out any, err error) error {
-	if err == nil || key == "" {
-		return err
+	if err == nil || key == "" || ErrorCode(err) == CodePermission {
+		return err // an actor refused now gets no result, not even a stored one
 	}
 	done, rerr := Replay(ctx, st, tenant, op, key, fingerprint, out)
 	switch {

@@ -118,7 +118,12 @@ func (r Role) Valid() bool {
 }
 
 // Actor is who performs a command: a member of one tenant, or the system.
-// Every service method takes the Actor and checks it first.
+// The embedding application authenticates people; the SDK authorizes them:
+// obtain an Actor from staff.Service.Actor (or System for scheduled jobs),
+// never build one from a person's own claims. Every service method checks
+// the Actor's role first and verifies it against the stored employee in its
+// transaction (staff.Verify): it must exist in the tenant, not be locked and
+// hold the role claimed. RoleSystem is the only actor without an employee.
 type Actor struct {
 	Tenant TenantID `json:"tenant"`
 	Staff  StaffID  `json:"staff,omitempty"` // empty for RoleSystem
@@ -139,12 +144,14 @@ func (a Actor) Is(roles ...Role) bool {
 }
 
 // Check returns a CodePermission error for op unless the actor belongs to a
-// tenant and has one of roles.
+// tenant, names an employee exactly when it is not RoleSystem, and has one
+// of roles. It looks at the Actor alone; staff.Verify compares it with what
+// is stored.
 func (a Actor) Check(op string, roles ...Role) error {
 	if a.Tenant == "" || !a.Role.Valid() {
 		return &Error{Code: CodePermission, Op: op, Field: "actor", Message: "Keine Berechtigung."}
 	}
-	if (a.Role == RoleEmployee || a.Role == RoleManager || a.Role == RoleOwner) && a.Staff == "" {
+	if (a.Role == RoleSystem) != (a.Staff == "") {
 		return &Error{Code: CodePermission, Op: op, Field: "actor", Message: "Keine Berechtigung."}
 	}
 	if !a.Is(roles...) {

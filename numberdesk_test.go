@@ -3,6 +3,7 @@ package numberdesk_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -48,9 +49,10 @@ func TestActorCheck(t *testing.T) {
 	require.NoError(t, numberdesk.System(tenant).Check("op", numberdesk.RoleSystem))
 	for _, a := range []numberdesk.Actor{
 		{}, // nobody
-		{Tenant: tenant, Role: numberdesk.RoleOwner}, // an owner without a staff ID
-		{Tenant: tenant, Staff: "s", Role: "root"},   // an unknown role
-		{Staff: "s", Role: numberdesk.RoleOwner},     // no tenant
+		{Tenant: tenant, Role: numberdesk.RoleOwner},              // an owner without a staff ID
+		{Tenant: tenant, Staff: "s", Role: "root"},                // an unknown role
+		{Staff: "s", Role: numberdesk.RoleOwner},                  // no tenant
+		{Tenant: tenant, Staff: "s", Role: numberdesk.RoleSystem}, // the system is nobody's employee
 	} {
 		err := a.Check("op", numberdesk.RoleOwner, numberdesk.RoleSystem)
 		require.Equal(t, numberdesk.CodePermission, numberdesk.ErrorCode(err), "%+v", a)
@@ -125,12 +127,32 @@ func TestClock(t *testing.T) {
 
 func TestEventDecode(t *testing.T) {
 	a := numberdesk.System(numberdesk.NewTenantID())
-	e := numberdesk.NewEvent("number.test", a, time.Now(), "", map[string]int{"n": 1})
+	e, err := numberdesk.NewEvent("number.test", a, time.Now(), "", map[string]int{"n": 1})
+	require.NoError(t, err)
 	var got map[string]int
 	require.NoError(t, e.Decode(&got))
 	require.Equal(t, 1, got["n"])
-	empty := numberdesk.NewEvent("number.test", a, time.Now(), "", nil)
+	empty, err := numberdesk.NewEvent("number.test", a, time.Now(), "", nil)
+	require.NoError(t, err)
 	require.Equal(t, numberdesk.CodeInternal, numberdesk.ErrorCode(empty.Decode(&got)))
+}
+
+// Data without a JSON form is an error, never a panic: a value JSON cannot
+// hold is CodeInvalid on "data" (the command fails like bad input), a type
+// it cannot encode at all is CodeInternal.
+func TestNewEventNeverPanics(t *testing.T) {
+	a := numberdesk.System(numberdesk.NewTenantID())
+	for name, data := range map[string]any{
+		"Year10000":  struct{ At time.Time }{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		"YearMinus1": map[string]time.Time{"at": time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)},
+		"NaN":        map[string]float64{"x": math.NaN()},
+	} {
+		_, err := numberdesk.NewEvent("number.test", a, time.Now(), "", data)
+		require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err), name)
+		require.Equal(t, "data", numberdesk.ErrorField(err), name)
+	}
+	_, err := numberdesk.NewEvent("number.test", a, time.Now(), "", map[string]any{"f": func() {}})
+	require.Equal(t, numberdesk.CodeInternal, numberdesk.ErrorCode(err))
 }
 
 // Every Code has exactly one HTTP status, the one error.go's table gives.

@@ -133,7 +133,7 @@ func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, 
 	failed := func(o Outcome) (*Login, error) {
 		d.Outcome, d.Failures, d.LockedUntil = o, cur.Failures, cur.LockedUntil
 		s.log.InfoContext(ctx, "efax: login failed", "username", cur.Username, "outcome", string(o))
-		return nil, s.cfg.Store.AppendEvents(ctx, numberdesk.NewEvent(EventLoginFailed, sys, now, cur.Number, d))
+		return nil, numberdesk.AppendEvent(ctx, s.cfg.Store, EventLoginFailed, sys, now, cur.Number, d)
 	}
 	if cur.Status != StatusActive {
 		return failed(OutcomeRevoked)
@@ -162,7 +162,7 @@ func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, 
 		if locked {
 			d.Outcome = ""
 			s.log.WarnContext(ctx, "efax: login locked", "username", cur.Username, "until", cur.LockedUntil)
-			return nil, s.cfg.Store.AppendEvents(ctx, numberdesk.NewEvent(EventLoginLocked, sys, now, cur.Number, d))
+			return nil, numberdesk.AppendEvent(ctx, s.cfg.Store, EventLoginLocked, sys, now, cur.Number, d)
 		}
 		return nil, nil
 	}
@@ -187,7 +187,7 @@ func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, 
 	if err := s.cfg.Store.UpdateCredential(ctx, cur); err != nil {
 		return nil, err
 	}
-	if err := s.cfg.Store.AppendEvents(ctx, numberdesk.NewEvent(EventLoginSucceeded, sys, now, cur.Number, eventData(cur, n))); err != nil {
+	if err := numberdesk.AppendEvent(ctx, s.cfg.Store, EventLoginSucceeded, sys, now, cur.Number, eventData(cur, n)); err != nil {
 		return nil, err
 	}
 	return login(cur, n), nil

@@ -12,7 +12,9 @@
 // an e-mail address are refused with a German message naming them
 // (Recipients shows the choice, Send refuses all or none). The owner sends,
 // and so may a manager (who configures everything but money); an employee
-// cannot send to itself; the system (cron) may Revoke and Reconcile.
+// cannot send to itself; the system (cron) may Revoke and Reconcile. Every
+// method verifies the Actor against its stored employee (staff.Verify) in
+// its transaction: a locked, deleted or demoted employee is refused.
 //
 // # Logins and secrets
 //

@@ -145,7 +145,7 @@ func (s *Service) deliver(ctx context.Context, e numberdesk.Event, next notify.N
 			if err := s.cfg.Store.UpdateCredential(ctx, cur); err != nil {
 				return err
 			}
-			return s.cfg.Store.AppendEvents(ctx, numberdesk.NewEvent(EventCredentialsDelivered, numberdesk.System(e.Tenant), now, cur.Number, eventData(cur, n)))
+			return numberdesk.AppendEvent(ctx, s.cfg.Store, EventCredentialsDelivered, numberdesk.System(e.Tenant), now, cur.Number, eventData(cur, n))
 		})
 		if numberdesk.ErrorCode(err) == numberdesk.CodeConflict && attempt < authAttempts {
 			continue

@@ -22,8 +22,10 @@ type SendRequest struct {
 	// double click) return the first one's Confirmation without issuing
 	// again: a second Send would rotate, and the password of the first mail
 	// would stop working. The same key with another request is CodeInvalid
-	// (Field "idempotency_key"). Keys are scoped per tenant.
-	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	// (Field "idempotency_key"), and so is a key of more than 255 bytes or
+	// with other than printable ASCII (as every key of the SDK). Keys are
+	// scoped per tenant.
+	IdempotencyKey string `json:"idempotency_key,omitempty" validate:"omitempty,max=255,printascii"`
 }
 
 // Recipient is one employee a Send issued or rotated a login for.
@@ -70,7 +72,8 @@ type issue struct {
 // CodeConflict and changes nothing.
 func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequest) (*Confirmation, error) {
 	const op = "efax.Send"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
+	// Verified before the replay and the reads, and again in the transaction.
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
 	if req.Number == "" {
@@ -82,6 +85,9 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 	}
 	if len(ids) > MaxRecipients {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "staff", "Bitte wählen Sie höchstens %d Mitarbeiter.", MaxRecipients)
+	}
+	if err := numberdesk.Validate(op, req); err != nil {
+		return nil, err
 	}
 	st, key := s.cfg.Store, req.IdempotencyKey
 	fp := numberdesk.Fingerprint(op, SendRequest{Number: req.Number, Staff: ids})
@@ -108,6 +114,9 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 		}
 	}
 	err = st.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		// A concurrent Send with the same key may have won meanwhile.
 		if done, err := numberdesk.Replay(ctx, st, actor.Tenant, op, key, fp, &conf); done || err != nil {
 			return err
@@ -137,7 +146,11 @@ func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequ
 			}
 			d := eventData(is.after, c2.n)
 			d.Name, d.To, d.Rotated = is.cand.Name, is.cand.Email, rotated(is.before)
-			events = append(events, numberdesk.NewEvent(EventCredentialsSent, actor, now, c2.n.ID, d))
+			ev, err := numberdesk.NewEvent(EventCredentialsSent, actor, now, c2.n.ID, d)
+			if err != nil {
+				return err
+			}
+			events = append(events, ev)
 		}
 		if err := st.AppendEvents(ctx, events...); err != nil {
 			return err
@@ -274,6 +287,9 @@ func (s *Service) Credentials(ctx context.Context, actor numberdesk.Actor, numbe
 	}
 	var out []*StoredCredential
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		if _, err := s.number(ctx, op, actor.Tenant, number); err != nil {
 			return err
 		}
@@ -299,6 +315,9 @@ func (s *Service) Revoke(ctx context.Context, actor numberdesk.Actor, number num
 		return err
 	}
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		n, err := s.number(ctx, op, actor.Tenant, number)
 		if err != nil {
 			return err
@@ -328,7 +347,7 @@ func (s *Service) revoke(ctx context.Context, actor numberdesk.Actor, c *StoredC
 	}
 	d := eventData(c, n)
 	d.Reason = reason
-	return s.cfg.Store.AppendEvents(ctx, numberdesk.NewEvent(EventCredentialsRevoked, actor, now, c.Number, d))
+	return numberdesk.AppendEvent(ctx, s.cfg.Store, EventCredentialsRevoked, actor, now, c.Number, d)
 }
 
 // Reconcile revokes every active login of the actor's tenant whose holder is
@@ -344,6 +363,9 @@ func (s *Service) Reconcile(ctx context.Context, actor numberdesk.Actor) ([]*Cre
 	}
 	var out []*StoredCredential
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		var err error
 		out, err = s.reconcile(ctx, actor.Tenant, CredentialFilter{Statuses: []Status{StatusActive}})
 		return err

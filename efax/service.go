@@ -308,7 +308,7 @@ func (c *choice) candidate(id numberdesk.StaffID) *Candidate {
 // number is CodePrecondition (Field "number").
 func (s *Service) Recipients(ctx context.Context, actor numberdesk.Actor, number numberdesk.NumberID) (*Eligibility, error) {
 	const op = "efax.Recipients"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
 	c, err := s.choose(ctx, op, actor.Tenant, number)

@@ -58,6 +58,29 @@ type DeliveryFilter struct {
 	Limit  int // 0: no limit
 }
 
+// Check checks a filter given to Outbox.FindDeliveries: a negative Offset
+// or Limit is CodeInvalid (Field "offset" or "limit", see
+// numberdesk.CheckPage). Backends call it first, so that all of them refuse
+// alike.
+func (f DeliveryFilter) Check(op string) error {
+	return numberdesk.CheckPage(op, f.Offset, f.Limit)
+}
+
+// CheckClaim checks the arguments of Outbox.ClaimDeliveries: a worker, a
+// positive lease and a positive limit are required (CodeInvalid with Field
+// "worker", "lease" or "limit"). Backends call it first.
+func CheckClaim(op, worker string, lease time.Duration, limit int) error {
+	switch {
+	case worker == "":
+		return numberdesk.E(numberdesk.CodeInvalid, op, "worker", "Der Arbeiter fehlt.")
+	case lease <= 0:
+		return numberdesk.E(numberdesk.CodeInvalid, op, "lease", "Die Frist muss positiv sein.")
+	case limit <= 0:
+		return numberdesk.E(numberdesk.CodeInvalid, op, "limit", "Die Anzahl muss positiv sein.")
+	}
+	return nil
+}
+
 // Outbox is the part of a Store the Dispatcher needs. Every appended event
 // starts pending.
 type Outbox interface {
@@ -65,13 +88,15 @@ type Outbox interface {
 	// NextAttempt has come and whose lease (if any) has run out, oldest Seq
 	// first, to worker until now+lease. Two workers never hold the same
 	// event. It is the one Store method that spans tenants: it serves the
-	// vendor's dispatcher, never a tenant.
+	// vendor's dispatcher, never a tenant. A worker, a positive lease and a
+	// positive limit are required (CheckClaim).
 	ClaimDeliveries(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]Claim, error)
 	// FinishDelivery records an outcome; CodeConflict if f.Worker no longer
 	// holds the lease (another worker took the event over).
 	FinishDelivery(ctx context.Context, f Finish) error
 	// FindDeliveries returns the tenant's deliveries matching f and the total:
-	// a failed send is visible, never silently dropped.
+	// a failed send is visible, never silently dropped. A negative Offset or
+	// Limit is CodeInvalid (DeliveryFilter.Check).
 	FindDeliveries(ctx context.Context, tenant numberdesk.TenantID, f DeliveryFilter) ([]Delivery, int, error)
 }
 

@@ -33,7 +33,9 @@ func newOutbox(t testing.TB, count int) *outboxFixture {
 	for i := 0; i < count; i += 1000 {
 		batch := make([]numberdesk.Event, 0, 1000)
 		for j := i; j < min(i+1000, count); j++ {
-			batch = append(batch, numberdesk.NewEvent("test.event", actor, f.now, "", map[string]int{"i": j}))
+			e, err := numberdesk.NewEvent("test.event", actor, f.now, "", map[string]int{"i": j})
+			require.NoError(t, err)
+			batch = append(batch, e)
 		}
 		require.NoError(t, f.store.AppendEvents(context.Background(), batch...))
 		for _, e := range batch {

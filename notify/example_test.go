@@ -15,8 +15,8 @@ import (
 func ExampleRecorder() {
 	var rec notify.Recorder
 	actor := numberdesk.System(numberdesk.NewTenantID())
-	activated := numberdesk.NewEvent("number.activated", actor, time.Now(), numberdesk.NewNumberID(), nil)
-	assigned := numberdesk.NewEvent("number.assigned", actor, time.Now(), numberdesk.NewNumberID(), nil)
+	activated, _ := numberdesk.NewEvent("number.activated", actor, time.Now(), numberdesk.NewNumberID(), nil) // no data: no error
+	assigned, _ := numberdesk.NewEvent("number.assigned", actor, time.Now(), numberdesk.NewNumberID(), nil)
 
 	ctx := context.Background()
 	for _, e := range []numberdesk.Event{activated, assigned, activated} { // at least once

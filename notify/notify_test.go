@@ -47,7 +47,11 @@ func TestNotifierFunc(t *testing.T) {
 }
 
 func testEvent(i int) numberdesk.Event {
-	return numberdesk.NewEvent("test.event", numberdesk.System(numberdesk.NewTenantID()), time.Now(), "", map[string]int{"i": i})
+	e, err := numberdesk.NewEvent("test.event", numberdesk.System(numberdesk.NewTenantID()), time.Now(), "", map[string]int{"i": i})
+	if err != nil {
+		panic(err) // a map of ints always has a JSON form
+	}
+	return e
 }
 
 func TestRecorderDeduplicates(t *testing.T) {

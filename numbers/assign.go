@@ -40,7 +40,7 @@ type AssignResult struct {
 // erfahren, wer diese Rufnummer zurzeit nutzt"). Owner and manager only.
 func (s *Service) Holders(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) ([]*staff.Employee, error) {
 	const op = "numbers.Holders"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
 	n, err := s.visible(ctx, op, actor, id)
@@ -63,7 +63,9 @@ func (s *Service) Holders(ctx context.Context, actor numberdesk.Actor, id number
 // deactivation has taken effect: that one is inactive); the employee must
 // exist in the tenant and not be locked. With PurgePrevious the previous
 // holders' records of this number are deleted in the same transaction;
-// without, they stay. The holder history is kept in the events.
+// without, they stay. A previous holder's records are those attributed to
+// it: the calls of its holding period, however late they were fed. The
+// holder history is kept (Store.FindHolderPeriods, and in the events).
 func (s *Service) Assign(ctx context.Context, actor numberdesk.Actor, req AssignRequest) (*AssignResult, error) {
 	const op = "numbers.Assign"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
@@ -87,6 +89,9 @@ func (s *Service) AddMember(ctx context.Context, actor numberdesk.Actor, number 
 	}
 	var res *AssignResult
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		var err error
 		res, err = s.assign(ctx, op, actor, number, employee, false, true)
 		return err
@@ -118,9 +123,11 @@ func (s *Service) assign(ctx context.Context, op string, actor numberdesk.Actor,
 	}
 	res := &AssignResult{Number: n}
 	before := n.Clone()
+	holders := []numberdesk.StaffID{employee}
 	if add {
-		if !slices.Contains(n.Holders, employee) {
-			n.Holders = append(n.Holders, employee)
+		holders = slices.Clone(n.Holders)
+		if !slices.Contains(holders, employee) {
+			holders = append(holders, employee)
 		}
 	} else {
 		for _, h := range n.Holders {
@@ -128,11 +135,12 @@ func (s *Service) assign(ctx context.Context, op string, actor numberdesk.Actor,
 				res.Previous = append(res.Previous, h)
 			}
 		}
-		n.Holders = []numberdesk.StaffID{employee}
 	}
-	if slices.Equal(before.Holders, n.Holders) {
+	if slices.Equal(before.Holders, holders) {
 		return res, nil // already so: no change, no event
 	}
+	now := s.now()
+	n.setHolders(holders, now)
 	if purge {
 		for _, p := range res.Previous {
 			c, err := s.cfg.Store.DeleteRecords(ctx, actor.Tenant, RecordFilter{Numbers: []numberdesk.NumberID{n.ID}, Holder: p})
@@ -142,8 +150,11 @@ func (s *Service) assign(ctx context.Context, op string, actor numberdesk.Actor,
 			res.Purged += c
 		}
 	}
-	n.UpdatedAt = s.now()
-	ev := change(EventAssigned, actor, n.UpdatedAt, before, n, EventData{Purged: res.Purged})
+	n.UpdatedAt = now
+	ev, err := change(EventAssigned, actor, n.UpdatedAt, before, n, EventData{Purged: res.Purged})
+	if err != nil {
+		return nil, err
+	}
 	if err := s.write(ctx, []*Number{n}, []numberdesk.Event{ev}); err != nil {
 		return nil, err
 	}
@@ -159,6 +170,9 @@ func (s *Service) Unassign(ctx context.Context, actor numberdesk.Actor, number n
 	}
 	var res *AssignResult
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		n, err := s.visible(ctx, op, actor, number)
 		if err != nil {
 			return err
@@ -183,9 +197,12 @@ func (s *Service) release(ctx context.Context, actor numberdesk.Actor, n *Number
 		res.Purged = c
 	}
 	before := n.Clone()
-	n.Holders = slices.DeleteFunc(n.Holders, func(h numberdesk.StaffID) bool { return h == employee })
 	n.UpdatedAt = s.now()
-	ev := change(EventUnassigned, actor, n.UpdatedAt, before, n, EventData{Purged: res.Purged})
+	n.setHolders(slices.DeleteFunc(slices.Clone(n.Holders), func(h numberdesk.StaffID) bool { return h == employee }), n.UpdatedAt)
+	ev, err := change(EventUnassigned, actor, n.UpdatedAt, before, n, EventData{Purged: res.Purged})
+	if err != nil {
+		return nil, err
+	}
 	return res, s.write(ctx, []*Number{n}, []numberdesk.Event{ev})
 }
 
@@ -198,6 +215,9 @@ func (s *Service) AssignNumbers(ctx context.Context, actor numberdesk.Actor, emp
 		return err
 	}
 	return s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		for _, id := range dedupe(ids) {
 			if _, err := s.assign(ctx, op, actor, id, employee, false, false); err != nil {
 				return err
@@ -215,6 +235,9 @@ func (s *Service) ReleaseHolder(ctx context.Context, actor numberdesk.Actor, emp
 		return err
 	}
 	return s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		held, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{Holder: employee, Now: s.now()})
 		if err != nil {
 			return err

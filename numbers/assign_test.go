@@ -17,11 +17,7 @@ import (
 // employee creates an employee of the fixture's tenant directly in the store.
 func (f *fixture) employee(t tb, first string) *staff.Employee {
 	t.Helper()
-	now := f.clock()
-	e := &staff.Employee{ID: numberdesk.NewStaffID(), Tenant: f.tenant, FirstName: first, LastName: "Muster",
-		Email: first + "@muster.example", Role: numberdesk.RoleEmployee, Preferences: staff.DefaultPreferences, CreatedAt: now, UpdatedAt: now}
-	require.NoError(t, f.store.CreateEmployee(bg, e))
-	return e
+	return f.member(t, f.tenant, first, numberdesk.RoleEmployee)
 }
 
 // feed stores one inbound record of kind on n.
@@ -105,7 +101,8 @@ func TestAssignBadInputChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	ben := f.employee(t, "ben")
 	employee := anna.Actor()
-	other := newFixture(t)
+	tenantB := f.newTenant(t)
+	ownerB := f.member(t, tenantB, "Bernd", numberdesk.RoleOwner).Actor()
 
 	tests := []struct {
 		name  string
@@ -116,11 +113,11 @@ func TestAssignBadInputChangesNothing(t *testing.T) {
 		{"LockedEmployee", assign(f, f.owner, ns[2].ID, locked.ID), numberdesk.CodePrecondition, "employee"},
 		{"DeletedEmployee", assign(f, f.owner, ns[2].ID, gone.ID), numberdesk.CodeNotFound, "employee"},
 		{"UnknownEmployee", assign(f, f.owner, ns[2].ID, numberdesk.NewStaffID()), numberdesk.CodeNotFound, "employee"},
-		{"OtherTenantsEmployee", assign(f, f.owner, ns[2].ID, other.employee(t, "otto").ID), numberdesk.CodeNotFound, "employee"},
+		{"OtherTenantsEmployee", assign(f, f.owner, ns[2].ID, f.member(t, tenantB, "otto", numberdesk.RoleEmployee).ID), numberdesk.CodeNotFound, "employee"},
 		{"InactiveNumber", assign(f, f.owner, ns[1].ID, ben.ID), numberdesk.CodePrecondition, "number"},
 		{"SecondHolderOnPersonalFax", func() error { _, err := f.svc.AddMember(bg, f.owner, personal.ID, ben.ID); return err }, numberdesk.CodePrecondition, "employee"},
 		{"AsEmployee", assign(f, employee, ns[2].ID, ben.ID), numberdesk.CodePermission, ""},
-		{"OtherTenantsNumber", assign(f, other.owner, ns[2].ID, ben.ID), numberdesk.CodeNotFound, "number"},
+		{"OtherTenantsNumber", assign(f, ownerB, ns[2].ID, ben.ID), numberdesk.CodeNotFound, "number"},
 		{"EmptyEmployee", assign(f, f.owner, ns[2].ID, ""), numberdesk.CodeInvalid, "employee"},
 	}
 	for _, tt := range tests {
@@ -314,4 +311,26 @@ func TestFeedRefusesTimesOutsideTheStorableRange(t *testing.T) {
 	res, err := f.svc.Feed(bg, numberdesk.System(f.tenant), []numbers.RecordInput{good})
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Stored)
+}
+
+// A manager locked after a command gets no stored result for a retry with
+// its idempotency key: the actor is verified before the replay, and a
+// refused actor gets nothing (numberdesk.ReplayAfter).
+func TestLockedActorGetsNoReplay(t *testing.T) {
+	f := newFixture(t)
+	ns := f.provision(t, "0221 123456", 1)
+	f.activate(t, ns...)
+	mgr := f.member(t, f.tenant, "Mia", numberdesk.RoleManager)
+	anna := f.employee(t, "anna")
+	req := numbers.AssignRequest{Number: ns[0].ID, Employee: anna.ID, IdempotencyKey: "k-1"}
+	_, err := f.svc.Assign(bg, mgr.Actor(), req)
+	require.NoError(t, err)
+	_, err = f.svc.Assign(bg, mgr.Actor(), req)
+	require.NoError(t, err, "a retry replays")
+
+	mgr.Locked = true
+	require.NoError(t, f.store.UpdateEmployee(bg, mgr))
+	_, err = f.svc.Assign(bg, mgr.Actor(), req)
+	requireCode(t, err, numberdesk.CodePermission, "actor")
+	require.Equal(t, "Ihr Zugang ist gesperrt.", numberdesk.ErrorMessage(err))
 }

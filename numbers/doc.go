@@ -47,7 +47,26 @@
 // CodeInvalid. A retry with the idempotency key of a successful activation
 // replays its result before any of these checks.
 //
-// Every command takes a numberdesk.Actor and checks it first, validates its
+// A call record belongs to whoever held the number when the call happened,
+// not to the holder when the PBX feeds it. Number.HoldersSince is the instant
+// from which the current Holders hold a number; every change of holders
+// (Assign, AddMember, Unassign, ReleaseHolder, Swap on both numbers, the lapse
+// of a deactivation at its effective instant) moves it forward, and the Store
+// keeps the previous holders' period (HolderPeriod, Store.FindHolderPeriods).
+// Feed attributes each record by Number.HoldersAt its own time: a late record
+// of a call taken by A before the number went to B is A's, notifies A, and is
+// removed by A's purge, never by B's. A member of a shared fax number sees
+// the number's fax journal (its fax records without a holder) of its own
+// membership periods only (RecordFilter.Shared): nothing from before it
+// joined or while it was not a member, and no call or voicemail records.
+//
+// Every command takes a numberdesk.Actor and checks it first: the roles it
+// claims, then, in the command's transaction, the stored employee behind it
+// (staff.Verify: it exists in the tenant, is not locked and holds the
+// claimed role; RoleSystem is the only actor without an employee). Queries
+// verify the same before they read. The embedding application
+// authenticates people and gets their Actor from staff.Service.Actor. It
+// validates its
 // input (bad input is a *numberdesk.Error with Code and Field and changes
 // nothing), and runs in one transaction of its Store that also appends the
 // command's events: the audit log, the billing feed (EventData.Billing opens

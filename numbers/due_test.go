@@ -46,7 +46,7 @@ func newDueFixture(t *testing.T) *dueFixture {
 }
 
 func (f *dueFixture) holderActor() numberdesk.Actor {
-	return numberdesk.Actor{Tenant: f.tenant, Staff: f.holder.ID, Role: numberdesk.RoleEmployee}
+	return f.holder.Actor()
 }
 
 // requireInactive checks that n reads as an inactive number: not billed,
@@ -312,7 +312,8 @@ func TestNumberAt(t *testing.T) {
 	require.Equal(t, numbers.StatusInactive, n.StatusAt(at), "the instant itself is the first inactive one")
 	got := n.At(at)
 	require.Equal(t, orig, n, "At does not modify n")
-	require.Equal(t, &numbers.Number{Status: numbers.StatusInactive, UsageType: routing.UsageVoice, UpdatedAt: at, Version: 4}, got)
+	require.Equal(t, &numbers.Number{Status: numbers.StatusInactive, UsageType: routing.UsageVoice, UpdatedAt: at, Version: 4,
+		HoldersSince: at}, got, "its holders lost it at the instant")
 	for _, s := range slices.DeleteFunc(slices.Clone(numbers.Statuses), func(s numbers.Status) bool { return s == numbers.StatusDeactivationPending }) {
 		m := &numbers.Number{Status: s, DeactivationAt: at}
 		require.Equal(t, s, m.StatusAt(at.AddDate(1, 0, 0)), "only a pending number changes with time")

@@ -64,7 +64,7 @@ type EventData struct {
 }
 
 // change builds the event for a change of n from before.
-func change(typ numberdesk.EventType, actor numberdesk.Actor, at time.Time, before, after *Number, d EventData) numberdesk.Event {
+func change(typ numberdesk.EventType, actor numberdesk.Actor, at time.Time, before, after *Number, d EventData) (numberdesk.Event, error) {
 	d.E164, d.Display = after.E164, after.Display()
 	if before != nil {
 		d.Before = snapshot(before)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store/memstore"
 )
 
@@ -22,9 +23,17 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	tenant := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "Muster GmbH", TimeZone: "Europe/Berlin"}
-	_ = st.CreateTenant(ctx, tenant)
-	owner := numberdesk.Actor{Tenant: tenant.ID, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner}
+	people := staff.NewService(staff.Config{Store: st, Clock: func() time.Time { return now }})
+	tenant, admin, err := people.CreateTenant(ctx, staff.TenantRequest{Name: "Muster GmbH",
+		Owner: staff.Person{FirstName: "Olga", LastName: "Muster", Email: "olga@muster.example"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The portal has authenticated the administrator; the SDK verifies it.
+	owner, err := people.Actor(ctx, tenant.ID, admin.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	block, _ := svc.Provision(ctx, owner, numbers.ProvisionRequest{
 		Number: "0221 123456", ExtensionFrom: "10", ExtensionTo: "12", Options: []string{"festnetz_flat"},

@@ -1,9 +1,11 @@
 package numbers
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -41,9 +43,15 @@ const MaxFeed = 1000
 // voicemail) and, in the same transaction, queues a notification
 // (staff.EventNotification) for each holder of the number whose preferences
 // want it and who is not locked: missed inbound calls, received faxes and
-// voicemail. Each record is attributed to the number's holder at that time
-// (a shared fax number's records belong to the number, not to a member).
-// System only.
+// voicemail. Each record belongs to whoever held the number when it happened
+// (Record.At), not when it is fed: the number's holders from their
+// HoldersSince on (none once a deactivation has taken effect), before that
+// the holders of the holder history (Store.FindHolderPeriods). A single
+// holder is the record's Holder; the records of a number with several (a
+// shared fax number) belong to the number, not to a member. The
+// notifications go to the holders at the record's time too: a late record
+// of a call taken before a reassignment reaches the previous holder, not
+// the new one. System only.
 func (s *Service) Feed(ctx context.Context, actor numberdesk.Actor, in []RecordInput) (*FeedResult, error) {
 	const op = "numbers.Feed"
 	if err := actor.Check(op, numberdesk.RoleSystem); err != nil {
@@ -66,16 +74,45 @@ func (s *Service) Feed(ctx context.Context, actor numberdesk.Actor, in []RecordI
 	}
 	res := &FeedResult{}
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		*res = FeedResult{}
 		ns, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{E164s: dedupe(e164s)})
 		if err != nil {
 			return err
 		}
 		byE164 := make(map[string]*Number, len(ns))
-		var holders []numberdesk.StaffID
 		for _, n := range ns {
 			byE164[n.E164] = n
-			holders = append(holders, n.Holders...)
+		}
+		// Who held each number when each record happened: its holders now
+		// from their HoldersSince on, the holder history before.
+		ats := make([]time.Time, len(in))
+		var late []numberdesk.NumberID
+		var earliest time.Time
+		for i, r := range in {
+			ats[i] = r.At.UTC().Truncate(time.Microsecond)
+			if n := byE164[e164s[i]]; n != nil && ats[i].Before(n.At(ats[i]).HoldersSince) {
+				late = append(late, n.ID)
+				if earliest.IsZero() || ats[i].Before(earliest) {
+					earliest = ats[i]
+				}
+			}
+		}
+		var periods []HolderPeriod
+		if len(late) > 0 {
+			if periods, err = s.cfg.Store.FindHolderPeriods(ctx, actor.Tenant, HolderPeriodFilter{Numbers: dedupe(late), After: earliest}); err != nil {
+				return err
+			}
+		}
+		heldBy := make([][]numberdesk.StaffID, len(in))
+		var holders []numberdesk.StaffID
+		for i := range in {
+			if n := byE164[e164s[i]]; n != nil {
+				heldBy[i] = n.HoldersAt(ats[i], periods)
+				holders = append(holders, heldBy[i]...)
+			}
 		}
 		staffByID := map[numberdesk.StaffID]*staff.Employee{}
 		if len(holders) > 0 {
@@ -96,28 +133,32 @@ func (s *Service) Feed(ctx context.Context, actor numberdesk.Actor, in []RecordI
 				continue
 			}
 			rec := &Record{ID: numberdesk.EventID(uuid.NewString()), Tenant: actor.Tenant, Number: n.ID, Kind: r.Kind,
-				At: r.At.UTC().Truncate(time.Microsecond), Direction: r.Direction, Caller: r.Caller, Callee: r.Callee,
+				At: ats[i], Direction: r.Direction, Caller: r.Caller, Callee: r.Callee,
 				Duration: r.Duration, Result: r.Result, Pages: r.Pages}
 			if rec.Direction == "" {
 				rec.Direction = Inbound
 			}
-			if len(n.Holders) == 1 {
-				rec.Holder = n.Holders[0]
+			if len(heldBy[i]) == 1 {
+				rec.Holder = heldBy[i][0]
 			}
 			records = append(records, rec)
 			cat, ok := rec.category()
 			if !ok {
 				continue
 			}
-			for _, h := range n.Holders {
+			for _, h := range heldBy[i] {
 				e := staffByID[h]
 				if e == nil || e.Locked || !e.Preferences.Wants(cat) {
 					continue
 				}
-				events = append(events, numberdesk.NewEvent(staff.EventNotification, actor, rec.At, n.ID, staff.Notification{
+				ev, err := numberdesk.NewEvent(staff.EventNotification, actor, rec.At, n.ID, staff.Notification{
 					Employee: e.ID, To: e.Email, Name: e.Name(), Category: cat, Number: n.Display(),
 					Caller: display(rec.Caller), At: rec.At, Pages: rec.Pages, Duration: rec.Duration,
-				}))
+				})
+				if err != nil {
+					return withOp(err, op, "records["+strconv.Itoa(i)+"]."+numberdesk.ErrorField(err))
+				}
+				events = append(events, ev)
 			}
 		}
 		if len(records) > 0 {
@@ -137,6 +178,45 @@ func (s *Service) Feed(ctx context.Context, actor numberdesk.Actor, in []RecordI
 		return nil, numberdesk.Internal(op, err)
 	}
 	return res, nil
+}
+
+// memberships returns the membership periods of the actor in the shared fax
+// numbers among held (the numbers it holds now) that are in ids: its
+// periods of the holder history and the current one, adjacent ones joined.
+func (s *Service) memberships(ctx context.Context, actor numberdesk.Actor, held []*Number, ids []numberdesk.NumberID) ([]SharedPeriod, error) {
+	var shared []numberdesk.NumberID
+	since := map[numberdesk.NumberID]time.Time{}
+	for _, n := range held {
+		if n.UsageType == routing.UsageFaxShared && slices.Contains(ids, n.ID) {
+			shared = append(shared, n.ID)
+			since[n.ID] = n.HoldersSince
+		}
+	}
+	if len(shared) == 0 {
+		return nil, nil
+	}
+	periods, err := s.cfg.Store.FindHolderPeriods(ctx, actor.Tenant, HolderPeriodFilter{Numbers: shared, Holder: actor.Staff})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range shared {
+		periods = append(periods, HolderPeriod{Tenant: actor.Tenant, Number: id, From: since[id]})
+	}
+	slices.SortStableFunc(periods, func(a, b HolderPeriod) int {
+		return cmp.Or(strings.Compare(string(a.Number), string(b.Number)), a.From.Compare(b.From))
+	})
+	var out []SharedPeriod
+	for _, p := range periods {
+		if p.Tenant != actor.Tenant || !slices.Contains(shared, p.Number) || (!p.To.IsZero() && !slices.Contains(p.Holders, actor.Staff)) {
+			continue
+		}
+		if k := len(out) - 1; k >= 0 && out[k].Number == p.Number && !out[k].To.IsZero() && !out[k].To.Before(p.From) {
+			out[k].To = p.To // joins on
+			continue
+		}
+		out = append(out, SharedPeriod{Number: p.Number, From: p.From, To: p.To})
+	}
+	return out, nil
 }
 
 // category returns the notification category of an inbound record, if it
@@ -176,12 +256,14 @@ type RecordQuery struct {
 }
 
 // Records returns records newest first. Owner and manager see all of the
-// tenant; an employee only its own records of the numbers it holds, and the
-// journal of the shared fax numbers it is a member of (recorded without a
-// holder).
+// tenant. An employee sees, of the numbers it holds now, the records
+// attributed to it (see Feed) and, of each shared fax number it is a member
+// of, the number's journal (its fax records without a holder) from its own
+// membership periods only: nothing from before it joined or while it was
+// not a member, and no call or voicemail records without a holder.
 func (s *Service) Records(ctx context.Context, actor numberdesk.Actor, q RecordQuery) ([]*Record, int, error) {
 	const op = "numbers.Records"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
 		return nil, 0, err
 	}
 	if err := numberdesk.Validate(op, q); err != nil {
@@ -212,11 +294,9 @@ func (s *Service) Records(ctx context.Context, actor numberdesk.Actor, q RecordQ
 		}
 		f.Holder = actor.Staff
 		// A shared fax number's journal has no holder (it has several): each
-		// member sees it.
-		for _, n := range held {
-			if n.UsageType == routing.UsageFaxShared && slices.Contains(f.Numbers, n.ID) {
-				f.Shared = append(f.Shared, n.ID)
-			}
+		// member sees its fax records of its own membership periods.
+		if f.Shared, err = s.memberships(ctx, actor, held, f.Numbers); err != nil {
+			return nil, 0, numberdesk.Internal(op, err)
 		}
 	}
 	rs, total, err := s.cfg.Store.FindRecords(ctx, actor.Tenant, f)

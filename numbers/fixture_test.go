@@ -10,6 +10,7 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store/memstore"
 )
 
@@ -38,7 +39,7 @@ func newFixture(t tb, opts ...func(*numbers.Config)) *fixture {
 	require.NoError(t, err)
 	f := &fixture{store: memstore.New(), loc: loc, now: time.Date(2026, 1, 15, 10, 0, 0, 0, loc)}
 	f.tenant = f.newTenant(t)
-	f.owner = numberdesk.Actor{Tenant: f.tenant, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner}
+	f.owner = f.member(t, f.tenant, "Olga", numberdesk.RoleOwner).Actor()
 	cfg := numbers.Config{Store: f.store, Clock: f.clock}
 	for _, o := range opts {
 		o(&cfg)
@@ -54,6 +55,18 @@ func (f *fixture) newTenant(t tb) numberdesk.TenantID {
 	tn := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "Muster GmbH", TimeZone: "Europe/Berlin", CreatedAt: f.clock()}
 	require.NoError(t, f.store.CreateTenant(context.Background(), tn))
 	return tn.ID
+}
+
+// member creates an employee of tenant with role directly in the store:
+// the services verify every actor against its stored employee.
+func (f *fixture) member(t tb, tenant numberdesk.TenantID, first string, role numberdesk.Role) *staff.Employee {
+	t.Helper()
+	now := f.clock()
+	e := &staff.Employee{ID: numberdesk.NewStaffID(), Tenant: tenant, FirstName: first, LastName: "Muster",
+		Email: first + "@muster.example", Role: role,
+		Preferences: staff.DefaultPreferences, CreatedAt: now, UpdatedAt: now}
+	require.NoError(t, f.store.CreateEmployee(context.Background(), e))
+	return e
 }
 
 func (f *fixture) clock() time.Time {

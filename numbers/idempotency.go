@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/staff"
 )
 
 // idempotent runs cmd in one transaction. With a key, it first looks for the
@@ -25,6 +26,9 @@ func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, 
 	for attempt := 0; ; attempt++ {
 		var out T
 		err := st.InTx(ctx, func(ctx context.Context) error {
+			if err := staff.Verify(ctx, st, op, actor); err != nil {
+				return err
+			}
 			if done, err := numberdesk.Replay(ctx, st, actor.Tenant, op, key, fp, &out); done || err != nil {
 				return err
 			}

@@ -62,7 +62,14 @@ type Number struct {
 	// Settings: wiped when the number becomes inactive.
 	UsageType routing.UsageType    `json:"usage_type"`
 	Holders   []numberdesk.StaffID `json:"holders,omitempty"` // the holder; the members of a shared fax number
-	Options   []string             `json:"options,omitempty"` // booked option codes of the PriceList
+	// HoldersSince is the instant from which Holders hold the number (zero:
+	// since before any holder history was kept). The Service moves it
+	// forward whenever Holders change (assignment, release, swap, the lapse
+	// of a deactivation); the Store then keeps the previous holders' period
+	// (see HolderPeriod), so that a record is attributed to whoever held the
+	// number when it happened.
+	HoldersSince time.Time `json:"holders_since,omitzero"`
+	Options      []string  `json:"options,omitempty"` // booked option codes of the PriceList
 
 	// Billing: while Status.Billed(), BillingLine names the billing line the
 	// number occupies and BilledSince when it started billing on it. A swap
@@ -122,9 +129,10 @@ func (n *Number) StatusAt(now time.Time) Status {
 
 // At returns n as it is at now. For a Due number that is the number ApplyDue
 // stores: inactive, not billed, without DeactivationAt, with its settings
-// wiped (usage type voice, no holders, no options) and UpdatedAt the
-// effective instant; n itself is not modified and the copy keeps its
-// Version. Any other number is returned as it is: n itself.
+// wiped (usage type voice, no holders, no options), UpdatedAt the effective
+// instant and, if it had holders, HoldersSince too; n itself is not modified
+// and the copy keeps its Version. Any other number is returned as it is: n
+// itself.
 func (n *Number) At(now time.Time) *Number {
 	if !n.Due(now) {
 		return n
@@ -134,20 +142,84 @@ func (n *Number) At(now time.Time) *Number {
 	return c
 }
 
-// lapse makes the pending n what it is from its effective instant on.
+// lapse makes the pending n what it is from its effective instant on: its
+// holders lose it at that instant.
 func (n *Number) lapse() {
 	if n.DeactivationAt.After(n.UpdatedAt) {
 		n.UpdatedAt = n.DeactivationAt
 	}
+	at := n.DeactivationAt
 	n.Status, n.BillingLine, n.BilledSince, n.DeactivationAt = StatusInactive, "", time.Time{}, time.Time{}
-	n.wipe()
+	n.wipe(at)
 }
 
-// wipe removes every setting, as deactivation and swapping out do.
-func (n *Number) wipe() {
+// wipe removes every setting, as deactivation and swapping out do; the
+// holders lose the number at the instant at.
+func (n *Number) wipe(at time.Time) {
 	n.UsageType = routing.UsageVoice
-	n.Holders = nil
+	n.setHolders(nil, at)
 	n.Options = nil
+}
+
+// setHolders makes hs the holders of n from the instant at on: if they
+// differ from the current ones, HoldersSince moves to at (never backwards:
+// a clock behind the last change counts as that change's instant, so the
+// history stays ordered).
+func (n *Number) setHolders(hs []numberdesk.StaffID, at time.Time) {
+	if slices.Equal(n.Holders, hs) {
+		n.Holders = hs
+		return
+	}
+	n.Holders = hs
+	if at.After(n.HoldersSince) {
+		n.HoldersSince = at
+	}
+}
+
+// HoldersAt returns who held n at the instant t, given the holder history
+// of n (periods from Store.FindHolderPeriods; others are ignored): n's
+// holders as they are at t (Number.At: none once a deactivation has taken
+// effect) if t is not before their HoldersSince, else the holders of the
+// period that contains t, else none. The slice must not be modified.
+func (n *Number) HoldersAt(t time.Time, periods []HolderPeriod) []numberdesk.StaffID {
+	cur := n.At(t)
+	if !t.Before(cur.HoldersSince) {
+		return cur.Holders
+	}
+	for _, p := range periods {
+		if p.Tenant == n.Tenant && p.Number == n.ID && p.Contains(t) {
+			return p.Holders
+		}
+	}
+	return nil
+}
+
+// HolderPeriod is a past period of a number's holder history: Holders held
+// the number from From (inclusive; zero: since before the history was kept)
+// to To (exclusive). A Store records one whenever UpdateNumbers moves a
+// number's HoldersSince forward while it had holders: the stored holders
+// held it from the stored HoldersSince to the new one. Periods without
+// holders are not kept, and the periods of a number never overlap.
+type HolderPeriod struct {
+	Tenant  numberdesk.TenantID  `json:"tenant"`
+	Number  numberdesk.NumberID  `json:"number"`
+	Holders []numberdesk.StaffID `json:"holders"`
+	From    time.Time            `json:"from,omitzero"`
+	To      time.Time            `json:"to"`
+}
+
+// Contains reports whether t lies in [p.From, p.To).
+func (p HolderPeriod) Contains(t time.Time) bool {
+	return !t.Before(p.From) && t.Before(p.To)
+}
+
+// HolderPeriodFilter selects holder periods of one tenant; zero fields do
+// not filter. Results are sorted by Number, then From.
+type HolderPeriodFilter struct {
+	Numbers []numberdesk.NumberID // only periods of these numbers
+	Holder  numberdesk.StaffID    // only periods in which this employee was a holder
+	// After selects the periods that end after it (To > After).
+	After time.Time
 }
 
 // SortKey names the column an overview is sorted by.
@@ -206,14 +278,16 @@ type Store interface {
 	// FindNumberByID returns the tenant's number, or CodeNotFound.
 	FindNumberByID(ctx context.Context, tenant numberdesk.TenantID, id numberdesk.NumberID) (*Number, error)
 	// FindNumbers returns the page of the tenant's numbers matching f and the
-	// total count of matches before paging.
+	// total count of matches before paging. f.Check's refusals (an unknown
+	// Sort, a negative Offset or Limit) are CodeInvalid.
 	FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f Filter) ([]*Number, int, error)
 	// CreateNumbers stores new numbers, all or none, setting Version to 1.
 	// CodeConflict if an ID or an E.164 exists in the tenant (or twice in ns).
 	CreateNumbers(ctx context.Context, ns ...*Number) error
 	// UpdateNumbers writes numbers, all or none. Each must carry the stored
 	// Version; CodeConflict otherwise, CodeNotFound if one does not exist in
-	// its tenant. On success every Version is incremented, in ns too.
+	// its tenant. On success every Version is incremented, in ns too. It
+	// keeps the holder history: see FindHolderPeriods.
 	UpdateNumbers(ctx context.Context, ns ...*Number) error
 
 	// FindEmployeeByID and FindEmployees (see staff.Store) find assignees
@@ -225,10 +299,19 @@ type Store interface {
 	// exists in the tenant.
 	CreateRecords(ctx context.Context, rs ...*Record) error
 	// FindRecords returns the page of the tenant's records matching f and
-	// the total, newest first.
+	// the total, newest first. A negative Offset or Limit is CodeInvalid
+	// (RecordFilter.Check).
 	FindRecords(ctx context.Context, tenant numberdesk.TenantID, f RecordFilter) ([]*Record, int, error)
 	// DeleteRecords deletes every record matching f and returns how many.
 	// f.Holder is required (CodeInvalid otherwise): records are purged per
 	// holder, never wholesale.
 	DeleteRecords(ctx context.Context, tenant numberdesk.TenantID, f RecordFilter) (int, error)
+
+	// FindHolderPeriods returns the tenant's holder periods matching f,
+	// sorted by Number, then From. UpdateNumbers records them: a write that
+	// moves a number's HoldersSince forward while the number had holders
+	// adds the period [stored HoldersSince, new HoldersSince) of the stored
+	// holders, in the same transaction; a HoldersSince earlier than the
+	// stored one is CodeInvalid (Field "holders_since") and writes nothing.
+	FindHolderPeriods(ctx context.Context, tenant numberdesk.TenantID, f HolderPeriodFilter) ([]HolderPeriod, error)
 }

@@ -60,14 +60,31 @@ type Record struct {
 type RecordFilter struct {
 	Numbers []numberdesk.NumberID
 	Holder  numberdesk.StaffID
-	// Shared widens Holder: records without a holder (Holder "") of these
-	// numbers match too. A shared fax number's journal is recorded without a
-	// holder (it has several), and each member sees it. Without Holder,
-	// Shared does nothing.
-	Shared []numberdesk.NumberID
+	// Shared widens Holder: the fax records without a holder (Holder "")
+	// of a period's Number whose At lies in the period match too. A shared
+	// fax number's journal is recorded without a holder (it has several),
+	// and each member sees the part of it from its membership periods.
+	// Without Holder, Shared does nothing.
+	Shared []SharedPeriod
 	Kinds  []RecordKind
 	From   time.Time // At >= From
 	To     time.Time // At < To
 	Offset int
 	Limit  int // 0: no limit
+}
+
+// SharedPeriod is a period of a shared fax number's journal for
+// RecordFilter.Shared: the fax records without a holder of Number with
+// From <= At < To (a zero To: no end).
+type SharedPeriod struct {
+	Number numberdesk.NumberID
+	From   time.Time
+	To     time.Time
+}
+
+// Contains reports whether r is a record of the period: a fax record of
+// p.Number without a holder, at an instant in [p.From, p.To).
+func (p SharedPeriod) Contains(r *Record) bool {
+	return r.Holder == "" && r.Kind == RecordFax && r.Number == p.Number &&
+		!r.At.Before(p.From) && (p.To.IsZero() || r.At.Before(p.To))
 }

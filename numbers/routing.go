@@ -8,6 +8,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/phone"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
 )
 
 // The event types of usage types and routing.
@@ -40,7 +41,7 @@ type BlocklistChange struct {
 	After  *routing.TenantBlocklist `json:"after"`
 }
 
-func routingEvent(actor numberdesk.Actor, at time.Time, n *Number, before, after *routing.Settings) numberdesk.Event {
+func routingEvent(actor numberdesk.Actor, at time.Time, n *Number, before, after *routing.Settings) (numberdesk.Event, error) {
 	return numberdesk.NewEvent(EventRoutingChanged, actor, at, n.ID,
 		RoutingChange{E164: n.E164, Display: n.Display(), Before: before, After: after})
 }
@@ -95,6 +96,9 @@ func (s *Service) SetUsageType(ctx context.Context, actor numberdesk.Actor, req 
 	}
 	var n *Number
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		var err error
 		if n, err = s.visible(ctx, op, actor, req.Number); err != nil {
 			return err
@@ -111,10 +115,13 @@ func (s *Service) SetUsageType(ctx context.Context, actor numberdesk.Actor, req 
 			return numberdesk.E(numberdesk.CodePrecondition, op, "usage_type",
 				"Die Rufnummer hat mehrere Mitglieder. Bitte entfernen Sie zuerst alle bis auf einen.")
 		}
-		var events []numberdesk.Event
 		before := n.Clone()
 		n.UsageType, n.UpdatedAt = req.UsageType, now
-		events = append(events, change(EventUsageTypeChanged, actor, now, before, n, EventData{}))
+		ev, err := change(EventUsageTypeChanged, actor, now, before, n, EventData{})
+		if err != nil {
+			return err
+		}
+		events := []numberdesk.Event{ev}
 		if before.UsageType == routing.UsageVoice {
 			old, err := s.settings(ctx, n)
 			if err != nil {
@@ -128,7 +135,11 @@ func (s *Service) SetUsageType(ctx context.Context, actor numberdesk.Actor, req 
 				if err := s.cfg.Store.DeleteSettings(ctx, n.Tenant, n.ID); err != nil {
 					return err
 				}
-				events = append(events, routingEvent(actor, now, n, old, nil))
+				ev, err := routingEvent(actor, now, n, old, nil)
+				if err != nil {
+					return err
+				}
+				events = append(events, ev)
 			}
 		}
 		return s.write(ctx, []*Number{n}, events)
@@ -150,6 +161,9 @@ func (s *Service) Routing(ctx context.Context, actor numberdesk.Actor, id number
 	}
 	var out *routing.Settings
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		n, err := s.visible(ctx, op, actor, id)
 		if err != nil {
 			return err
@@ -230,6 +244,9 @@ func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req S
 	}
 	var out *routing.Settings
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		n, err := s.visible(ctx, op, actor, req.Number)
 		if err != nil {
 			return err
@@ -285,7 +302,11 @@ func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req S
 			return err
 		}
 		out = st
-		return s.cfg.Store.AppendEvents(ctx, routingEvent(actor, now, n, before, st))
+		ev, err := routingEvent(actor, now, n, before, st)
+		if err != nil {
+			return err
+		}
+		return s.cfg.Store.AppendEvents(ctx, ev)
 	})
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
@@ -308,7 +329,7 @@ func prefixField(err error, prefix string) error {
 // with Version 0 if none is stored. Owner and manager only.
 func (s *Service) Blocklist(ctx context.Context, actor numberdesk.Actor) (*routing.TenantBlocklist, error) {
 	const op = "numbers.Blocklist"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
 	b, err := s.cfg.Store.FindBlocklist(ctx, actor.Tenant)
@@ -339,6 +360,9 @@ func (s *Service) SaveBlocklist(ctx context.Context, actor numberdesk.Actor, lis
 	}
 	var out *routing.TenantBlocklist
 	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		before, err := s.cfg.Store.FindBlocklist(ctx, actor.Tenant)
 		if err != nil {
 			return err
@@ -357,7 +381,7 @@ func (s *Service) SaveBlocklist(ctx context.Context, actor numberdesk.Actor, lis
 		if before.Version != 0 {
 			prev = before
 		}
-		return s.cfg.Store.AppendEvents(ctx, numberdesk.NewEvent(EventBlocklistChanged, actor, now, "", BlocklistChange{Before: prev, After: b}))
+		return numberdesk.AppendEvent(ctx, s.cfg.Store, EventBlocklistChanged, actor, now, "", BlocklistChange{Before: prev, After: b})
 	})
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
@@ -397,6 +421,9 @@ func (s *Service) RouteCall(ctx context.Context, actor numberdesk.Actor, id numb
 	}
 	var d routing.Decision
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		n, err := s.visible(ctx, op, actor, id)
 		if err != nil {
 			return err

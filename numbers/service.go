@@ -14,6 +14,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/phone"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
 )
 
 // DefaultConsentLabel is the wording of the activation button, recorded with
@@ -212,6 +213,9 @@ func (s *Service) Provision(ctx context.Context, actor numberdesk.Actor, req Pro
 		ns = append(ns, n)
 	}
 	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		if _, err := s.cfg.Store.FindTenantByID(ctx, actor.Tenant); err != nil {
 			return err
 		}
@@ -220,7 +224,10 @@ func (s *Service) Provision(ctx context.Context, actor numberdesk.Actor, req Pro
 		}
 		events := make([]numberdesk.Event, len(ns))
 		for i, n := range ns {
-			events[i] = change(EventProvisioned, actor, now, nil, n, EventData{})
+			var err error
+			if events[i], err = change(EventProvisioned, actor, now, nil, n, EventData{}); err != nil {
+				return err
+			}
 		}
 		return s.cfg.Store.AppendEvents(ctx, events...)
 	})
@@ -319,7 +326,7 @@ type Page struct {
 // whether or not ApplyDue has run.
 func (s *Service) Overview(ctx context.Context, actor numberdesk.Actor, q Query) (*Page, error) {
 	const op = "numbers.Overview"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
 		return nil, err
 	}
 	if err := numberdesk.Validate(op, q); err != nil {
@@ -353,7 +360,7 @@ func (s *Service) Overview(ctx context.Context, actor numberdesk.Actor, q Query)
 // Number returns one number the actor may see, as it is now (Number.At).
 func (s *Service) Number(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) (*Number, error) {
 	const op = "numbers.Number"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
 		return nil, err
 	}
 	n, err := s.visible(ctx, op, actor, id)
@@ -370,7 +377,7 @@ func (s *Service) Number(ctx context.Context, actor numberdesk.Actor, id numberd
 // store, with the same ID and content, and Seq 0 until it is stored.
 func (s *Service) History(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) ([]numberdesk.Event, error) {
 	const op = "numbers.History"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
 		return nil, err
 	}
 	n, err := s.visible(ctx, op, actor, id)
@@ -382,7 +389,10 @@ func (s *Service) History(ctx context.Context, actor numberdesk.Actor, id number
 		return nil, numberdesk.Internal(op, err)
 	}
 	if n.Due(s.now()) {
-		ev := lapseEvent(n)
+		ev, err := lapseEvent(n)
+		if err != nil {
+			return nil, numberdesk.Internal(op, err)
+		}
 		// ApplyDue may have stored it between the two reads.
 		if !slices.ContainsFunc(evs, func(e numberdesk.Event) bool { return e.ID == ev.ID }) {
 			evs = append(evs, ev)
@@ -394,10 +404,14 @@ func (s *Service) History(ctx context.Context, actor numberdesk.Actor, id number
 // Events returns the tenant's audit log as stored (owner and manager only):
 // a deactivation that has taken effect appears once ApplyDue or a command on
 // the number has stored it, with At the effective instant (History shows it
-// before).
+// before). A negative f.AfterSeq or f.Limit is CodeInvalid (Field
+// "after_seq" or "limit").
 func (s *Service) Events(ctx context.Context, actor numberdesk.Actor, f numberdesk.EventFilter) ([]numberdesk.Event, error) {
 	const op = "numbers.Events"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleSystem); err != nil {
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleSystem); err != nil {
+		return nil, err
+	}
+	if err := f.Check(op); err != nil {
 		return nil, err
 	}
 	evs, err := s.cfg.Store.FindEvents(ctx, actor.Tenant, f)
@@ -475,7 +489,7 @@ func activatable(op, field string, n *Number, now time.Time) error {
 // and booked options, one-time fees, and the totals with VAT. Owner only.
 func (s *Service) Quote(ctx context.Context, actor numberdesk.Actor, ids []numberdesk.NumberID) (*Quote, error) {
 	const op = "numbers.Quote"
-	if err := actor.Check(op, numberdesk.RoleOwner); err != nil {
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner); err != nil {
 		return nil, err
 	}
 	ids = dedupe(ids)
@@ -596,11 +610,11 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 	if err != nil {
 		return nil, err
 	}
-	if claims.Tenant != actor.Tenant {
-		// Another tenant's quote: as unknown as another tenant's number.
-		return nil, numberdesk.E(numberdesk.CodeNotFound, op, "quote", "Die Kostenübersicht wurde nicht gefunden.")
-	}
 	return idempotent(ctx, s, actor, op, req.IdempotencyKey, req.QuoteToken, func(ctx context.Context) (*ActivateResult, error) {
+		if claims.Tenant != actor.Tenant {
+			// Another tenant's quote: as unknown as another tenant's number.
+			return nil, numberdesk.E(numberdesk.CodeNotFound, op, "quote", "Die Kostenübersicht wurde nicht gefunden.")
+		}
 		now := s.now()
 		if now.Unix() >= claims.Expires {
 			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "quote", "Die Kostenübersicht ist abgelaufen. Bitte rufen Sie sie erneut auf.")
@@ -640,10 +654,14 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 			before := n.Clone()
 			n.Status, n.BillingLine, n.BilledSince, n.UpdatedAt = StatusActive, uuid.NewString(), now, now
 			changed = append(changed, n)
-			events = append(events, change(EventActivated, actor, now, before, n, EventData{
+			ev, err := change(EventActivated, actor, now, before, n, EventData{
 				Billing: &Billing{Line: n.BillingLine, Start: now},
 				Price:   &ps[i], Consent: s.cfg.ConsentLabel,
-			}))
+			})
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, ev)
 		}
 		if err := s.write(ctx, changed, events); err != nil {
 			return nil, err
@@ -684,7 +702,7 @@ func (d *Deactivation) Message() string {
 // effect, for the dialog before "Rufnummer jetzt deaktivieren". Owner only.
 func (s *Service) PreviewDeactivation(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) (*Deactivation, error) {
 	const op = "numbers.PreviewDeactivation"
-	if err := actor.Check(op, transition(ActionDeactivate).Roles...); err != nil {
+	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, transition(ActionDeactivate).Roles...); err != nil {
 		return nil, err
 	}
 	n, err := s.visible(ctx, op, actor, id)
@@ -734,7 +752,10 @@ func (s *Service) Deactivate(ctx context.Context, actor numberdesk.Actor, req De
 		n, now := d.Number, s.now()
 		before := n.Clone()
 		n.Status, n.DeactivationAt, n.UpdatedAt = StatusDeactivationPending, d.EffectiveAt, now
-		ev := change(EventDeactivationRequested, actor, now, before, n, EventData{})
+		ev, err := change(EventDeactivationRequested, actor, now, before, n, EventData{})
+		if err != nil {
+			return nil, err
+		}
 		return d, s.write(ctx, []*Number{n}, []numberdesk.Event{ev})
 	})
 }
@@ -772,7 +793,11 @@ func (s *Service) Withdraw(ctx context.Context, actor numberdesk.Actor, req With
 		}
 		before := n.Clone()
 		n.Status, n.DeactivationAt, n.UpdatedAt = StatusActive, time.Time{}, now
-		if err := s.write(ctx, []*Number{n}, []numberdesk.Event{change(EventDeactivationWithdrawn, actor, now, before, n, EventData{})}); err != nil {
+		ev, err := change(EventDeactivationWithdrawn, actor, now, before, n, EventData{})
+		if err != nil {
+			return nil, err
+		}
+		if err := s.write(ctx, []*Number{n}, []numberdesk.Event{ev}); err != nil {
 			return nil, err
 		}
 		return n, nil
@@ -811,6 +836,9 @@ func (s *Service) ApplyDue(ctx context.Context, actor numberdesk.Actor, now time
 	for attempt := 0; ; {
 		var batch []numberdesk.NumberID
 		err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+			if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+				return err
+			}
 			batch = nil
 			found, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{DueBefore: now, Limit: applyDueChunk})
 			if err != nil {
@@ -853,7 +881,10 @@ func (s *Service) settle(ctx context.Context, n *Number, now time.Time) ([]numbe
 	if !n.Due(now) {
 		return nil, nil
 	}
-	ev := lapseEvent(n)
+	ev, err := lapseEvent(n)
+	if err != nil {
+		return nil, err
+	}
 	n.lapse()
 	if err := s.wipeRouting(ctx, n); err != nil {
 		return nil, err
@@ -869,11 +900,11 @@ var lapseSpace = uuid.MustParse("5d0c5f3e-8f7a-4d2b-9f0e-2f6b1c9e7a41")
 // n before and n.At after. Its ID is derived from the number and its stored
 // Version, so that the event History shows before ApplyDue runs is the one
 // ApplyDue stores.
-func lapseEvent(n *Number) numberdesk.Event {
+func lapseEvent(n *Number) (numberdesk.Event, error) {
 	at := n.DeactivationAt
-	ev := change(EventDeactivated, numberdesk.System(n.Tenant), at, n, n.At(at), EventData{Billing: &Billing{Line: n.BillingLine, End: at}})
+	ev, err := change(EventDeactivated, numberdesk.System(n.Tenant), at, n, n.At(at), EventData{Billing: &Billing{Line: n.BillingLine, End: at}})
 	ev.ID = numberdesk.EventID(uuid.NewSHA1(lapseSpace, []byte(string(n.Tenant)+"/"+string(n.ID)+"/"+strconv.FormatInt(n.Version, 10))).String())
-	return ev
+	return ev, err
 }
 
 // SwapRequest replaces an active number with a new or inactive one.
@@ -930,20 +961,34 @@ func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequ
 		if err := activatable(op, "new", nw, now); err != nil {
 			return nil, err
 		}
+		heldUntilLapse := nw.Due(now) && len(nw.Holders) > 0
 		events, err := s.settle(ctx, nw, now)
 		if err != nil {
 			return nil, err
 		}
+		if heldUntilLapse {
+			// Store the lapse first: its holders held New until its
+			// effective instant, nobody from then until now.
+			if err := s.cfg.Store.UpdateNumbers(ctx, nw); err != nil {
+				return nil, err
+			}
+		}
 		oldBefore, newBefore := old.Clone(), nw.Clone()
 		line := old.BillingLine
 		nw.Status, nw.BillingLine, nw.BilledSince, nw.UpdatedAt = StatusActive, line, now, now
-		nw.UsageType, nw.Holders, nw.Options = old.UsageType, slices.Clone(old.Holders), slices.Clone(old.Options)
+		nw.UsageType, nw.Options = old.UsageType, slices.Clone(old.Options)
+		nw.setHolders(slices.Clone(old.Holders), now)
 		old.Status, old.BillingLine, old.BilledSince, old.DeactivationAt, old.UpdatedAt = StatusInactive, "", time.Time{}, time.Time{}, now
-		old.wipe()
-		events = append(events,
-			change(EventSwappedOut, actor, now, oldBefore, old, EventData{Billing: &Billing{Line: line, End: now}, Counterpart: nw.ID, CounterpartE164: nw.E164}),
-			change(EventSwappedIn, actor, now, newBefore, nw, EventData{Billing: &Billing{Line: line, Start: now}, Counterpart: old.ID, CounterpartE164: old.E164}),
-		)
+		old.wipe(now)
+		out, err := change(EventSwappedOut, actor, now, oldBefore, old, EventData{Billing: &Billing{Line: line, End: now}, Counterpart: nw.ID, CounterpartE164: nw.E164})
+		if err != nil {
+			return nil, err
+		}
+		in, err := change(EventSwappedIn, actor, now, newBefore, nw, EventData{Billing: &Billing{Line: line, Start: now}, Counterpart: old.ID, CounterpartE164: old.E164})
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, out, in)
 		if err := s.wipeRouting(ctx, old, nw); err != nil {
 			return nil, err
 		}

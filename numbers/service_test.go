@@ -307,9 +307,9 @@ func TestSwap(t *testing.T) {
 func TestBadInputChangesNothing(t *testing.T) {
 	f := newFixture(t)
 	tenantB := f.newTenant(t)
-	ownerB := numberdesk.Actor{Tenant: tenantB, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner}
-	manager := numberdesk.Actor{Tenant: f.tenant, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleManager}
-	employee := numberdesk.Actor{Tenant: f.tenant, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleEmployee}
+	ownerB := f.member(t, tenantB, "Bernd", numberdesk.RoleOwner).Actor()
+	manager := f.member(t, f.tenant, "Mia", numberdesk.RoleManager).Actor()
+	employee := f.member(t, f.tenant, "Emil", numberdesk.RoleEmployee).Actor()
 
 	active := f.provision(t, "0221 100000", 0)[0]
 	active2 := f.provision(t, "0221 100001", 0)[0]
@@ -563,7 +563,7 @@ func TestIdempotencyKeyReuseAndScope(t *testing.T) {
 
 	// Tenant B uses the same key string for its own command.
 	tenantB := f.newTenant(t)
-	ownerB := numberdesk.Actor{Tenant: tenantB, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner}
+	ownerB := f.member(t, tenantB, "Bernd", numberdesk.RoleOwner).Actor()
 	nb, err := f.svc.Provision(bg, ownerB, numbers.ProvisionRequest{Number: "0221 111111"})
 	require.NoError(t, err)
 	qb, err := f.svc.Quote(bg, ownerB, ids(nb))
@@ -599,7 +599,7 @@ func TestOverview(t *testing.T) {
 	f.activate(t, ns[:4]...)
 	_, err := f.svc.Deactivate(bg, f.owner, numbers.DeactivateRequest{Number: ns[0].ID})
 	require.NoError(t, err)
-	employee := numberdesk.Actor{Tenant: f.tenant, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleEmployee}
+	employee := f.member(t, f.tenant, "Emil", numberdesk.RoleEmployee).Actor()
 	held := f.get(t, ns[1].ID)
 	held.Holders = []numberdesk.StaffID{employee.Staff}
 	require.NoError(t, f.store.UpdateNumbers(bg, held))

@@ -103,9 +103,10 @@ func (s *Service) CreateTenant(ctx context.Context, req TenantRequest) (*numberd
 			return err
 		}
 		a := owner.Actor()
-		return s.cfg.Store.AppendEvents(ctx,
-			numberdesk.NewEvent(EventTenantCreated, a, now, "", t),
-			numberdesk.NewEvent(EventCreated, a, now, "", EventData{Employee: owner.ID, After: owner}))
+		if err := numberdesk.AppendEvent(ctx, s.cfg.Store, EventTenantCreated, a, now, "", t); err != nil {
+			return err
+		}
+		return numberdesk.AppendEvent(ctx, s.cfg.Store, EventCreated, a, now, "", EventData{Employee: owner.ID, After: owner})
 	})
 	if err != nil {
 		return nil, nil, numberdesk.Internal(op, err)
@@ -147,10 +148,13 @@ func (s *Service) Create(ctx context.Context, actor numberdesk.Actor, req Create
 	e := &Employee{ID: numberdesk.NewStaffID(), Tenant: actor.Tenant, FirstName: req.FirstName, LastName: req.LastName,
 		Email: email, Role: req.Role, Preferences: DefaultPreferences, CreatedAt: now, UpdatedAt: now}
 	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		if err := s.cfg.Store.CreateEmployee(ctx, e); err != nil {
 			return err
 		}
-		if err := s.cfg.Store.AppendEvents(ctx, numberdesk.NewEvent(EventCreated, actor, now, "", EventData{Employee: e.ID, After: e})); err != nil {
+		if err := numberdesk.AppendEvent(ctx, s.cfg.Store, EventCreated, actor, now, "", EventData{Employee: e.ID, After: e}); err != nil {
 			return err
 		}
 		if len(req.Numbers) == 0 {
@@ -170,7 +174,7 @@ func (s *Service) Create(ctx context.Context, actor numberdesk.Actor, req Create
 // Employee returns one employee. Employees may read only themselves.
 func (s *Service) Employee(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID) (*Employee, error) {
 	const op = "staff.Employee"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
+	if err := Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
 		return nil, err
 	}
 	return s.find(ctx, op, actor, id)
@@ -205,7 +209,7 @@ type Query struct {
 // manager only.
 func (s *Service) List(ctx context.Context, actor numberdesk.Actor, q Query) ([]*Employee, int, error) {
 	const op = "staff.List"
-	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleSystem); err != nil {
+	if err := Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleSystem); err != nil {
 		return nil, 0, err
 	}
 	if err := numberdesk.Validate(op, q); err != nil {
@@ -228,6 +232,9 @@ func (s *Service) change(ctx context.Context, op string, actor numberdesk.Actor,
 	fn func(e *Employee) error) (*Employee, error) {
 	var out *Employee
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		e, err := s.find(ctx, op, actor, id)
 		if err != nil {
 			return err
@@ -248,7 +255,7 @@ func (s *Service) change(ctx context.Context, op string, actor numberdesk.Actor,
 			return err
 		}
 		out = e
-		return s.cfg.Store.AppendEvents(ctx, numberdesk.NewEvent(typ, actor, e.UpdatedAt, "", EventData{Employee: e.ID, Before: before, After: e}))
+		return numberdesk.AppendEvent(ctx, s.cfg.Store, typ, actor, e.UpdatedAt, "", EventData{Employee: e.ID, Before: before, After: e})
 	})
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
@@ -359,6 +366,9 @@ func (s *Service) Delete(ctx context.Context, actor numberdesk.Actor, id numberd
 		return err
 	}
 	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
 		e, err := s.find(ctx, op, actor, id)
 		if err != nil {
 			return err
@@ -377,7 +387,7 @@ func (s *Service) Delete(ctx context.Context, actor numberdesk.Actor, id numberd
 		if err := s.cfg.Store.DeleteEmployee(ctx, actor.Tenant, e.ID); err != nil {
 			return err
 		}
-		return s.cfg.Store.AppendEvents(ctx, numberdesk.NewEvent(EventDeleted, actor, s.now(), "", EventData{Employee: e.ID, Before: e}))
+		return numberdesk.AppendEvent(ctx, s.cfg.Store, EventDeleted, actor, s.now(), "", EventData{Employee: e.ID, Before: e})
 	})
 	return numberdesk.Internal(op, err)
 }

@@ -52,6 +52,15 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
+// otherOwner creates a second tenant in the fixture's store and returns its owner.
+func (f *fixture) otherOwner(t *testing.T) *staff.Employee {
+	t.Helper()
+	_, owner, err := f.svc.CreateTenant(bg, staff.TenantRequest{Name: "Andere GmbH",
+		Owner: staff.Person{FirstName: "Otto", LastName: "Andere", Email: "it@andere.example"}})
+	require.NoError(t, err)
+	return owner
+}
+
 func (f *fixture) create(t *testing.T, first, email string, role numberdesk.Role) *staff.Employee {
 	t.Helper()
 	e, err := f.svc.Create(bg, f.owner.Actor(), staff.CreateRequest{FirstName: first, LastName: "Muster", Email: email, Role: role})
@@ -116,7 +125,7 @@ func TestOwnerRules(t *testing.T) {
 func TestBadInputChangesNothing(t *testing.T) {
 	f := newFixture(t)
 	emp := f.create(t, "Max", "max@muster.example", numberdesk.RoleEmployee)
-	other := newFixture(t)
+	other := f.otherOwner(t)
 	tests := []struct {
 		name  string
 		call  func() error
@@ -152,8 +161,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 			return err
 		}, numberdesk.CodePermission, ""},
 		{"EmployeeReadsOther", func() error { _, err := f.svc.Employee(bg, emp.Actor(), f.owner.ID); return err }, numberdesk.CodeNotFound, "employee"},
-		{"OtherTenantReads", func() error { _, err := other.svc.Employee(bg, other.owner.Actor(), emp.ID); return err }, numberdesk.CodeNotFound, "employee"},
-		{"OtherTenantLocks", func() error { _, err := f.svc.SetLocked(bg, other.owner.Actor(), emp.ID, true); return err }, numberdesk.CodeNotFound, "employee"},
+		{"OtherTenantReads", func() error { _, err := f.svc.Employee(bg, other.Actor(), emp.ID); return err }, numberdesk.CodeNotFound, "employee"},
+		{"OtherTenantLocks", func() error { _, err := f.svc.SetLocked(bg, other.Actor(), emp.ID, true); return err }, numberdesk.CodeNotFound, "employee"},
 		{"EmployeeChangesOthersPrefs", func() error {
 			_, err := f.svc.SetPreferences(bg, emp.Actor(), f.owner.ID, staff.Preferences{})
 			return err
@@ -267,8 +276,8 @@ func TestSetRoutingEdit(t *testing.T) {
 	_, err := f.svc.SetRoutingEdit(bg, f.owner.Actor(), f.owner.ID, true)
 	require.Equal(t, numberdesk.CodePrecondition, numberdesk.ErrorCode(err), "%v", err)
 	require.Equal(t, "employee", numberdesk.ErrorField(err))
-	other := newFixture(t)
-	_, err = f.svc.SetRoutingEdit(bg, other.owner.Actor(), emp.ID, true)
+	other := f.otherOwner(t)
+	_, err = f.svc.SetRoutingEdit(bg, other.Actor(), emp.ID, true)
 	require.Equal(t, numberdesk.CodeNotFound, numberdesk.ErrorCode(err), "%v", err)
 	require.False(t, stored().RoutingEdit)
 	require.Len(t, events(), n)

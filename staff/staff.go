@@ -7,6 +7,19 @@
 // the number inventory: Service reaches it through the Numbers interface,
 // which numbers.Service implements, so that "create an employee with numbers"
 // and "delete an employee, unassigning its numbers" are each one change.
+//
+// # Authorization
+//
+// The embedding application authenticates people (its login, SSO, session);
+// the SDK authorizes them. Service.Actor turns an authenticated (tenant,
+// employee) into the Actor the services take, with the role that is stored.
+// Every service method of the SDK verifies the Actor again, in its
+// transaction (Verify): the employee exists in the tenant, is not locked and
+// holds the role the Actor claims; otherwise CodePermission, Field "actor",
+// and nothing changes. So an employee cannot claim the owner's role, a
+// locked manager cannot unlock itself and a deleted employee's Actor stops
+// working. numberdesk.RoleSystem, for scheduled jobs, is the only actor
+// without an employee.
 package staff
 
 import (
@@ -116,6 +129,14 @@ type Filter struct {
 	Limit  int // 0: no limit
 }
 
+// Check checks a filter given to Store.FindEmployees: a negative Offset or
+// Limit is CodeInvalid (Field "offset" or "limit", see
+// numberdesk.CheckPage). Backends call it first, so that all of them refuse
+// alike.
+func (f Filter) Check(op string) error {
+	return numberdesk.CheckPage(op, f.Offset, f.Limit)
+}
+
 // Store is the persistence staff.Service needs. Like every Store of the SDK
 // it is tenant-scoped: another tenant's employee is CodeNotFound.
 type Store interface {
@@ -125,7 +146,8 @@ type Store interface {
 
 	// FindEmployeeByID returns the tenant's employee, or CodeNotFound.
 	FindEmployeeByID(ctx context.Context, tenant numberdesk.TenantID, id numberdesk.StaffID) (*Employee, error)
-	// FindEmployees returns the page of matching employees and the total.
+	// FindEmployees returns the page of matching employees and the total. A
+	// negative Offset or Limit is CodeInvalid (Filter.Check).
 	FindEmployees(ctx context.Context, tenant numberdesk.TenantID, f Filter) ([]*Employee, int, error)
 	// CreateEmployee stores e with Version 1 (in e too). CodeConflict (Field
 	// "email") if the e-mail exists in the tenant, or if the ID exists.

@@ -93,3 +93,9 @@ func ErrUsernameTaken(op string) error {
 func ErrCredentialStale(op string) error {
 	return numberdesk.E(numberdesk.CodeConflict, op, "version", "Die Zugangsdaten wurden inzwischen geändert. Bitte laden Sie die Ansicht neu.")
 }
+
+// ErrHoldersSinceBackwards: a number was written with a HoldersSince earlier
+// than the stored one (the holder history only goes forward).
+func ErrHoldersSinceBackwards(op string) error {
+	return numberdesk.E(numberdesk.CodeInvalid, op, "holders_since", "Der Beginn der Zuordnung darf nicht vor dem gespeicherten liegen.")
+}

@@ -59,6 +59,21 @@
 // appears twice in one UpdateNumbers call is stale the second time
 // (CodeConflict), just as if the two writes were made one after the other.
 //
+// # Holder history
+//
+// UpdateNumbers keeps the holder history that attributes call records to
+// whoever held a number when the call happened: a write that moves a
+// number's HoldersSince forward while the stored number had holders records,
+// in the same transaction, the period [stored HoldersSince, new
+// HoldersSince) of the stored holders (numbers.HolderPeriod; From is zero
+// if the stored HoldersSince was). Empty periods and periods without holders
+// are not kept, so the periods of a number never overlap. A HoldersSince
+// earlier than the stored one is CodeInvalid (Field "holders_since", checked
+// after the versions and E.164s) and writes nothing. FindHolderPeriods
+// returns a tenant's periods, by number, then From. RecordFilter.Shared
+// matches the fax records without a holder of each period's number inside
+// the period (From included, To excluded, zero To: no end).
+//
 // # Atomicity and transactions
 //
 // Every write method is all or none: when it fails it has changed nothing, and
@@ -86,7 +101,19 @@
 // status order is the lifecycle order of numbers.Statuses (new, active,
 // deactivation_pending, inactive); SortDeactivationAt puts numbers without a
 // DeactivationAt last in both directions. An unknown SortKey is CodeInvalid
-// (Field "sort"); a negative Offset or Limit counts as 0.
+// (Field "sort").
+//
+// # Paging and cursors
+//
+// A negative offset, limit or cursor is refused, never read as 0: every
+// method that pages (FindNumbers, FindRecords, FindEmployees, FindEvents,
+// FindDeliveries) returns CodeInvalid with Field "offset", "limit" or
+// "after_seq" (EventFilter.AfterSeq), and DeleteRecords refuses a negative
+// Offset or Limit alike although they do not apply to it; ClaimDeliveries
+// requires a positive limit (Field "limit"). Such a call reads and changes
+// nothing. A Limit of 0 means no limit. The backends call the filters'
+// Check methods first (numberdesk.CheckPage underneath), so all of them
+// refuse alike.
 //
 // With Filter.Now, FindNumbers filters and sorts every number as it is at
 // Now (numbers.Number.At): a number stored as deactivation_pending whose

@@ -44,7 +44,12 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	owner := admin.Actor()
+	// The portal authenticates people; the SDK authorizes them: a verified
+	// Actor comes from the stored employee, never from the caller's claims.
+	owner, err := people.Actor(ctx, tenant.ID, admin.ID)
+	if err != nil {
+		return err
+	}
 
 	// A block: Stammnummer 0221 123456 with Durchwahlen 10–19, and a spare number.
 	block, err := svc.Provision(ctx, owner, numbers.ProvisionRequest{

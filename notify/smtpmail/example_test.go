@@ -29,7 +29,7 @@ func ExampleNew() {
 		log.Fatal(numberdesk.ErrorField(err), ": ", numberdesk.ErrorMessage(err))
 	}
 
-	e := numberdesk.NewEvent(staff.EventNotification, numberdesk.System(numberdesk.NewTenantID()), time.Now(), "",
+	e, err := numberdesk.NewEvent(staff.EventNotification, numberdesk.System(numberdesk.NewTenantID()), time.Now(), "",
 		staff.Notification{
 			To:       "erika.mustermann@example.de",
 			Name:     "Erika Mustermann",
@@ -38,6 +38,9 @@ func ExampleNew() {
 			Caller:   "0171 2345678",
 			At:       time.Now(),
 		})
+	if err != nil {
+		log.Fatal(err)
+	}
 	switch err := n.Notify(context.Background(), e); {
 	case err == nil:
 		fmt.Println("gesendet, Message-ID", n.MessageID(e.ID))

@@ -318,7 +318,11 @@ func missedCall() staff.Notification {
 }
 
 func notificationEvent(n staff.Notification) numberdesk.Event {
-	return numberdesk.NewEvent(staff.EventNotification, numberdesk.System(numberdesk.NewTenantID()), n.At, "", n)
+	e, err := numberdesk.NewEvent(staff.EventNotification, numberdesk.System(numberdesk.NewTenantID()), n.At, "", n)
+	if err != nil {
+		panic(err) // the tests' notifications have valid times
+	}
+	return e
 }
 
 func newNotifier(t *testing.T, cfg smtpmail.Config) *smtpmail.Notifier {
@@ -406,7 +410,8 @@ func TestSMTPIgnoresOtherEventTypes(t *testing.T) {
 	n := newNotifier(t, srv.Config())
 	actor := numberdesk.System(numberdesk.NewTenantID())
 	for _, typ := range []numberdesk.EventType{"number.activated", "staff.created", "routing.changed", ""} {
-		e := numberdesk.NewEvent(typ, actor, time.Now(), "", missedCall())
+		e, err := numberdesk.NewEvent(typ, actor, time.Now(), "", missedCall())
+		require.NoError(t, err)
 		require.NoError(t, n.Notify(context.Background(), e), typ)
 	}
 	require.Zero(t, srv.Attempts(), "no connection for events of other types")

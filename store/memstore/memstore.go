@@ -32,6 +32,7 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -80,6 +81,9 @@ type space struct {
 	byNumber map[numberdesk.NumberID][]int // positions in events, ascending
 
 	idem map[string]*numberdesk.IdempotencyRecord
+
+	// periods is the holder history: per number, its periods in order.
+	periods map[numberdesk.NumberID][]numbers.HolderPeriod
 }
 
 // New returns an empty Store.
@@ -111,6 +115,7 @@ func (s *Store) spaceFor(tenant numberdesk.TenantID) *space {
 			eventIDs: make(map[numberdesk.EventID]struct{}),
 			byNumber: make(map[numberdesk.NumberID][]int),
 			idem:     make(map[string]*numberdesk.IdempotencyRecord),
+			periods:  make(map[numberdesk.NumberID][]numbers.HolderPeriod),
 		}
 		s.spaces[tenant] = sp
 	}
@@ -430,6 +435,12 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 				}
 			}
 		}
+		// The holder history only goes forward.
+		for i, n := range ns {
+			if n.HoldersSince.Before(olds[i].HoldersSince) {
+				return store.ErrHoldersSinceBackwards(op)
+			}
+		}
 		// Apply, tenant by tenant.
 		type pair struct{ olds, news []*numbers.Number }
 		groups := make(map[numberdesk.TenantID]*pair)
@@ -449,11 +460,69 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 			sp.replace(g.olds, g.news)
 			tx.record(func() { sp.replace(g.news, g.olds) })
 		}
+		// The stored holders held each number whose HoldersSince moves
+		// forward until the new HoldersSince.
+		for i, n := range ns {
+			old := olds[i]
+			if len(old.Holders) == 0 || !old.HoldersSince.Before(n.HoldersSince) {
+				continue
+			}
+			sp := s.spaces[n.Tenant]
+			sp.periods[n.ID] = append(sp.periods[n.ID], numbers.HolderPeriod{Tenant: n.Tenant, Number: n.ID,
+				Holders: slices.Clone(old.Holders), From: old.HoldersSince, To: n.HoldersSince})
+			tx.record(func() { sp.dropLastPeriod(n.ID) })
+		}
 		for i, n := range ns {
 			n.Version = olds[i].Version + 1
 		}
 		return nil
 	})
+}
+
+// dropLastPeriod removes the last holder period of number (the undo of
+// recording it).
+func (sp *space) dropLastPeriod(number numberdesk.NumberID) {
+	ps := sp.periods[number]
+	if len(ps) <= 1 {
+		delete(sp.periods, number)
+		return
+	}
+	sp.periods[number] = ps[:len(ps)-1]
+}
+
+// FindHolderPeriods returns copies of the tenant's holder periods matching
+// f, sorted by Number, then From.
+func (s *Store) FindHolderPeriods(ctx context.Context, tenant numberdesk.TenantID, f numbers.HolderPeriodFilter) ([]numbers.HolderPeriod, error) {
+	const op = "memstore.FindHolderPeriods"
+	out := []numbers.HolderPeriod{}
+	err := s.read(ctx, op, func() error {
+		sp := s.spaces[tenant]
+		if sp == nil {
+			return nil
+		}
+		take := func(ps []numbers.HolderPeriod) {
+			for _, p := range ps {
+				if (f.Holder == "" || slices.Contains(p.Holders, f.Holder)) && (f.After.IsZero() || p.To.After(f.After)) {
+					p.Holders = slices.Clone(p.Holders)
+					out = append(out, p)
+				}
+			}
+		}
+		if len(f.Numbers) > 0 {
+			for _, id := range slices.Compact(slices.Sorted(slices.Values(f.Numbers))) {
+				take(sp.periods[id])
+			}
+			return nil
+		}
+		for _, id := range slices.Sorted(maps.Keys(sp.periods)) {
+			take(sp.periods[id])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func compareE164(e entry, e164 string) int { return strings.Compare(e.n.E164, e164) }
@@ -553,12 +622,10 @@ func (sp *space) removeOrder(e164 string) {
 // bucketing, times by a stable sort of pre-extracted keys.
 func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f numbers.Filter) ([]*numbers.Number, int, error) {
 	const op = "memstore.FindNumbers"
-	switch f.Sort {
-	case "", numbers.SortNumber, numbers.SortStatus, numbers.SortCreated, numbers.SortDeactivationAt:
-	default:
-		return nil, 0, numberdesk.E(numberdesk.CodeInvalid, op, "sort", "Die Sortierung ist ungültig.")
+	if err := f.Check(op); err != nil {
+		return nil, 0, err
 	}
-	p := pager{offset: max(f.Offset, 0), limit: max(f.Limit, 0), out: []*numbers.Number{}}
+	p := pager{offset: f.Offset, limit: f.Limit, out: []*numbers.Number{}}
 	m := newMatcher(f)
 	err := s.read(ctx, op, func() error {
 		sp := s.spaces[tenant]
@@ -926,11 +993,15 @@ func cloneEvent(e numberdesk.Event) numberdesk.Event {
 }
 
 // FindEvents returns copies of the tenant's events matching f, by Seq
-// (newest first with f.Desc). A negative Limit counts as 0 (all).
+// (newest first with f.Desc). A negative AfterSeq or Limit is CodeInvalid
+// (EventFilter.Check).
 func (s *Store) FindEvents(ctx context.Context, tenant numberdesk.TenantID, f numberdesk.EventFilter) ([]numberdesk.Event, error) {
 	const op = "memstore.FindEvents"
+	if err := f.Check(op); err != nil {
+		return nil, err
+	}
 	out := []numberdesk.Event{}
-	limit := max(f.Limit, 0)
+	limit := f.Limit
 	err := s.read(ctx, op, func() error {
 		sp := s.spaces[tenant]
 		if sp == nil {

@@ -143,7 +143,7 @@ func Example() {
 		if err := s.CreateNumbers(ctx, ns...); err != nil {
 			return err
 		}
-		return s.AppendEvents(ctx, numberdesk.NewEvent("number.provisioned", numberdesk.System(tenant.ID), time.Now(), "", nil))
+		return numberdesk.AppendEvent(ctx, s, "number.provisioned", numberdesk.System(tenant.ID), time.Now(), "", nil)
 	})
 	if err != nil {
 		fmt.Println(err)

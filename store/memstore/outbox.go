@@ -49,8 +49,8 @@ func (o *outbox) truncate(seq int64) {
 // ClaimDeliveries implements notify.Outbox.
 func (s *Store) ClaimDeliveries(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]notify.Claim, error) {
 	const op = "memstore.ClaimDeliveries"
-	if worker == "" || lease <= 0 || limit <= 0 {
-		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "worker", "Arbeiter, Frist und Anzahl sind erforderlich.")
+	if err := notify.CheckClaim(op, worker, lease, limit); err != nil {
+		return nil, err
 	}
 	var out []notify.Claim
 	err := s.write(ctx, op, func(tx *tx) error {
@@ -147,6 +147,9 @@ func (s *Store) FinishDelivery(ctx context.Context, f notify.Finish) error {
 // FindDeliveries implements notify.Outbox.
 func (s *Store) FindDeliveries(ctx context.Context, tenant numberdesk.TenantID, f notify.DeliveryFilter) ([]notify.Delivery, int, error) {
 	const op = "memstore.FindDeliveries"
+	if err := f.Check(op); err != nil {
+		return nil, 0, err
+	}
 	out := []notify.Delivery{}
 	total := 0
 	err := s.read(ctx, op, func() error {
@@ -160,7 +163,7 @@ func (s *Store) FindDeliveries(ctx context.Context, tenant numberdesk.TenantID, 
 				continue
 			}
 			total++
-			if total > max(f.Offset, 0) && (f.Limit <= 0 || len(out) < f.Limit) {
+			if total > f.Offset && (f.Limit == 0 || len(out) < f.Limit) {
 				out = append(out, d.Delivery)
 			}
 		}

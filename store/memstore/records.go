@@ -82,9 +82,12 @@ func (s *Store) CreateRecords(ctx context.Context, rs ...*numbers.Record) error 
 
 // FindRecords returns copies of the page of the tenant's records matching f,
 // newest first (ties by ID), and the total count of matches before paging. A
-// negative Offset or Limit counts as 0.
+// negative Offset or Limit is CodeInvalid (RecordFilter.Check).
 func (s *Store) FindRecords(ctx context.Context, tenant numberdesk.TenantID, f numbers.RecordFilter) ([]*numbers.Record, int, error) {
 	const op = "memstore.FindRecords"
+	if err := f.Check(op); err != nil {
+		return nil, 0, err
+	}
 	d := s.staffData()
 	out := []*numbers.Record{}
 	total := 0
@@ -109,9 +112,9 @@ func (s *Store) FindRecords(ctx context.Context, tenant numberdesk.TenantID, f n
 }
 
 // DeleteRecords deletes every record of the tenant matching f (Offset and
-// Limit do not apply) and returns how many it deleted. f.Holder is required
-// (CodeInvalid, Field "holder"): records are purged per holder, and an empty
-// filter must never wipe a tenant.
+// Limit do not apply, but a negative one is CodeInvalid) and returns how many
+// it deleted. f.Holder is required (CodeInvalid, Field "holder"): records are
+// purged per holder, and an empty filter must never wipe a tenant.
 func (s *Store) DeleteRecords(ctx context.Context, tenant numberdesk.TenantID, f numbers.RecordFilter) (int, error) {
 	const op = "memstore.DeleteRecords"
 	if err := f.CheckPurge(op); err != nil {
@@ -157,7 +160,7 @@ func compareRecords(a, b *numbers.Record) int {
 func (sp *staffSpace) matchRecords(f numbers.RecordFilter) []*numbers.Record {
 	match := func(r *numbers.Record) bool {
 		return (len(f.Numbers) == 0 || slices.Contains(f.Numbers, r.Number)) &&
-			(f.Holder == "" || r.Holder == f.Holder || r.Holder == "" && slices.Contains(f.Shared, r.Number)) &&
+			(f.Holder == "" || r.Holder == f.Holder || r.Holder == "" && slices.ContainsFunc(f.Shared, func(p numbers.SharedPeriod) bool { return p.Contains(r) })) &&
 			(len(f.Kinds) == 0 || slices.Contains(f.Kinds, r.Kind)) &&
 			(f.From.IsZero() || !r.At.Before(f.From)) &&
 			(f.To.IsZero() || r.At.Before(f.To))

@@ -24,7 +24,8 @@ import (
 // everything the Store keeps: tenants, numbers, events with their delivery
 // state, idempotency records, employees, records, routing settings and block
 // lists, E-Fax-App credentials (their hashes and any sealed secret awaiting
-// delivery, never a plaintext), and the store-wide event sequence. A field added to Store (or to one
+// delivery, never a plaintext), the holder history of the numbers, and the
+// store-wide event sequence. A field added to Store (or to one
 // of its parts) without snapshot support fails TestSnapshotCoversEveryField.
 
 // SnapshotVersion is the format version Snapshot writes and Restore reads.
@@ -45,6 +46,9 @@ type snapshot struct {
 	Settings    []snapSettings                  `json:"settings"`
 	Blocklists  []snapBlocklist                 `json:"blocklists"`
 	Credentials []snapCredential                `json:"credentials"`
+	// HolderPeriods is the holder history, by tenant, number and From
+	// (absent from snapshots written before it was kept).
+	HolderPeriods []numbers.HolderPeriod `json:"holder_periods,omitempty"`
 }
 
 // snapCredential keeps what efax.StoredCredential leaves out of its JSON.
@@ -92,6 +96,12 @@ func (s *Store) Snapshot() ([]byte, error) {
 		for _, r := range sp.idem {
 			snap.Idempotency = append(snap.Idempotency, cloneRecord(r))
 		}
+		for _, ps := range sp.periods {
+			for _, p := range ps {
+				p.Holders = slices.Clone(p.Holders)
+				snap.HolderPeriods = append(snap.HolderPeriods, p)
+			}
+		}
 	}
 	for _, sp := range s.staff.spaces {
 		for _, e := range sp.employees {
@@ -138,6 +148,9 @@ func (s *Store) Snapshot() ([]byte, error) {
 	})
 	slices.SortFunc(snap.Records, func(a, b *numbers.Record) int {
 		return cmp.Or(byTenant(a.Tenant, b.Tenant), strings.Compare(string(a.ID), string(b.ID)))
+	})
+	slices.SortFunc(snap.HolderPeriods, func(a, b numbers.HolderPeriod) int {
+		return cmp.Or(byTenant(a.Tenant, b.Tenant), strings.Compare(string(a.Number), string(b.Number)), a.From.Compare(b.From))
 	})
 	slices.SortFunc(snap.Deliveries, func(a, b snapDelivery) int { return cmp.Compare(a.Seq, b.Seq) })
 	slices.SortFunc(snap.Settings, func(a, b snapSettings) int {
@@ -215,6 +228,14 @@ func Restore(data []byte) (*Store, error) {
 			sp.byNumber[e.Number] = append(sp.byNumber[e.Number], len(sp.events))
 		}
 		sp.events = append(sp.events, e)
+	}
+	for _, p := range snap.HolderPeriods {
+		sp := s.spaceFor(p.Tenant)
+		ps := sp.periods[p.Number]
+		if len(p.Holders) == 0 || !p.From.Before(p.To) || len(ps) > 0 && p.From.Before(ps[len(ps)-1].To) {
+			return nil, bad("holder_periods") // empty, or out of order
+		}
+		sp.periods[p.Number] = append(ps, p)
 	}
 	for _, r := range snap.Idempotency {
 		if r == nil {

@@ -119,7 +119,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	bl, err := svc.Blocklist(ctx, owner)
 	require.NoError(t, err)
 	require.True(t, bl.List.Anonymous)
-	ev := numberdesk.NewEvent("test.event", owner, time.Now(), "", map[string]int{"a": 1})
+	ev := storetest.Event(t, "test.event", owner, time.Now(), "", map[string]int{"a": 1})
 	require.NoError(t, r.AppendEvents(ctx, ev))
 	all, err := r.FindEvents(ctx, owner.Tenant, numberdesk.EventFilter{})
 	require.NoError(t, err)

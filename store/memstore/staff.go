@@ -97,9 +97,12 @@ func (s *Store) FindEmployeeByID(ctx context.Context, tenant numberdesk.TenantID
 // FindEmployees returns copies of the page of the tenant's employees matching
 // f, sorted by last name, first name and e-mail (case-insensitively), then ID,
 // and the total count of matches before paging. A negative Offset or Limit
-// counts as 0.
+// is CodeInvalid (Filter.Check).
 func (s *Store) FindEmployees(ctx context.Context, tenant numberdesk.TenantID, f staff.Filter) ([]*staff.Employee, int, error) {
 	const op = "memstore.FindEmployees"
+	if err := f.Check(op); err != nil {
+		return nil, 0, err
+	}
 	d := s.staffData()
 	search := strings.ToLower(f.Search)
 	match := func(e *staff.Employee) bool {
@@ -173,10 +176,9 @@ func (s *Store) FindEmployees(ctx context.Context, tenant numberdesk.TenantID, f
 	return out, total, nil
 }
 
-// page returns the part of all that Offset and Limit select; negative values
-// count as 0, a Limit of 0 means no limit.
+// page returns the part of all that Offset and Limit select (both checked
+// not to be negative); a Limit of 0 means no limit.
 func page[T any](all []T, offset, limit int) []T {
-	offset, limit = max(offset, 0), max(limit, 0)
 	if offset >= len(all) {
 		return nil
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
+	"github.com/numberdesk/numberdesk/store/storetest"
 )
 
 // backends runs fn once per dialect, each as a parallel subtest. The
@@ -128,7 +129,7 @@ func TestMigrate(t *testing.T) {
 }
 
 // migrationCount is the number of embedded migrations (per dialect).
-const migrationCount = 6
+const migrationCount = 7
 
 // TestRoundTrips counts the statements of the commands: constant, whatever
 // the number of numbers.
@@ -197,7 +198,7 @@ func TestRoundTrips(t *testing.T) {
 			c["UpdateNumbers in InTx (holders)"] = inTx(func(ctx context.Context) error { return s.UpdateNumbers(ctx, ns...) })
 			events := make([]numberdesk.Event, size)
 			for i, n := range ns {
-				events[i] = numberdesk.NewEvent("number.test", numberdesk.System(tn), t0, n.ID, map[string]int{"i": i})
+				events[i] = storetest.Event(t, "number.test", numberdesk.System(tn), t0, n.ID, map[string]int{"i": i})
 			}
 			c["AppendEvents"] = count(func() error { return s.AppendEvents(ctx, events...) })
 			// A command as the services run it: idempotency lookup, read by
@@ -215,7 +216,7 @@ func TestRoundTrips(t *testing.T) {
 					for i, n := range found {
 						n.Status = numbers.StatusDeactivationPending
 						n.DeactivationAt = t0.AddDate(0, 1, 0)
-						evs[i] = numberdesk.NewEvent("number.test", numberdesk.System(tn), t0, n.ID, nil)
+						evs[i] = storetest.Event(t, "number.test", numberdesk.System(tn), t0, n.ID, nil)
 					}
 					if err := s.UpdateNumbers(ctx, found...); err != nil {
 						return err
@@ -418,7 +419,7 @@ func testSQLiteWriters(t *testing.T, s *sqlstore.Store, writers, txs int) {
 					if err := s.UpdateNumbers(ctx, n); err != nil {
 						return err
 					}
-					return s.AppendEvents(ctx, numberdesk.NewEvent("number.test", numberdesk.System(tn), t0, id, nil))
+					return numberdesk.AppendEvent(ctx, s, "number.test", numberdesk.System(tn), t0, id, nil)
 				})
 				if err != nil {
 					report(err)
@@ -790,7 +791,7 @@ func TestPostgresRefusesNUL(t *testing.T) {
 			mutate(n)
 			require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(s.CreateNumbers(ctx, n)))
 		}
-		e := numberdesk.NewEvent("t", numberdesk.System(tn), t0, "", nil)
+		e := storetest.Event(t, "t", numberdesk.System(tn), t0, "", nil)
 		e.Data = json.RawMessage(`{"v":"\u0000"}`) // valid JSON, but not for jsonb
 		require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(s.AppendEvents(ctx, e)))
 		for _, f := range []numbers.Filter{{Digits: nul}, {Statuses: []numbers.Status{nul}}, {UsageTypes: []routing.UsageType{nul}}} {
@@ -841,7 +842,7 @@ func TestManyNumbers(t *testing.T) {
 		}
 		events := make([]numberdesk.Event, count)
 		for i := range events {
-			events[i] = numberdesk.NewEvent("number.test", numberdesk.System(tn), t0, ids[i], nil)
+			events[i] = storetest.Event(t, "number.test", numberdesk.System(tn), t0, ids[i], nil)
 		}
 		require.NoError(t, s.AppendEvents(t.Context(), events...))
 		for i := 1; i < count; i++ {
@@ -941,7 +942,7 @@ func TestPostgresRacesKeepTxUsable(t *testing.T) {
 		err := s.UpdateNumbers(ctx, moved)
 		require.Equal(t, numberdesk.CodeConflict, numberdesk.ErrorCode(err), "%v", err)
 		require.Equal(t, "number", numberdesk.ErrorField(err))
-		return s.AppendEvents(ctx, numberdesk.NewEvent("after.update", numberdesk.System(tn), t0, "", nil))
+		return numberdesk.AppendEvent(ctx, s, "after.update", numberdesk.System(tn), t0, "", nil)
 	})
 
 	// CreateNumbers with an E.164 a concurrent transaction creates.
@@ -950,18 +951,18 @@ func TestPostgresRacesKeepTxUsable(t *testing.T) {
 	}, func(ctx context.Context) error {
 		err := s.CreateNumbers(ctx, newNumber(tn, "+4930777"), newNumber(tn, "+4930888"))
 		require.Equal(t, numberdesk.CodeConflict, numberdesk.ErrorCode(err), "%v", err)
-		return s.AppendEvents(ctx, numberdesk.NewEvent("after.create", numberdesk.System(tn), t0, "", nil))
+		return numberdesk.AppendEvent(ctx, s, "after.create", numberdesk.System(tn), t0, "", nil)
 	})
 
 	// AppendEvents with an event ID a concurrent transaction appends.
-	dup := numberdesk.NewEvent("dup", numberdesk.System(tn), t0, "", nil)
-	other := numberdesk.NewEvent("other", numberdesk.System(tn), t0, "", nil)
+	dup := storetest.Event(t, "dup", numberdesk.System(tn), t0, "", nil)
+	other := storetest.Event(t, "other", numberdesk.System(tn), t0, "", nil)
 	race(func(ctx context.Context) error {
 		return s.AppendEvents(ctx, dup)
 	}, func(ctx context.Context) error {
 		err := s.AppendEvents(ctx, other, dup)
 		require.Equal(t, numberdesk.CodeConflict, numberdesk.ErrorCode(err), "%v", err)
-		return s.AppendEvents(ctx, numberdesk.NewEvent("after.append", numberdesk.System(tn), t0, "", nil))
+		return numberdesk.AppendEvent(ctx, s, "after.append", numberdesk.System(tn), t0, "", nil)
 	})
 
 	es, err := s.FindEvents(t.Context(), tn, numberdesk.EventFilter{})

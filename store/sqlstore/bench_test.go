@@ -124,7 +124,7 @@ func BenchmarkCommand(b *testing.B) {
 				if err := s.UpdateNumbers(ctx, n); err != nil {
 					return err
 				}
-				if err := s.AppendEvents(ctx, numberdesk.NewEvent("number.test", numberdesk.System(tn), t0, id, map[string]string{"k": key})); err != nil {
+				if err := numberdesk.AppendEvent(ctx, s, "number.test", numberdesk.System(tn), t0, id, map[string]string{"k": key}); err != nil {
 					return err
 				}
 				return s.CreateIdempotencyRecord(ctx, &numberdesk.IdempotencyRecord{Tenant: tn, Key: key, Op: "op", Result: []byte(`{}`), CreatedAt: t0})

@@ -203,8 +203,21 @@ func (s *Store) recordWhere(a *args, tenant numberdesk.TenantID, f numbers.Recor
 		if numberdesk.ValidID(f.Holder) {
 			holder = "r.holder = " + a.add(string(f.Holder))
 		}
-		if shared := distinct(f.Shared, func(id numberdesk.NumberID) bool { return numberdesk.ValidID(id) }); len(shared) > 0 {
-			holder = "(" + holder + " OR r.holder IS NULL AND " + s.inList(a, "r.number_id", shared) + ")"
+		// Each period of a shared journal: its fax records without a
+		// holder in [From, To).
+		var periods []string
+		for _, p := range f.Shared {
+			if !numberdesk.ValidID(p.Number) || (!p.To.IsZero() && !p.From.Before(p.To)) {
+				continue // never stored, or empty
+			}
+			c := "r.number_id = " + a.add(string(p.Number)) + " AND r.at >= " + a.add(s.instantArg(p.From))
+			if !p.To.IsZero() {
+				c += " AND r.at < " + a.add(s.instantArg(p.To))
+			}
+			periods = append(periods, "("+c+")")
+		}
+		if len(periods) > 0 {
+			holder = "(" + holder + " OR r.holder IS NULL AND r.kind = '" + string(numbers.RecordFax) + "' AND (" + strings.Join(periods, " OR ") + "))"
 		} else if holder == "FALSE" {
 			return "", true
 		}
@@ -248,11 +261,14 @@ func scanRecord(rows *sql.Rows, tenant numberdesk.TenantID, extra ...any) (*numb
 
 // FindRecords returns the page of the tenant's records matching f, newest
 // first (ties by ID), and the total count of matches before paging. A
-// negative Offset or Limit counts as 0. One query (plus a count when Offset
-// is past the end).
+// negative Offset or Limit is CodeInvalid (RecordFilter.Check). One query
+// (plus a count when Offset is past the end).
 func (s *Store) FindRecords(ctx context.Context, tenant numberdesk.TenantID, f numbers.RecordFilter) ([]*numbers.Record, int, error) {
 	const op = "sqlstore.FindRecords"
-	offset, limit := max(f.Offset, 0), max(f.Limit, 0)
+	if err := f.Check(op); err != nil {
+		return nil, 0, err
+	}
+	offset, limit := f.Offset, f.Limit
 	out := []*numbers.Record{}
 	total := 0
 	err := s.read(ctx, op, func(c *call) error {
@@ -293,9 +309,9 @@ func (s *Store) FindRecords(ctx context.Context, tenant numberdesk.TenantID, f n
 }
 
 // DeleteRecords deletes every record of the tenant matching f (Offset and
-// Limit do not apply) and returns how many it deleted. f.Holder is required
-// (CodeInvalid, Field "holder"): records are purged per holder, and an empty
-// filter must never wipe a tenant. One statement.
+// Limit do not apply, but a negative one is CodeInvalid) and returns how many
+// it deleted. f.Holder is required (CodeInvalid, Field "holder"): records are
+// purged per holder, and an empty filter must never wipe a tenant. One statement.
 func (s *Store) DeleteRecords(ctx context.Context, tenant numberdesk.TenantID, f numbers.RecordFilter) (int, error) {
 	const op = "sqlstore.DeleteRecords"
 	if err := f.CheckPurge(op); err != nil {

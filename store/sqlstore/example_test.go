@@ -51,7 +51,7 @@ func Example() {
 		if err := s.UpdateNumbers(ctx, c); err != nil {
 			return err
 		}
-		return s.AppendEvents(ctx, numberdesk.NewEvent("number.activated", numberdesk.System(tenant), c.UpdatedAt, c.ID, nil))
+		return numberdesk.AppendEvent(ctx, s, "number.activated", numberdesk.System(tenant), c.UpdatedAt, c.ID, nil)
 	})
 	if err != nil {
 		log.Fatal(err)

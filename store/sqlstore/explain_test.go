@@ -23,6 +23,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
+	"github.com/numberdesk/numberdesk/store/storetest"
 )
 
 // ---------------------------------------------------------------------------
@@ -426,7 +427,12 @@ func testPlans(t *testing.T, d sqlstore.Dialect, s *sqlstore.Store, db *sql.DB, 
 	require.NoError(t, err)
 	require.Len(t, page.Numbers, 50)
 	require.Equal(t, active, page.Total)
-	overview := onlyQuery(t, sent)
+	// Two queries: the actor's verification (its employee, by primary key)
+	// and the page.
+	qs := queries(sent)
+	require.Len(t, qs, 2, "Overview sends two queries: %v", sent)
+	require.Contains(t, qs[0].query, "FROM employees e WHERE e.tenant_id = ")
+	overview := qs[1]
 
 	// ApplyDue's read: the due numbers, a chunk of 500.
 	tr.start()
@@ -470,14 +476,20 @@ func testPlans(t *testing.T, d sqlstore.Dialect, s *sqlstore.Store, db *sql.DB, 
 // reads with one statement.
 func onlyQuery(t *testing.T, sent []sentStmt) sentStmt {
 	t.Helper()
+	qs := queries(sent)
+	require.Len(t, qs, 1, "FindNumbers sends one query: %v", sent)
+	return qs[0]
+}
+
+// queries returns the queries among sent, prepares aside.
+func queries(sent []sentStmt) []sentStmt {
 	var qs []sentStmt
 	for _, st := range sent {
 		if st.kind == "query" || st.kind == "stmt query" {
 			qs = append(qs, st)
 		}
 	}
-	require.Len(t, qs, 1, "FindNumbers sends one query: %v", sent)
-	return qs[0]
+	return qs
 }
 
 func formatArgs(args []any) string {
@@ -647,9 +659,9 @@ func pgLiteral(t *testing.T, v any) string {
 }
 
 // createScaleTenant stores a tenant and returns its owner.
-func createScaleTenant(t testing.TB, s numberdesk.TenantStore, now time.Time) numberdesk.Actor {
+func createScaleTenant(t testing.TB, s storetest.TenantStore, now time.Time) numberdesk.Actor {
 	t.Helper()
-	tn := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "Muster GmbH", TimeZone: "Europe/Berlin", CreatedAt: now}
-	require.NoError(t, s.CreateTenant(context.Background(), tn))
-	return numberdesk.Actor{Tenant: tn.ID, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner}
+	owner, err := storetest.NewTenant(context.Background(), s, "Muster GmbH", now)
+	require.NoError(t, err)
+	return owner
 }

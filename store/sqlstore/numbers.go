@@ -69,7 +69,7 @@ func nullString(s string) any {
 // numberCols are the columns scanNumber reads, of the numbers row a.
 func numberCols(a string) string {
 	return strings.NewReplacer("@", a).Replace("@.tenant_id, @.id, @.e164, @.base, @.extension, @.origin, @.porting_date, @.status, " +
-		"@.usage_type, @.options, @.billing_line, @.billed_since, @.deactivation_at, @.created_at, @.updated_at, @.version")
+		"@.usage_type, @.options, @.billing_line, @.billed_since, @.deactivation_at, @.created_at, @.updated_at, @.version, @.holders_since")
 }
 
 // holdersCol is the JSON array of the holders of the numbers row a, in
@@ -91,7 +91,7 @@ func scanNumber(rows *sql.Rows, extra ...any) (*numbers.Number, error) {
 	)
 	dest := []any{&tenant, &id, &n.E164, &n.Base, &n.Extension, &origin, timeCol{&n.PortingDate}, &status,
 		&usage, &options, &n.BillingLine, timeCol{&n.BilledSince}, timeCol{&n.DeactivationAt}, timeCol{&n.CreatedAt},
-		timeCol{&n.UpdatedAt}, &n.Version, &holders}
+		timeCol{&n.UpdatedAt}, &n.Version, timeCol{&n.HoldersSince}, &holders}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -352,12 +352,10 @@ func toStrings[S ~string](vs []S) []string {
 // is empty because Offset is past the end.
 func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f numbers.Filter) ([]*numbers.Number, int, error) {
 	const op = "sqlstore.FindNumbers"
-	switch f.Sort {
-	case "", numbers.SortNumber, numbers.SortStatus, numbers.SortCreated, numbers.SortDeactivationAt:
-	default:
-		return nil, 0, numberdesk.E(numberdesk.CodeInvalid, op, "sort", "Die Sortierung ist ungültig.")
+	if err := f.Check(op); err != nil {
+		return nil, 0, err
 	}
-	offset, limit := max(f.Offset, 0), max(f.Limit, 0)
+	offset, limit := f.Offset, f.Limit
 	out := []*numbers.Number{}
 	total := 0
 	err := s.read(ctx, op, func(c *call) error {
@@ -486,7 +484,7 @@ func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 }
 
 // numberValueCols are the written columns of a number, in this order.
-const numberValueCols = "tenant_id, id, e164, base, extension, origin, porting_date, status, usage_type, options, billing_line, billed_since, deactivation_at, created_at, updated_at"
+const numberValueCols = "tenant_id, id, e164, base, extension, origin, porting_date, status, usage_type, options, billing_line, billed_since, deactivation_at, created_at, updated_at, holders_since"
 
 func (s *Store) createNumbersSQLite(ctx context.Context, c *call, ns []*numbers.Number) error {
 	err := chunks(len(ns), func(lo, hi int) error {
@@ -499,7 +497,7 @@ func (s *Store) createNumbersSQLite(ctx context.Context, c *call, ns []*numbers.
 			}
 			a.valuesRow(&b, string(n.Tenant), string(n.ID), n.E164, n.Base, n.Extension, string(n.Origin), s.timeArg(n.PortingDate),
 				string(n.Status), string(n.UsageType), nullString(optionsArg(n.Options)), n.BillingLine, s.timeArg(n.BilledSince),
-				s.timeArg(n.DeactivationAt), s.timeArg(n.CreatedAt), s.timeArg(n.UpdatedAt), 1)
+				s.timeArg(n.DeactivationAt), s.timeArg(n.CreatedAt), s.timeArg(n.UpdatedAt), s.timeArg(n.HoldersSince), 1)
 		}
 		_, err := c.exec(ctx, b.String(), a.list...)
 		return err
@@ -547,7 +545,7 @@ func (s *Store) insertHoldersSQLite(ctx context.Context, c *call, ns []*numbers.
 // numberValueCols.
 func (s *Store) pgNumberArrays(ns []*numbers.Number) []any {
 	cols := make([][]string, 11)
-	times := make([][]*time.Time, 5)
+	times := make([][]*time.Time, 6)
 	for i := range cols {
 		cols[i] = make([]string, len(ns))
 	}
@@ -565,19 +563,19 @@ func (s *Store) pgNumberArrays(ns []*numbers.Number) []any {
 			string(n.Status), string(n.UsageType), optionsArg(n.Options), n.BillingLine} {
 			cols[j][i] = v
 		}
-		for j, t := range [...]time.Time{n.PortingDate, n.BilledSince, n.DeactivationAt, n.CreatedAt, n.UpdatedAt} {
+		for j, t := range [...]time.Time{n.PortingDate, n.BilledSince, n.DeactivationAt, n.CreatedAt, n.UpdatedAt, n.HoldersSince} {
 			times[j][i] = tp(t)
 		}
 	}
 	return []any{cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], times[0], cols[6], cols[7], cols[8], cols[9],
-		times[1], times[2], times[3], times[4]}
+		times[1], times[2], times[3], times[4], times[5]}
 }
 
 // pgNumberUnnest is the FROM item of the arrays of pgNumberArrays, starting
 // at placeholder $first, as rows v with the columns of numberValueCols.
 func pgNumberUnnest(first int, extraTypes ...string) string {
 	types := []string{"text", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "text", "text",
-		"timestamptz", "timestamptz", "timestamptz", "timestamptz"}
+		"timestamptz", "timestamptz", "timestamptz", "timestamptz", "timestamptz"}
 	types = append(types, extraTypes...)
 	ph := make([]string, len(types))
 	for i, t := range types {
@@ -599,12 +597,13 @@ func pgHolderArrays(hs []holderRow) []any {
 var pgCreateNumbers = `WITH ins AS (
 	INSERT INTO numbers (` + numberValueCols + `, version)
 	SELECT v.tenant_id, v.id, v.e164, v.base, v.extension, v.origin, v.porting_date, v.status, v.usage_type,
-		NULLIF(v.options, '')::jsonb, v.billing_line, v.billed_since, v.deactivation_at, v.created_at, v.updated_at, 1
+		NULLIF(v.options, '')::jsonb, v.billing_line, v.billed_since, v.deactivation_at, v.created_at, v.updated_at,
+		v.holders_since, 1
 	FROM ` + pgNumberUnnest(1) + ` AS v(` + numberValueCols + `)
 	RETURNING 1
 ), hold AS (
 	INSERT INTO number_holders (tenant_id, number_id, position, staff_id)
-	SELECT * FROM unnest($16::text[], $17::text[], $18::int[], $19::text[])
+	SELECT * FROM unnest($17::text[], $18::text[], $19::int[], $20::text[])
 )
 SELECT count(*) FROM ins`
 
@@ -619,17 +618,18 @@ func (s *Store) createNumbersPG(ctx context.Context, c *call, ns []*numbers.Numb
 // current is what UpdateNumbers learns of the stored number in place of
 // ns[i] before it writes.
 type current struct {
-	found   bool
-	version int64
-	e164    string
-	taken   bool     // the new E.164 belongs to a number outside the batch
-	moved   bool     // the E.164 changes (PostgreSQL only)
-	holders []string // SQLite only
+	found        bool
+	version      int64
+	e164         string
+	holdersSince time.Time
+	taken        bool     // the new E.164 belongs to a number outside the batch
+	moved        bool     // the E.164 changes (PostgreSQL only)
+	holders      []string // SQLite only
 }
 
 // checkUpdate decides an UpdateNumbers batch as memstore does: the first
 // number (in order) that is missing or stale fails the batch, then the first
-// whose new E.164 is taken.
+// whose new E.164 is taken, then the first whose HoldersSince goes backwards.
 func checkUpdate(op string, ns []*numbers.Number, dup []bool, cur []current) error {
 	for i, n := range ns {
 		if !cur[i].found {
@@ -652,6 +652,11 @@ func checkUpdate(op string, ns []*numbers.Number, dup []bool, cur []current) err
 		finals[k] = true
 		if n.E164 != cur[i].e164 && cur[i].taken {
 			return store.ErrNumberExists(op)
+		}
+	}
+	for i, n := range ns {
+		if n.HoldersSince.Before(cur[i].holdersSince) {
+			return store.ErrHoldersSinceBackwards(op)
 		}
 	}
 	return nil
@@ -720,26 +725,27 @@ var pgUpdateNumbers = `WITH v AS (
 	SELECT * FROM ` + pgNumberUnnest(1, "int", "bigint", "int") + `
 		AS v(` + numberValueCols + `, ord, version, nholders)
 ), cur AS (
-	SELECT n.tenant_id, n.id, n.version, n.e164 FROM numbers n
+	SELECT n.tenant_id, n.id, n.version, n.e164, n.holders_since FROM numbers n
 	WHERE (n.tenant_id, n.id) IN (SELECT v.tenant_id, v.id FROM v)
 	ORDER BY n.tenant_id, n.id
 	FOR UPDATE
 ), chk AS (
-	SELECT v.ord, cur.version AS cur_version, cur.e164 AS cur_e164,
+	SELECT v.ord, cur.version AS cur_version, cur.e164 AS cur_e164, cur.holders_since AS cur_holders_since,
 		coalesce(v.e164 <> cur.e164 AND EXISTS (
 			SELECT 1 FROM numbers o WHERE o.tenant_id = v.tenant_id AND o.e164 = v.e164
 			AND (o.tenant_id, o.id) NOT IN (SELECT w.tenant_id, w.id FROM v w)), false) AS taken,
 		coalesce(cur.version = v.version, false) AS fresh,
-		coalesce(v.e164 <> cur.e164, false) AS moved
+		coalesce(v.e164 <> cur.e164, false) AS moved,
+		coalesce(v.holders_since, '-infinity') < coalesce(cur.holders_since, '-infinity') AS back
 	FROM v LEFT JOIN cur ON cur.tenant_id = v.tenant_id AND cur.id = v.id
 ), ok AS (
-	SELECT $23::boolean AND bool_and(fresh AND NOT taken AND ($24::boolean OR NOT moved)) AS ok FROM chk
+	SELECT $24::boolean AND bool_and(fresh AND NOT taken AND NOT back AND ($25::boolean OR NOT moved)) AS ok FROM chk
 ), upd AS (
 	UPDATE numbers n SET e164 = v.e164, base = v.base, extension = v.extension, origin = v.origin,
 		porting_date = v.porting_date, status = v.status, usage_type = v.usage_type,
 		options = NULLIF(v.options, '')::jsonb, billing_line = v.billing_line, billed_since = v.billed_since,
 		deactivation_at = v.deactivation_at, created_at = v.created_at, updated_at = v.updated_at,
-		version = n.version + 1
+		holders_since = v.holders_since, version = n.version + 1
 	FROM v, ok
 	WHERE ok.ok AND n.tenant_id = v.tenant_id AND n.id = v.id
 	RETURNING n.id
@@ -749,12 +755,21 @@ var pgUpdateNumbers = `WITH v AS (
 ), hput AS (
 	INSERT INTO number_holders (tenant_id, number_id, position, staff_id)
 	SELECT x.tenant_id, x.number_id, x.position, x.staff_id
-	FROM unnest($19::text[], $20::text[], $21::int[], $22::text[]) AS x(tenant_id, number_id, position, staff_id), ok
+	FROM unnest($20::text[], $21::text[], $22::int[], $23::text[]) AS x(tenant_id, number_id, position, staff_id), ok
 	WHERE ok.ok
 	ON CONFLICT (tenant_id, number_id, position) DO UPDATE SET staff_id = EXCLUDED.staff_id
 	WHERE number_holders.staff_id <> EXCLUDED.staff_id
+), pput AS (
+	-- The stored holders held the number until the new holders_since (the
+	-- statement's snapshot still has them).
+	INSERT INTO number_holder_periods (tenant_id, number_id, from_at, to_at, holders)
+	SELECT v.tenant_id, v.id, cur.holders_since, v.holders_since, hs.holders
+	FROM v JOIN cur ON cur.tenant_id = v.tenant_id AND cur.id = v.id
+	CROSS JOIN LATERAL (SELECT jsonb_agg(h.staff_id ORDER BY h.position) AS holders FROM number_holders h
+		WHERE h.tenant_id = v.tenant_id AND h.number_id = v.id) hs, ok
+	WHERE ok.ok AND hs.holders IS NOT NULL AND v.holders_since > coalesce(cur.holders_since, '-infinity')
 )
-SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.taken, chk.moved, (SELECT count(*) FROM upd) FROM chk`
+SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd) FROM chk`
 
 // updateNumbersPG runs pgUpdateNumbers. The statement locks the rows (in key
 // order), checks everything and writes only if all is well, so it fails only
@@ -811,10 +826,11 @@ func (s *Store) queryUpdatePG(ctx context.Context, c *call, count int, argv []an
 			e164         sql.NullString
 			taken, moved bool
 		)
-		if err := rows.Scan(&i, &version, &e164, &taken, &moved, &updated); err != nil {
+		var since time.Time
+		if err := rows.Scan(&i, &version, &e164, timeCol{&since}, &taken, &moved, &updated); err != nil {
 			return nil, 0, err
 		}
-		cur[i] = current{found: version.Valid, version: version.Int64, e164: e164.String, taken: taken, moved: moved}
+		cur[i] = current{found: version.Valid, version: version.Int64, e164: e164.String, holdersSince: since, taken: taken, moved: moved}
 	}
 	return cur, updated, rows.Err()
 }
@@ -839,7 +855,7 @@ func (s *Store) updateNumbersSQLite(ctx context.Context, c *call, op string, ns 
 			}
 			a.valuesRow(&b, lo+i, string(n.Tenant), idArg(n), n.E164)
 		}
-		b.WriteString(") SELECT v.ord, n.version, n.e164, " + s.holdersCol("n") +
+		b.WriteString(") SELECT v.ord, n.version, n.e164, n.holders_since, " + s.holdersCol("n") +
 			", (SELECT o.id FROM numbers o WHERE o.tenant_id = v.tenant_id AND o.e164 = v.e164)" +
 			" FROM v LEFT JOIN numbers n ON n.tenant_id = v.tenant_id AND n.id = v.id")
 		rows, err := c.query(ctx, b.String(), a.list...)
@@ -852,13 +868,14 @@ func (s *Store) updateNumbersSQLite(ctx context.Context, c *call, op string, ns 
 				i       int
 				version sql.NullInt64
 				e164    sql.NullString
+				since   time.Time
 				holders []byte
 				owner   sql.NullString
 			)
-			if err := rows.Scan(&i, &version, &e164, &holders, &owner); err != nil {
+			if err := rows.Scan(&i, &version, &e164, timeCol{&since}, &holders, &owner); err != nil {
 				return err
 			}
-			cu := current{found: version.Valid, version: version.Int64, e164: e164.String}
+			cu := current{found: version.Valid, version: version.Int64, e164: e164.String, holdersSince: since}
 			cu.taken = owner.Valid && !inBatch[key{string(ns[i].Tenant), owner.String}]
 			if len(holders) > 0 {
 				if err := json.Unmarshal(holders, &cu.holders); err != nil {
@@ -880,6 +897,7 @@ func (s *Store) updateNumbersSQLite(ctx context.Context, c *call, op string, ns 
 	// SQLite checks uniqueness row by row (a swap within the batch would
 	// fail): NUL and the ID, which no real number has.
 	var moved, reheld []*numbers.Number
+	var periods []holderPeriodRow
 	for i, n := range ns {
 		if n.E164 != cur[i].e164 {
 			moved = append(moved, n)
@@ -887,10 +905,14 @@ func (s *Store) updateNumbersSQLite(ctx context.Context, c *call, op string, ns 
 		if !slices.Equal(toStrings(n.Holders), cur[i].holders) {
 			reheld = append(reheld, n)
 		}
+		if len(cur[i].holders) > 0 && cur[i].holdersSince.Before(n.HoldersSince) {
+			// The stored holders held it until the new HoldersSince.
+			periods = append(periods, holderPeriodRow{n.Tenant, n.ID, cur[i].holdersSince, n.HoldersSince, cur[i].holders})
+		}
 	}
 	// One statement is atomic by itself; more need a savepoint in the
 	// caller's transaction.
-	if len(moved) > 0 || len(reheld) > 0 || len(ns) > chunkRows {
+	if len(moved) > 0 || len(reheld) > 0 || len(periods) > 0 || len(ns) > chunkRows {
 		if err := c.atomic(ctx); err != nil {
 			return err
 		}
@@ -915,12 +937,12 @@ func (s *Store) updateNumbersSQLite(ctx context.Context, c *call, op string, ns 
 			}
 			a.valuesRow(&b, string(n.Tenant), string(n.ID), n.E164, n.Base, n.Extension, string(n.Origin), s.timeArg(n.PortingDate),
 				string(n.Status), string(n.UsageType), nullString(optionsArg(n.Options)), n.BillingLine, s.timeArg(n.BilledSince),
-				s.timeArg(n.DeactivationAt), s.timeArg(n.CreatedAt), s.timeArg(n.UpdatedAt), n.Version)
+				s.timeArg(n.DeactivationAt), s.timeArg(n.CreatedAt), s.timeArg(n.UpdatedAt), s.timeArg(n.HoldersSince), n.Version)
 		}
 		b.WriteString(`) UPDATE numbers SET e164 = v.e164, base = v.base, extension = v.extension, origin = v.origin,
 			porting_date = v.porting_date, status = v.status, usage_type = v.usage_type, options = v.options,
 			billing_line = v.billing_line, billed_since = v.billed_since, deactivation_at = v.deactivation_at,
-			created_at = v.created_at, updated_at = v.updated_at, version = numbers.version + 1
+			created_at = v.created_at, updated_at = v.updated_at, holders_since = v.holders_since, version = numbers.version + 1
 			FROM v WHERE numbers.tenant_id = v.tenant_id AND numbers.id = v.id AND numbers.version = v.version`)
 		res, err := c.exec(ctx, b.String(), a.list...)
 		if err != nil {
@@ -944,7 +966,36 @@ func (s *Store) updateNumbersSQLite(ctx context.Context, c *call, op string, ns 
 	if err != nil {
 		return err
 	}
-	return s.insertHoldersSQLite(ctx, c, reheld)
+	if err := s.insertHoldersSQLite(ctx, c, reheld); err != nil {
+		return err
+	}
+
+	// 5. The holder history.
+	return chunks(len(periods), func(lo, hi int) error {
+		a := &args{d: s.d}
+		var b strings.Builder
+		b.WriteString("INSERT INTO number_holder_periods (tenant_id, number_id, from_at, to_at, holders) VALUES ")
+		for i, p := range periods[lo:hi] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			hs, err := json.Marshal(p.holders)
+			if err != nil {
+				return err
+			}
+			a.valuesRow(&b, string(p.tenant), string(p.number), s.timeArg(p.from), s.timeArg(p.to), string(hs))
+		}
+		_, err := c.exec(ctx, b.String(), a.list...)
+		return err
+	})
+}
+
+// holderPeriodRow is one row of number_holder_periods to insert.
+type holderPeriodRow struct {
+	tenant   numberdesk.TenantID
+	number   numberdesk.NumberID
+	from, to time.Time
+	holders  []string
 }
 
 // sqliteKeys returns "VALUES (?, ?), ..." of the tenants and IDs of ns.

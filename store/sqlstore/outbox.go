@@ -68,8 +68,8 @@ RETURNING ` + claimCols
 // statement on both dialects; two workers never hold the same event.
 func (s *Store) ClaimDeliveries(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]notify.Claim, error) {
 	const op = "sqlstore.ClaimDeliveries"
-	if worker == "" || lease <= 0 || limit <= 0 {
-		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "worker", "Arbeiter, Frist und Anzahl sind erforderlich.")
+	if err := notify.CheckClaim(op, worker, lease, limit); err != nil {
+		return nil, err
 	}
 	if !s.textOK(worker) {
 		return nil, errBadText(op, "worker")
@@ -242,12 +242,15 @@ func (s *Store) deliveryWhere(a *args, tenant numberdesk.TenantID, f notify.Deli
 }
 
 // FindDeliveries returns the tenant's deliveries matching f, by Seq, and the
-// total count of matches before paging. A negative Offset or Limit counts as
-// 0 (a Limit of 0: all). One query (plus a count when Offset is past the
-// end).
+// total count of matches before paging. A negative Offset or Limit is
+// CodeInvalid (DeliveryFilter.Check; a Limit of 0: all). One query (plus a
+// count when Offset is past the end).
 func (s *Store) FindDeliveries(ctx context.Context, tenant numberdesk.TenantID, f notify.DeliveryFilter) ([]notify.Delivery, int, error) {
 	const op = "sqlstore.FindDeliveries"
-	offset, limit := max(f.Offset, 0), max(f.Limit, 0)
+	if err := f.Check(op); err != nil {
+		return nil, 0, err
+	}
+	offset, limit := f.Offset, f.Limit
 	out := []notify.Delivery{}
 	total := 0
 	err := s.read(ctx, op, func(c *call) error {

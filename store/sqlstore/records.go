@@ -255,9 +255,13 @@ func (s *Store) pgEventArrays(events []numberdesk.Event) []any {
 }
 
 // FindEvents returns the tenant's events matching f, by Seq (newest first
-// with f.Desc). A negative Limit counts as 0 (all). One query.
+// with f.Desc). A negative AfterSeq or Limit is CodeInvalid
+// (EventFilter.Check). One query.
 func (s *Store) FindEvents(ctx context.Context, tenant numberdesk.TenantID, f numberdesk.EventFilter) ([]numberdesk.Event, error) {
 	const op = "sqlstore.FindEvents"
+	if err := f.Check(op); err != nil {
+		return nil, err
+	}
 	out := []numberdesk.Event{}
 	err := s.read(ctx, op, func(c *call) error {
 		if !numberdesk.ValidID(tenant) || f.Number != "" && !numberdesk.ValidID(f.Number) {

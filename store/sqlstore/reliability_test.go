@@ -377,11 +377,11 @@ func openRelPG(t testing.TB) relPG {
 // Fixtures and the ledger check
 
 // relTenant creates a tenant and returns its owner.
-func relTenant(t testing.TB, st numbers.Store) numberdesk.Actor {
+func relTenant(t testing.TB, st storetest.TenantStore) numberdesk.Actor {
 	t.Helper()
-	tn := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "Zuverlässig GmbH", TimeZone: numberdesk.DefaultTimeZone, CreatedAt: t0}
-	require.NoError(t, st.CreateTenant(t.Context(), tn))
-	return numberdesk.Actor{Tenant: tn.ID, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner}
+	owner, err := storetest.NewTenant(t.Context(), st, "Zuverlässig GmbH", t0)
+	require.NoError(t, err)
+	return owner
 }
 
 // relProvision provisions a block of count numbers (base in any format,

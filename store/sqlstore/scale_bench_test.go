@@ -20,6 +20,7 @@ import (
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/store/memstore"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
+	"github.com/numberdesk/numberdesk/store/storetest"
 )
 
 // The Scale benchmarks run the commands through numbers.Service on
@@ -97,7 +98,7 @@ func scaleBackends(b *testing.B, fn func(b *testing.B, e *scaleEnv)) {
 
 func newScaleEnv(b *testing.B, st numbers.Store, s *sqlstore.Store, db *sql.DB, rtts *atomic.Int64) *scaleEnv {
 	e := &scaleEnv{store: st, sql: s, db: db, rtts: rtts}
-	e.owner = createScaleTenant(b, st, scaleNow)
+	e.owner = createScaleTenant(b, st.(storetest.TenantStore), scaleNow)
 	svc, err := numbers.NewService(numbers.Config{Store: st, Clock: func() time.Time { return scaleNow }})
 	require.NoError(b, err)
 	e.svc = svc

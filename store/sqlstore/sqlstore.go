@@ -15,7 +15,9 @@
 // do, and safe when several processes start at once. The schema is tables
 // with typed columns (see the migrations directory): tenants, numbers,
 // number_holders (one row per holder, so that a portal may join and filter by
-// employee), events (with the delivery state of the outbox), idempotency,
+// employee), number_holder_periods (the holder history: one row per past
+// period, its holders as JSON), events (with the delivery state of the
+// outbox), idempotency,
 // employees, records (call records, fax journal, voicemail),
 // routing_settings (a number's plan and overrides, as JSON), blocklists (a
 // tenant's block list, as JSON) and efax_credentials (E-Fax-App logins: an
@@ -128,8 +130,8 @@
 //
 // A command costs a constant number of statements, however many numbers it
 // writes. On PostgreSQL, CreateNumbers and UpdateNumbers are one statement
-// each (arrays unnested on the server, the holders written in the same
-// statement), as are AppendEvents, CreateRecords, DeleteRecords,
+// each (arrays unnested on the server, the holders and the holder history
+// written in the same statement), as are AppendEvents, CreateRecords, DeleteRecords,
 // CreateEmployee, UpdateEmployee (inside InTx, one that changes the e-mail
 // address runs again in a savepoint: four), DeleteEmployee, ClaimDeliveries,
 // FinishDelivery and every read: FindNumbers, FindEmployees, FindRecords and
@@ -138,7 +140,8 @@
 // UPDATE of the expected version that also tells why it wrote nothing) and
 // DeleteSettings are one statement each. On SQLite,
 // multi-row statements carry up to 1000 rows each; UpdateNumbers reads, then
-// writes the numbers (and the holders that changed); CreateEmployee,
+// writes the numbers (and the holders that changed, and the holder
+// periods it records); CreateEmployee,
 // UpdateEmployee and FinishDelivery are one statement when they write, and
 // take a second to tell why when they do not, as does an update by
 // SaveSettings or SaveBlocklist; ClaimDeliveries is one.
@@ -985,7 +988,7 @@ func (a *args) valuesRow(b *strings.Builder, vs ...any) {
 }
 
 // chunkRows is the most rows one multi-row SQLite statement carries; with at
-// most 16 arguments a row that stays far below SQLite's limit of 32766.
+// most 17 arguments a row that stays far below SQLite's limit of 32766.
 const chunkRows = 1000
 
 // chunks calls fn for consecutive ranges [lo, hi) of n items, each at most

@@ -153,11 +153,14 @@ const employeeOrder = "e.last_key, e.first_key, e.email_key, e.id"
 // FindEmployees returns the page of the tenant's employees matching f,
 // sorted by last name, first name and e-mail (case-insensitively, in byte
 // order of the lower-cased text), then ID, and the total count of matches
-// before paging. A negative Offset or Limit counts as 0. One query (plus a
-// count when Offset is past the end).
+// before paging. A negative Offset or Limit is CodeInvalid (Filter.Check).
+// One query (plus a count when Offset is past the end).
 func (s *Store) FindEmployees(ctx context.Context, tenant numberdesk.TenantID, f staff.Filter) ([]*staff.Employee, int, error) {
 	const op = "sqlstore.FindEmployees"
-	offset, limit := max(f.Offset, 0), max(f.Limit, 0)
+	if err := f.Check(op); err != nil {
+		return nil, 0, err
+	}
+	offset, limit := f.Offset, f.Limit
 	out := []*staff.Employee{}
 	total := 0
 	err := s.read(ctx, op, func(c *call) error {

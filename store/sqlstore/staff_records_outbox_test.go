@@ -21,6 +21,7 @@ import (
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
+	"github.com/numberdesk/numberdesk/store/storetest"
 )
 
 // openBackend opens a fresh, unmigrated database of dialect d.
@@ -57,8 +58,8 @@ func TestMigrateFrom0001(t *testing.T) {
 		s := sqlstore.New(db, d)
 		tn := numberdesk.NewTenantID()
 		old := []numberdesk.Event{
-			numberdesk.NewEvent("old.one", numberdesk.System(tn), t0, "", map[string]int{"i": 1}),
-			numberdesk.NewEvent("old.two", numberdesk.System(tn), t0, "", nil),
+			storetest.Event(t, "old.one", numberdesk.System(tn), t0, "", map[string]int{"i": 1}),
+			storetest.Event(t, "old.two", numberdesk.System(tn), t0, "", nil),
 		}
 		require.NoError(t, s.AppendEvents(t.Context(), old...), "the release-1 schema takes events")
 		require.NoError(t, s.Migrate(t.Context()))
@@ -66,7 +67,7 @@ func TestMigrateFrom0001(t *testing.T) {
 		require.NoError(t, db.QueryRow("SELECT max(version) FROM schema_migrations").Scan(&version))
 		require.Equal(t, migrationCount, version)
 
-		fresh := numberdesk.NewEvent("new.one", numberdesk.System(tn), t0, "", nil)
+		fresh := storetest.Event(t, "new.one", numberdesk.System(tn), t0, "", nil)
 		require.NoError(t, s.AppendEvents(t.Context(), fresh))
 		ds, total, err := s.FindDeliveries(t.Context(), tn, notify.DeliveryFilter{States: []notify.State{notify.StatePending}})
 		require.NoError(t, err)
@@ -103,7 +104,7 @@ func TestDispatcherOverSQL(t *testing.T) {
 		for _, tn := range tenants {
 			evs := make([]numberdesk.Event, perTenant)
 			for i := range evs {
-				evs[i] = numberdesk.NewEvent("test.event", numberdesk.System(tn), t0, "", map[string]int{"i": i})
+				evs[i] = storetest.Event(t, "test.event", numberdesk.System(tn), t0, "", map[string]int{"i": i})
 				kind[evs[i].ID] = i
 			}
 			require.NoError(t, s.AppendEvents(t.Context(), evs...))
@@ -197,7 +198,7 @@ func TestFinishDeliveryKeepsAnyError(t *testing.T) {
 	backends(t, func(t *testing.T, d sqlstore.Dialect, newStore func(testing.TB) *sqlstore.Store) {
 		s := newStore(t)
 		tn := numberdesk.NewTenantID()
-		e := numberdesk.NewEvent("test.event", numberdesk.System(tn), t0, "", nil)
+		e := storetest.Event(t, "test.event", numberdesk.System(tn), t0, "", nil)
 		require.NoError(t, s.AppendEvents(t.Context(), e))
 		_, err := s.ClaimDeliveries(t.Context(), "w", t0, time.Minute, 1)
 		require.NoError(t, err)
@@ -326,7 +327,7 @@ func TestIndexesServeTheQueries(t *testing.T) {
 			require.NoError(t, s.CreateRecords(ctx, rs...))
 			evs := make([]numberdesk.Event, 200*scale)
 			for i := range evs {
-				evs[i] = numberdesk.NewEvent("test.event", numberdesk.System(tn), t0, "", nil)
+				evs[i] = storetest.Event(t, "test.event", numberdesk.System(tn), t0, "", nil)
 			}
 			require.NoError(t, s.AppendEvents(ctx, evs...))
 		}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -12,8 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store"
 )
 
@@ -284,9 +287,10 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 			require.Empty(t, page)
 			require.Equal(t, total, n)
 
-			page, _, err = s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Offset: -3, Limit: -1})
-			require.NoError(t, err)
-			require.Equal(t, normAll(full), normAll(page), "negative offset and limit count as 0")
+			_, _, err = s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Offset: -3, Limit: -1})
+			requireCode(t, err, numberdesk.CodeInvalid, "offset")
+			_, _, err = s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Limit: -1})
+			requireCode(t, err, numberdesk.CodeInvalid, "limit")
 
 			page, _, err = s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Offset: total - 2})
 			require.NoError(t, err)
@@ -296,6 +300,87 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 			tn := newTenant(t, s)
 			_, _, err := s.FindNumbers(t.Context(), tn.ID, numbers.Filter{Sort: "price"})
 			requireCode(t, err, numberdesk.CodeInvalid, "sort")
+		},
+		// Every method that pages refuses a negative offset, limit or
+		// cursor with CodeInvalid naming it, reads nothing and changes
+		// nothing: it is never read as 0 (which would silently return the
+		// first page, or everything).
+		"NegativePagingIsInvalidEverywhere": func(t *testing.T, s store.Store) {
+			fx := newFilterFixture(t, s)
+			holder := numberdesk.StaffID(fx.staff1)
+			var recs []*numbers.Record
+			for i := range 6 {
+				recs = append(recs, newCallRecord(fx.tenant, fx.all[i].ID, holder, numbers.RecordCall, t0.Add(time.Duration(i)*time.Minute)))
+			}
+			require.NoError(t, s.CreateRecords(t.Context(), recs...))
+			createEmployees(t, s, newEmployee(fx.tenant, "Anna", "Berg", "anna@muster.example", numberdesk.RoleEmployee),
+				newEmployee(fx.tenant, "Ben", "Adler", "ben@muster.example", numberdesk.RoleManager))
+			evs := appendN(t, s, fx.tenant, 4)
+
+			requireNegativePagingInvalid(t, "offset", func(offset, limit int) ([]*numbers.Number, int, error) {
+				return s.FindNumbers(t.Context(), fx.tenant, numbers.Filter{Offset: offset, Limit: limit})
+			})
+			requireNegativePagingInvalid(t, "offset", func(offset, limit int) ([]*numbers.Number, int, error) {
+				// Checked before the tenant: an unknown one is refused alike.
+				return s.FindNumbers(t.Context(), numberdesk.NewTenantID(), numbers.Filter{Offset: offset, Limit: limit, Sort: numbers.SortStatus})
+			})
+			requireNegativePagingInvalid(t, "offset", func(offset, limit int) ([]*numbers.Record, int, error) {
+				return s.FindRecords(t.Context(), fx.tenant, numbers.RecordFilter{Holder: holder, Offset: offset, Limit: limit})
+			})
+			requireNegativePagingInvalid(t, "offset", func(offset, limit int) ([]*staff.Employee, int, error) {
+				return s.FindEmployees(t.Context(), fx.tenant, staff.Filter{Offset: offset, Limit: limit})
+			})
+			requireNegativePagingInvalid(t, "offset", func(offset, limit int) ([]notify.Delivery, int, error) {
+				return s.FindDeliveries(t.Context(), fx.tenant, notify.DeliveryFilter{Offset: offset, Limit: limit})
+			})
+			requireNegativePagingInvalid(t, "after_seq", func(after, limit int) ([]numberdesk.Event, int, error) {
+				evs, err := s.FindEvents(t.Context(), fx.tenant, numberdesk.EventFilter{AfterSeq: int64(after), Limit: limit})
+				return evs, len(evs), err
+			})
+			_, err := s.FindEvents(t.Context(), fx.tenant, numberdesk.EventFilter{AfterSeq: -1, Desc: true})
+			requireCode(t, err, numberdesk.CodeInvalid, "after_seq")
+			_, err = s.FindEvents(t.Context(), fx.tenant, numberdesk.EventFilter{Number: fx.all[0].ID, Limit: -1})
+			requireCode(t, err, numberdesk.CodeInvalid, "limit")
+
+			// The writes that take a filter or a limit change nothing.
+			for _, f := range []numbers.RecordFilter{{Holder: holder, Offset: -1}, {Holder: holder, Limit: -1}} {
+				n, err := s.DeleteRecords(t.Context(), fx.tenant, f)
+				requireCode(t, err, numberdesk.CodeInvalid, map[bool]string{true: "offset", false: "limit"}[f.Offset < 0])
+				require.Zero(t, n)
+			}
+			requireRecords(t, s, fx.tenant, recs)
+			for _, limit := range []int{-1, 0, -1 << 62} {
+				cs, err := s.ClaimDeliveries(t.Context(), "w", t0, time.Minute, limit)
+				requireCode(t, err, numberdesk.CodeInvalid, "limit")
+				require.Empty(t, cs)
+			}
+			_, err = s.ClaimDeliveries(t.Context(), "w", t0, -time.Minute, 1)
+			requireCode(t, err, numberdesk.CodeInvalid, "lease")
+			_, err = s.ClaimDeliveries(t.Context(), "", t0, time.Minute, 1)
+			requireCode(t, err, numberdesk.CodeInvalid, "worker")
+			ds, total, err := s.FindDeliveries(t.Context(), fx.tenant, notify.DeliveryFilter{States: []notify.State{notify.StatePending}})
+			require.NoError(t, err)
+			require.Equal(t, len(evs), total, "a refused claim leased nothing")
+			for _, d := range ds {
+				require.Equal(t, notify.StatePending, d.State)
+			}
+			cs, err := s.ClaimDeliveries(t.Context(), "w", t0, time.Minute, 100)
+			require.NoError(t, err)
+			require.Len(t, cs, len(evs), "a refused claim leased nothing")
+
+			// Inside a transaction too, which stays usable.
+			err = s.InTx(t.Context(), func(ctx context.Context) error {
+				_, _, err := s.FindNumbers(ctx, fx.tenant, numbers.Filter{Offset: -1})
+				requireCode(t, err, numberdesk.CodeInvalid, "offset")
+				_, err = s.DeleteRecords(ctx, fx.tenant, numbers.RecordFilter{Holder: holder, Limit: -1})
+				requireCode(t, err, numberdesk.CodeInvalid, "limit")
+				ns, _, err := s.FindNumbers(ctx, fx.tenant, numbers.Filter{Limit: 1})
+				require.NoError(t, err)
+				require.Len(t, ns, 1)
+				return nil
+			})
+			require.NoError(t, err)
+			requireRecords(t, s, fx.tenant, recs)
 		},
 		"UnknownTenantIsEmpty": func(t *testing.T, s store.Store) {
 			newFilterFixture(t, s)

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -29,6 +30,7 @@ type isoSnapshot struct {
 	Numbers []*numbers.Number
 	Events  []numberdesk.Event
 	Records []*numberdesk.IdempotencyRecord
+	Periods []numbers.HolderPeriod
 }
 
 func newIsoFixture(t *testing.T, s store.Store) *isoFixture {
@@ -36,10 +38,13 @@ func newIsoFixture(t *testing.T, s store.Store) *isoFixture {
 	fx := &isoFixture{s: s, a: newTenant(t, s), b: newTenant(t, s), aKey: "key-of-a"}
 	for i := range 3 {
 		n := newNumber(fx.a.ID, e164(i), numbers.StatusActive)
-		n.Holders = []numberdesk.StaffID{numberdesk.NewStaffID()}
+		n.Holders, n.HoldersSince = []numberdesk.StaffID{numberdesk.NewStaffID()}, t0
 		fx.aNumbers = append(fx.aNumbers, n)
 	}
 	createNumbers(t, s, fx.aNumbers...)
+	// A holder history: the third number changed hands.
+	reassign(t, s, fx.aNumbers[2], t0.Add(time.Hour), numberdesk.NewStaffID())
+	require.Len(t, allPeriods(t, s, fx.a.ID), 1)
 	fx.aEvents = []numberdesk.Event{
 		newEvent(fx.a.ID, fx.aNumbers[0].ID, "number.activated"),
 		newEvent(fx.a.ID, fx.aNumbers[1].ID, "number.activated"),
@@ -66,6 +71,7 @@ func (fx *isoFixture) snapshotA(t *testing.T) isoSnapshot {
 	r, err := fx.s.FindIdempotencyRecord(t.Context(), fx.a.ID, fx.aKey)
 	require.NoError(t, err)
 	snap.Records = append(snap.Records, normRecord(t, r))
+	snap.Periods = allPeriods(t, fx.s, fx.a.ID)
 	return snap
 }
 
@@ -190,6 +196,24 @@ var isolationCases = map[string]func(t *testing.T, fx *isoFixture){
 		dup := &numberdesk.Tenant{ID: fx.a.ID, Name: "Angreifer GmbH", CreatedAt: t0}
 		requireCode(t, fx.s.CreateTenant(t.Context(), dup), numberdesk.CodeConflict, "id")
 		newTenant(t, fx.s)
+	},
+	"FindHolderPeriods": func(t *testing.T, fx *isoFixture) {
+		a := fx.aNumbers[2]
+		for _, f := range []numbers.HolderPeriodFilter{
+			{}, {Numbers: numberIDs(fx.aNumbers)}, {Holder: fx.aNumbers[2].Holders[0]}, {After: t0},
+		} {
+			ps, err := fx.s.FindHolderPeriods(t.Context(), fx.b.ID, f)
+			require.NoError(t, err)
+			require.Empty(t, ps)
+		}
+		// B's own number with A's ID changes hands: B's history, not A's.
+		n := newNumber(fx.b.ID, a.E164, numbers.StatusActive)
+		n.ID, n.Holders, n.HoldersSince = a.ID, []numberdesk.StaffID{a.Holders[0]}, t0.Add(-time.Hour)
+		createNumbers(t, fx.s, n)
+		reassign(t, fx.s, n, t0.Add(2*time.Hour))
+		ps, err := fx.s.FindHolderPeriods(t.Context(), fx.b.ID, numbers.HolderPeriodFilter{Numbers: []numberdesk.NumberID{a.ID}})
+		require.NoError(t, err)
+		require.Equal(t, []numbers.HolderPeriod{period(n, t0.Add(-time.Hour), t0.Add(2*time.Hour), a.Holders[0])}, normPeriods(ps))
 	},
 	"FindTenantByID": func(t *testing.T, fx *isoFixture) {
 		got, err := fx.s.FindTenantByID(t.Context(), fx.b.ID)

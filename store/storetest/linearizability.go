@@ -461,11 +461,10 @@ func RecordSwapHistory(ctx context.Context, st store.Store, opts Linearizability
 
 	// Setup: a tenant, its owner, a block of numbers, half of each group
 	// active.
-	tn := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: "Linearisierbar GmbH", TimeZone: numberdesk.DefaultTimeZone, CreatedAt: t0}
-	if err := st.CreateTenant(ctx, tn); err != nil {
-		return nil, fmt.Errorf("storetest: create tenant: %w", err)
+	owner, err := NewTenant(ctx, st, "Linearisierbar GmbH", t0)
+	if err != nil {
+		return nil, err
 	}
-	owner := numberdesk.Actor{Tenant: tn.ID, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner}
 	svc, err := numbers.NewService(numbers.Config{Store: st})
 	if err != nil {
 		return nil, err
@@ -506,7 +505,7 @@ func RecordSwapHistory(ctx context.Context, st store.Store, opts Linearizability
 		return nil, fmt.Errorf("storetest: activated %d numbers, want %d", res.Activated(), len(activate))
 	}
 	read := func(ctx context.Context) (uint64, error) {
-		all, total, err := st.FindNumbers(ctx, tn.ID, numbers.Filter{})
+		all, total, err := st.FindNumbers(ctx, owner.Tenant, numbers.Filter{})
 		if err != nil {
 			return 0, err
 		}

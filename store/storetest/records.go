@@ -75,7 +75,10 @@ func callRecordIDs(rs []*numbers.Record) []numberdesk.EventID {
 // written from the doc comment of numbers.RecordFilter.
 func matchCallRecord(r *numbers.Record, f numbers.RecordFilter) bool {
 	return (len(f.Numbers) == 0 || slices.Contains(f.Numbers, r.Number)) &&
-		(f.Holder == "" || r.Holder == f.Holder || r.Holder == "" && slices.Contains(f.Shared, r.Number)) &&
+		(f.Holder == "" || r.Holder == f.Holder || r.Holder == "" && r.Kind == numbers.RecordFax &&
+			slices.ContainsFunc(f.Shared, func(p numbers.SharedPeriod) bool {
+				return p.Number == r.Number && !r.At.Before(p.From) && (p.To.IsZero() || r.At.Before(p.To))
+			})) &&
 		(len(f.Kinds) == 0 || slices.Contains(f.Kinds, r.Kind)) &&
 		(f.From.IsZero() || !r.At.Before(f.From)) &&
 		(f.To.IsZero() || r.At.Before(f.To))
@@ -116,6 +119,9 @@ type recordFixture struct {
 	h1, h2        numberdesk.StaffID
 	all           []*numbers.Record // as stored in tenant
 	others        []*numbers.Record // as stored in other
+	// faxAt[i] is the time of the one fax record without a holder of
+	// numbers[i] (1 and 2).
+	faxAt [3]time.Time
 }
 
 func newRecordFixture(t *testing.T, s staffRecordStore) *recordFixture {
@@ -134,6 +140,9 @@ func newRecordFixture(t *testing.T, s staffRecordStore) *recordFixture {
 		r.Duration = time.Duration(i) * time.Second
 		if i%6 == 0 {
 			r.Direction, r.Result, r.Caller = numbers.Outbound, numbers.ResultMissed, ""
+		}
+		if r.Holder == "" && r.Kind == numbers.RecordFax {
+			fx.faxAt[slices.Index(fx.numbers[:], r.Number)] = at
 		}
 		fx.all = append(fx.all, r)
 	}
@@ -260,13 +269,25 @@ func testRecords(t *testing.T, newStore func(t *testing.T) staffRecordStore) {
 				"NumberAndHolder":    {Numbers: fx.numbers[:1], Holder: fx.h1},
 				"NumbersHolderKinds": {Numbers: fx.numbers[1:], Holder: fx.h2, Kinds: []numbers.RecordKind{numbers.RecordCall}},
 				"All":                {Numbers: fx.numbers[:], Holder: fx.h1, Kinds: []numbers.RecordKind{numbers.RecordCall, numbers.RecordFax}, From: t0.Add(2 * time.Hour), To: t0.Add(11 * time.Hour)},
-				// A shared number's journal (records without a holder) joins the holder's own.
-				"HolderShared":        {Holder: fx.h1, Shared: fx.numbers[1:2]},
-				"HolderSharedNumbers": {Numbers: fx.numbers[:2], Holder: fx.h2, Shared: fx.numbers[:1]},
-				"HolderSharedKinds":   {Holder: fx.h1, Shared: fx.numbers[:], Kinds: []numbers.RecordKind{numbers.RecordCall}},
-				"HolderSharedUnknown": {Holder: fx.h2, Shared: []numberdesk.NumberID{numberdesk.NewNumberID(), "kaputt"}},
-				"SharedWithoutHolder": {Shared: fx.numbers[:1]},
-				"HolderInvalidShared": {Holder: "kaputt", Shared: fx.numbers[:1]},
+				// A shared number's journal (fax records without a holder)
+				// of the periods joins the holder's own.
+				"HolderShared":        {Holder: fx.h1, Shared: sharedAll(fx.numbers[1:3])},
+				"HolderSharedNumbers": {Numbers: fx.numbers[:2], Holder: fx.h2, Shared: sharedAll(fx.numbers[1:])},
+				"HolderSharedKinds":   {Holder: fx.h1, Shared: sharedAll(fx.numbers[:]), Kinds: []numbers.RecordKind{numbers.RecordCall}},
+				"HolderSharedUnknown": {Holder: fx.h2, Shared: sharedAll([]numberdesk.NumberID{numberdesk.NewNumberID(), "kaputt"})},
+				"SharedWithoutHolder": {Shared: sharedAll(fx.numbers[:])},
+				"HolderInvalidShared": {Holder: "kaputt", Shared: sharedAll(fx.numbers[:])},
+				// Bounded periods: From included, To excluded, several per number.
+				"HolderSharedPeriods": {Holder: fx.h2, Shared: []numbers.SharedPeriod{
+					{Number: fx.numbers[1], From: fx.faxAt[1], To: fx.faxAt[1].Add(time.Microsecond)},
+					{Number: fx.numbers[2], From: t0, To: t0.Add(time.Hour)},
+					{Number: fx.numbers[2], From: fx.faxAt[2].Add(-time.Minute), To: fx.faxAt[2].Add(time.Minute)},
+				}},
+				"HolderSharedPeriodTo": {Holder: fx.h2, Shared: []numbers.SharedPeriod{{Number: fx.numbers[1], To: fx.faxAt[1]}}},
+				"HolderSharedPeriodGap": {Holder: fx.h2, Shared: []numbers.SharedPeriod{
+					{Number: fx.numbers[2], To: fx.faxAt[2]}, {Number: fx.numbers[2], From: fx.faxAt[2].Add(time.Microsecond)},
+				}},
+				"HolderSharedPeriodEmpty": {Holder: fx.h2, Shared: []numbers.SharedPeriod{{Number: fx.numbers[1], From: fx.faxAt[1], To: fx.faxAt[1]}}},
 			}
 			for name, f := range filters {
 				want, wantTotal := wantCallRecords(fx.all, f)
@@ -276,7 +297,7 @@ func testRecords(t *testing.T, newStore func(t *testing.T) staffRecordStore) {
 				require.Equal(t, normCallRecords(want), normCallRecords(got), name)
 			}
 			// Guard against a vacuous reference model.
-			for _, name := range []string{"NumberOne", "Holder", "KindOne", "FromIncluded", "ToExcluded", "FromTo", "NumberAndHolder", "NumbersHolderKinds", "All", "HolderShared", "HolderSharedNumbers", "HolderSharedKinds"} {
+			for _, name := range []string{"NumberOne", "Holder", "KindOne", "FromIncluded", "ToExcluded", "FromTo", "NumberAndHolder", "NumbersHolderKinds", "All", "HolderShared", "HolderSharedNumbers", "HolderSharedKinds", "HolderSharedPeriods"} {
 				_, total := wantCallRecords(fx.all, filters[name])
 				require.Greater(t, total, 0, name)
 				require.Less(t, total, len(fx.all), name)
@@ -285,6 +306,17 @@ func testRecords(t *testing.T, newStore func(t *testing.T) staffRecordStore) {
 			_, own := wantCallRecords(fx.all, filters["Holder"])
 			_, shared := wantCallRecords(fx.all, filters["HolderShared"])
 			require.Greater(t, shared, own)
+			// Only fax records without a holder, only inside the periods.
+			_, own = wantCallRecords(fx.all, numbers.RecordFilter{Holder: fx.h2})
+			_, shared = wantCallRecords(fx.all, filters["HolderSharedPeriods"])
+			require.Equal(t, own+2, shared, "the fax of numbers[1] at From and the one of numbers[2] in its second period")
+			for _, name := range []string{"HolderSharedPeriodTo", "HolderSharedPeriodGap", "HolderSharedPeriodEmpty"} {
+				_, shared = wantCallRecords(fx.all, filters[name])
+				require.Equal(t, own, shared, name)
+			}
+			require.True(t, slices.ContainsFunc(fx.all, func(r *numbers.Record) bool {
+				return r.Holder == "" && r.Kind != numbers.RecordFax && r.Number == fx.numbers[1]
+			}), "the fixture has other records without a holder, which Shared never adds")
 		},
 		"SortNewestFirstThenID": func(t *testing.T, s staffRecordStore) {
 			fx := newRecordFixture(t, s)
@@ -495,4 +527,13 @@ func testRecords(t *testing.T, newStore func(t *testing.T) staffRecordStore) {
 			require.Equal(t, 100, n) // i%3 == 0 and i%4 in {0, 1}: 600/12*2
 		},
 	})
+}
+
+// sharedAll returns periods without bounds for each of ids.
+func sharedAll(ids []numberdesk.NumberID) []numbers.SharedPeriod {
+	out := make([]numbers.SharedPeriod, len(ids))
+	for i, id := range ids {
+		out[i] = numbers.SharedPeriod{Number: id}
+	}
+	return out
 }

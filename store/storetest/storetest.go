@@ -47,9 +47,12 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Concurrency", testConcurrency},
 		{"Employees", testEmployees},
 		{"Records", testRecords},
+		{"HolderPeriods", testHolderPeriods},
+		{"RecordAttribution", testRecordAttribution},
 		{"Outbox", testOutbox},
 		{"Routing", testRouting},
 		{"Efax", testEfax},
+		{"Actors", testActors},
 	}
 	for _, sec := range sections {
 		t.Run(sec.name, func(t *testing.T) {
@@ -180,6 +183,7 @@ func norm(n *numbers.Number) *numbers.Number {
 	c.DeactivationAt = normTime(c.DeactivationAt)
 	c.CreatedAt = normTime(c.CreatedAt)
 	c.UpdatedAt = normTime(c.UpdatedAt)
+	c.HoldersSince = normTime(c.HoldersSince)
 	if len(c.Holders) == 0 {
 		c.Holders = nil
 	}
@@ -300,7 +304,8 @@ func e164(i int) string { return fmt.Sprintf("+4930555%07d", i) }
 // requirePaging checks a paged query: find(offset, limit) returns the page
 // and the total. Pages of several sizes concatenate to the unpaged result
 // (compared after norm), the total never depends on paging, a page past the
-// end is empty, and a negative offset and limit count as 0.
+// end is empty, and a negative offset or limit is CodeInvalid naming it
+// (requireNegativePagingInvalid).
 func requirePaging[T any, N any](t *testing.T, find func(offset, limit int) ([]T, int, error), norm func([]T) N, sizes ...int) {
 	t.Helper()
 	full, fullTotal, err := find(0, 0)
@@ -325,7 +330,22 @@ func requirePaging[T any, N any](t *testing.T, find func(offset, limit int) ([]T
 	require.NoError(t, err)
 	require.Empty(t, page)
 	require.Equal(t, fullTotal, total)
-	page, _, err = find(-2, -1)
-	require.NoError(t, err)
-	require.Equal(t, norm(full), norm(page), "negative offset and limit count as 0")
+	requireNegativePagingInvalid(t, "offset", find)
+}
+
+// requireNegativePagingInvalid checks that find(offset, limit) refuses a
+// negative offset (Field offsetField, checked first) or limit (Field
+// "limit") with CodeInvalid and returns nothing, never reading it as 0.
+// offset stands for any cursor (offsetField names it).
+func requireNegativePagingInvalid[T any](t *testing.T, offsetField string, find func(offset, limit int) ([]T, int, error)) {
+	t.Helper()
+	for _, c := range []struct {
+		offset, limit int
+		field         string
+	}{{-1, 0, offsetField}, {-2, 5, offsetField}, {-2, -1, offsetField}, {0, -1, "limit"}, {3, -5, "limit"}, {-1 << 62, -1 << 62, offsetField}} {
+		page, total, err := find(c.offset, c.limit)
+		requireCode(t, err, numberdesk.CodeInvalid, c.field)
+		require.Empty(t, page, "offset %d, limit %d", c.offset, c.limit)
+		require.Zero(t, total, "offset %d, limit %d", c.offset, c.limit)
+	}
 }
