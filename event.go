@@ -24,6 +24,14 @@ type Event struct {
 	Actor  Actor           `json:"actor"`
 	Number NumberID        `json:"number,omitempty"` // the number it is about, if any
 	Data   json.RawMessage `json:"data,omitempty"`
+	// Transient is an in-memory value that one Notifier hands to the next
+	// along with the event, for what must never be stored: efax's Notifier
+	// passes the login data with the secret this way (an efax.Delivery,
+	// whose efax.Secret redacts itself). It is never stored (a Store
+	// drops it), never marshalled (json:"-"), and a value put here must
+	// print nothing secret with fmt's verbs, since an event may be
+	// formatted.
+	Transient any `json:"-"`
 }
 
 // Decode unmarshals the event's Data into v.

@@ -2,6 +2,7 @@ package efax
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -39,10 +40,14 @@ const authAttempts = 8
 // Passwort ist falsch."), whether the username is unknown, the secret wrong,
 // the login revoked or locked out. Each attempt with a plausible input costs
 // one argon2id computation: against the stored hash, or against a dummy hash
-// made with the same parameters for an unknown or revoked username, so the
-// timing does not tell them apart either. The comparison is constant-time.
-// Input longer than MaxUsername or 128 bytes of secret is refused without
-// hashing.
+// made with the same parameters for an unknown or revoked username. An
+// unknown username then runs the transaction of a wrong secret against a
+// decoy login that exists in no tenant (as many store calls and statements,
+// on the same tables, which find and change nothing; it reads the events
+// where a wrong secret appends one), so the timing tells them apart only by
+// the cost of a wrong secret's writes (see the package documentation). The
+// comparison is constant-time. Input longer than MaxUsername or 128 bytes of
+// secret is refused without hashing.
 //
 // After Config.MaxFailures failed attempts in a row (default 5) the login is
 // locked for Config.Lockout (default 15 minutes): every attempt fails, even
@@ -86,6 +91,9 @@ func (s *Service) Authenticate(ctx context.Context, username, secret string) (*L
 	}
 	if c == nil {
 		s.log.InfoContext(ctx, "efax: login for an unknown username", "username", loggable(username))
+		if err := s.cfg.Store.InTx(ctx, s.decoyAttempt); err != nil {
+			return nil, numberdesk.Internal(op, err)
+		}
 		return nil, errAuth()
 	}
 	var rehash string
@@ -191,6 +199,42 @@ func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, 
 		return nil, err
 	}
 	return login(cur, n), nil
+}
+
+// decoyAttempt is the store work of a login with an unknown username, in
+// the caller's transaction: the statements that attempt runs for a wrong
+// secret (read the login, write its failure count, then the events), on a
+// decoy login of a tenant that does not exist, so that they find and change
+// nothing. The events are read rather than appended: an unknown username has
+// no tenant to log to. So an unknown username and a wrong secret cost the
+// same hashing, the same number of store calls in one transaction and the
+// same number of statements; only a wrong secret's writes reach the disk.
+func (s *Service) decoyAttempt(ctx context.Context) error {
+	d := s.decoy.Clone()
+	unexpected := func(err error) error {
+		if err == nil {
+			return errors.New("efax: the decoy login exists in the store")
+		}
+		return err
+	}
+	if _, err := s.cfg.Store.FindCredentialByID(ctx, d.Tenant, d.ID); numberdesk.ErrorCode(err) != numberdesk.CodeNotFound {
+		return unexpected(err)
+	}
+	d.Failures, d.UpdatedAt = d.Failures+1, s.now()
+	if err := s.cfg.Store.UpdateCredential(ctx, d); numberdesk.ErrorCode(err) != numberdesk.CodeNotFound {
+		return unexpected(err)
+	}
+	_, err := s.cfg.Store.FindEvents(ctx, d.Tenant, numberdesk.EventFilter{Number: d.Number, Types: []numberdesk.EventType{EventLoginFailed}, Limit: 1})
+	return err
+}
+
+// newDecoy returns the login that decoyAttempt looks for: random IDs of a
+// tenant that does not exist, an active status and the dummy hash.
+func newDecoy(h *hasher) *StoredCredential {
+	tenant, number, employee := numberdesk.NewTenantID(), numberdesk.NewNumberID(), numberdesk.NewStaffID()
+	return &StoredCredential{Credential: Credential{ID: NewCredentialID(), Tenant: tenant, Number: number, Staff: employee,
+		Username: Username(tenant, number, employee, "+4900000000000"), Status: StatusActive, Generation: 1, Version: 1},
+		Hash: h.dummy.encode()}
 }
 
 func login(c *StoredCredential, n *numbers.Number) *Login {

@@ -38,7 +38,7 @@ func TestConcurrentSends(t *testing.T) {
 	require.Len(t, f.events(t, efax.EventCredentialsSent), sent)
 	ds := f.dispatch(t)
 	require.Len(t, ds, 1, "only the newest generation is delivered")
-	_, err := f.fax.Authenticate(ctx, ds[0].Username, ds[0].Secret)
+	_, err := f.fax.Authenticate(ctx, ds[0].Username, ds[0].Secret.Reveal())
 	require.NoError(t, err)
 }
 

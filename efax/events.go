@@ -28,7 +28,8 @@ const (
 	// EventCredentialsDelivery is never stored: Service.Notifier builds it in
 	// memory from an EventCredentialsSent, with the same ID, and hands it to
 	// the next Notifier (for example notify/smtpmail, which mails it). Its
-	// Data is a Delivery, which holds the secret.
+	// Transient is a Delivery, which holds the secret as a Secret (see
+	// DeliveryOf); its Data is the same Delivery as JSON, without the secret.
 	EventCredentialsDelivery numberdesk.EventType = "efax.credentials_delivery"
 )
 
@@ -64,7 +65,9 @@ type EventData struct {
 
 // Delivery is the payload of the in-memory EventCredentialsDelivery: the
 // login data for the app, to be rendered for the employee and forgotten.
-// A Notifier must not log or store it.
+// The secret is a Secret, which redacts itself wherever it is printed,
+// logged or marshalled (a Delivery marshals without it); only
+// Secret.Reveal returns it, for the body of the mail.
 type Delivery struct {
 	Credential CredentialID       `json:"credential"`
 	Employee   numberdesk.StaffID `json:"employee"`
@@ -74,11 +77,29 @@ type Delivery struct {
 	E164       string             `json:"e164"`    // the fax number, E.164
 	Rotated    bool               `json:"rotated"` // earlier login data stopped working
 	Username   string             `json:"username"`
-	Secret     string             `json:"secret"`
+	Secret     Secret             `json:"-"`
 }
 
 // String hides the secret, so that a Delivery printed by mistake leaks
 // nothing.
 func (d Delivery) String() string {
-	return "efax.Delivery{" + string(d.Credential) + " " + d.Username + " to " + d.To + ", secret hidden}"
+	return "efax.Delivery{" + string(d.Credential) + " " + d.Username + " to " + d.To + ", secret " + Redacted + "}"
+}
+
+// DeliveryOf returns the login data that an EventCredentialsDelivery
+// carries in its Transient field, and whether e is one that carries them.
+// The event's Data holds the same Delivery without the secret.
+func DeliveryOf(e numberdesk.Event) (Delivery, bool) {
+	if e.Type != EventCredentialsDelivery {
+		return Delivery{}, false
+	}
+	switch d := e.Transient.(type) {
+	case Delivery:
+		return d, true
+	case *Delivery:
+		if d != nil {
+			return *d, true
+		}
+	}
+	return Delivery{}, false
 }

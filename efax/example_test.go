@@ -54,13 +54,13 @@ func Example() {
 	_, _ = d.RunOnce(ctx)
 	var login efax.Delivery
 	for _, e := range rec.Events() {
-		if e.Type == efax.EventCredentialsDelivery {
-			_ = e.Decode(&login)
+		if d, ok := efax.DeliveryOf(e); ok {
+			login = d
 		}
 	}
 	fmt.Println("an:", login.To, "für", login.Number)
 
-	l, err := fax.Authenticate(ctx, login.Username, login.Secret)
+	l, err := fax.Authenticate(ctx, login.Username, login.Secret.Reveal())
 	fmt.Println("angemeldet:", err == nil && l.Staff == anna.ID)
 	_, err = fax.Authenticate(ctx, login.Username, "falsch")
 	fmt.Println(numberdesk.ErrorMessage(err))

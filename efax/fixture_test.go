@@ -196,8 +196,8 @@ func (f *fixture) dispatch(t testing.TB) []efax.Delivery {
 	var out []efax.Delivery
 	for _, e := range f.rec.Events()[seen:] {
 		if e.Type == efax.EventCredentialsDelivery {
-			var d efax.Delivery
-			require.NoError(t, e.Decode(&d))
+			d, ok := efax.DeliveryOf(e)
+			require.True(t, ok, "the delivery carries the login data")
 			out = append(out, d)
 		}
 	}
@@ -212,7 +212,7 @@ func (f *fixture) sendAndDeliver(t testing.TB, n *numbers.Number, e *staff.Emplo
 	ds := f.dispatch(t)
 	require.Len(t, ds, 1)
 	require.Equal(t, e.ID, ds[0].Employee)
-	return ds[0].Username, ds[0].Secret
+	return ds[0].Username, ds[0].Secret.Reveal()
 }
 
 // credential returns the stored login of e for n.

@@ -56,7 +56,7 @@ func leakRun(t *testing.T, f *fixture) (secrets []string, errs []string) {
 	deliver := func() []efax.Delivery {
 		ds := f.dispatch(t)
 		for _, d := range ds {
-			secrets = append(secrets, d.Secret)
+			secrets = append(secrets, d.Secret.Reveal())
 		}
 		return ds
 	}
@@ -72,24 +72,24 @@ func leakRun(t *testing.T, f *fixture) (secrets []string, errs []string) {
 	_, err := f.fax.Send(ctx, f.owner, efax.SendRequest{Number: f.shared.ID, Staff: []numberdesk.StaffID{f.lena.ID}})
 	note(err)
 	for _, d := range second {
-		_, err := f.fax.Authenticate(ctx, d.Username, d.Secret)
+		_, err := f.fax.Authenticate(ctx, d.Username, d.Secret.Reveal())
 		require.NoError(t, err)
 	}
 	// The old secrets, another login's secret, a wrong one, until locked.
 	for _, d := range first {
-		_, err := f.fax.Authenticate(ctx, d.Username, d.Secret)
+		_, err := f.fax.Authenticate(ctx, d.Username, d.Secret.Reveal())
 		note(err)
 	}
 	for range efax.DefaultMaxFailures + 1 {
-		_, err := f.fax.Authenticate(ctx, second[0].Username, second[1].Secret)
+		_, err := f.fax.Authenticate(ctx, second[0].Username, second[1].Secret.Reveal())
 		note(err)
 	}
-	_, err = f.fax.Authenticate(ctx, "4922112345620-nobody00", second[0].Secret)
+	_, err = f.fax.Authenticate(ctx, "4922112345620-nobody00", second[0].Secret.Reveal())
 	note(err)
-	_, err = f.fax.Authenticate(ctx, second[0].Secret, second[0].Secret) // the secret typed as username
+	_, err = f.fax.Authenticate(ctx, second[0].Secret.Reveal(), second[0].Secret.Reveal()) // the secret typed as username
 	note(err)
 	require.NoError(t, f.fax.Revoke(ctx, f.owner, f.shared.ID, f.anna.ID))
-	_, err = f.fax.Authenticate(ctx, first[1].Username, first[1].Secret)
+	_, err = f.fax.Authenticate(ctx, first[1].Username, first[1].Secret.Reveal())
 	note(err)
 	require.Len(t, secrets, 5)
 	return secrets, errs

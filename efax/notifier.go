@@ -31,11 +31,14 @@ var staffTriggers = map[numberdesk.EventType]bool{
 // notify/smtpmail), for the outbox Dispatcher:
 //
 //   - An EventCredentialsSent becomes an EventCredentialsDelivery with the
-//     same ID, whose Delivery holds the login data: the secret, unsealed
-//     from the store at this moment. It goes to next only if the login is
-//     still the one sent (not rotated or revoked since), its sealed secret
-//     is still there (not delivered before), and its holder still eligible
-//     (else the login is revoked and nothing is sent). The mail goes to the
+//     same ID, whose Delivery (in Event.Transient, see DeliveryOf) holds the
+//     login data: the secret, unsealed from the store at this moment, as a
+//     Secret that redacts itself wherever the event is printed, logged or
+//     marshalled (the event's Data hold the Delivery without the secret).
+//     It goes to next only if the login is still the one sent (not rotated
+//     or revoked since), its sealed secret is still there (not delivered
+//     before), and its holder still eligible (else the login is revoked and
+//     nothing is sent). The mail goes to the
 //     employee's e-mail address as it is now. Once next has accepted it,
 //     the sealed secret is erased from the store and an
 //     EventCredentialsDelivered is appended; should that fail, the event is
@@ -122,16 +125,16 @@ func (s *Service) deliver(ctx context.Context, e numberdesk.Event, next notify.N
 		return notify.Permanent(&numberdesk.Error{Code: numberdesk.CodeInternal, Op: op, Field: "sealed",
 			Message: "Die Zugangsdaten können nicht entschlüsselt werden. Bitte senden Sie sie erneut.", Err: err})
 	}
-	data, err := json.Marshal(Delivery{Credential: c.ID, Employee: c.Staff, Name: emp.Name(), To: emp.Email, Number: n.Display(),
-		E164: n.E164, Rotated: d.Rotated, Username: c.Username, Secret: string(secret)})
+	login := Delivery{Credential: c.ID, Employee: c.Staff, Name: emp.Name(), To: emp.Email, Number: n.Display(),
+		E164: n.E164, Rotated: d.Rotated, Username: c.Username, Secret: secretFrom(secret)}
 	clear(secret)
+	data, err := json.Marshal(login) // without the secret
 	if err != nil {
 		return notify.Permanent(numberdesk.Internal(op, err))
 	}
-	out := numberdesk.Event{ID: e.ID, Tenant: e.Tenant, Seq: e.Seq, Type: EventCredentialsDelivery, At: e.At, Actor: e.Actor, Number: e.Number, Data: data}
-	err = next.Notify(ctx, out)
-	clear(data)
-	if err != nil {
+	out := numberdesk.Event{ID: e.ID, Tenant: e.Tenant, Seq: e.Seq, Type: EventCredentialsDelivery, At: e.At, Actor: e.Actor,
+		Number: e.Number, Data: data, Transient: login}
+	if err := next.Notify(ctx, out); err != nil {
 		return err
 	}
 	for attempt := 1; ; attempt++ {

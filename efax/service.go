@@ -62,10 +62,11 @@ type Config struct {
 // the Actor and checks it first; every change runs in one Store transaction
 // that also appends its events. Service is safe for concurrent use.
 type Service struct {
-	cfg  Config
-	hash *hasher
-	seal *sealer
-	log  *slog.Logger
+	cfg   Config
+	hash  *hasher
+	seal  *sealer
+	log   *slog.Logger
+	decoy *StoredCredential // what an unknown username's attempt looks for (decoyAttempt)
 }
 
 // New returns a Service for cfg, or a CodeInvalid *numberdesk.Error naming
@@ -112,7 +113,7 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
-	return &Service{cfg: cfg, hash: h, seal: seal, log: cfg.Logger}, nil
+	return &Service{cfg: cfg, hash: h, seal: seal, log: cfg.Logger, decoy: newDecoy(h)}, nil
 }
 
 // now returns the current time, truncated to microseconds so that every

@@ -255,15 +255,15 @@ func TestSendDeliverAuthenticate(t *testing.T) {
 	require.Equal(t, "anna@muster.example", ds[0].To)
 	require.Equal(t, "Anna Berg", ds[0].Name)
 	require.Equal(t, "0221 123456-20", ds[0].Number)
-	require.Len(t, ds[0].Secret, efax.SecretLength)
-	require.NotContains(t, ds[0].String(), ds[0].Secret)
+	require.Len(t, ds[0].Secret.Reveal(), efax.SecretLength)
+	require.NotContains(t, ds[0].String(), ds[0].Secret.Reveal())
 	c = f.credential(t, f.personal, f.anna)
 	require.Nil(t, c.Sealed, "the sealed secret is erased once delivered")
 	require.Equal(t, f.clock(), c.DeliveredAt)
 	require.Len(t, f.events(t, efax.EventCredentialsDelivered), 1)
 	require.Empty(t, f.dispatch(t), "nothing is delivered twice")
 
-	login, err := f.fax.Authenticate(ctx, ds[0].Username, ds[0].Secret)
+	login, err := f.fax.Authenticate(ctx, ds[0].Username, ds[0].Secret.Reveal())
 	require.NoError(t, err)
 	require.Equal(t, &efax.Login{Credential: c.ID, Tenant: f.owner.Tenant, Number: f.personal.ID, E164: "+4922112345620",
 		Staff: f.anna.ID, Username: c.Username}, login)
@@ -298,11 +298,11 @@ func TestSendAgainRotates(t *testing.T) {
 	require.Len(t, ds, 2)
 	require.Equal(t, user, ds[0].Username, "the username is stable")
 	require.True(t, ds[0].Rotated)
-	require.NotEqual(t, old, ds[0].Secret)
+	require.NotEqual(t, old, ds[0].Secret.Reveal())
 	requireAuthFails(t, f.fax, user, old)
-	_, err = f.fax.Authenticate(context.Background(), user, ds[0].Secret)
+	_, err = f.fax.Authenticate(context.Background(), user, ds[0].Secret.Reveal())
 	require.NoError(t, err)
-	_, err = f.fax.Authenticate(context.Background(), ds[1].Username, ds[1].Secret)
+	_, err = f.fax.Authenticate(context.Background(), ds[1].Username, ds[1].Secret.Reveal())
 	require.NoError(t, err)
 	require.Equal(t, 2, f.credential(t, f.shared, f.anna).Generation)
 
@@ -313,7 +313,7 @@ func TestSendAgainRotates(t *testing.T) {
 	ds = f.dispatch(t)
 	require.Len(t, ds, 1)
 	require.Equal(t, 3, f.credential(t, f.shared, f.jonas).Generation)
-	_, err = f.fax.Authenticate(context.Background(), ds[0].Username, ds[0].Secret)
+	_, err = f.fax.Authenticate(context.Background(), ds[0].Username, ds[0].Secret.Reveal())
 	require.NoError(t, err)
 }
 
@@ -394,7 +394,7 @@ func TestSendIdempotencyKey(t *testing.T) {
 	}
 	require.Equal(t, 1, f.credential(t, f.shared, f.anna).Generation, "a replay must not rotate")
 	require.Empty(t, f.dispatch(t), "a replay sends no second mail")
-	_, err = f.fax.Authenticate(ctx, ds[0].Username, ds[0].Secret)
+	_, err = f.fax.Authenticate(ctx, ds[0].Username, ds[0].Secret.Reveal())
 	require.NoError(t, err, "the first mail's password still works")
 
 	// The same key for another request changes nothing.

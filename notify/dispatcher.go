@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"path"
+	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/numberdesk/numberdesk"
@@ -106,7 +110,9 @@ type Outbox interface {
 // (see Permanent) and events that failed MaxAttempts times are marked
 // failed. If a dispatcher dies mid-batch, its lease runs out and another one
 // delivers the events again, so recipients de-duplicate by Event.ID. Several
-// dispatchers may run against one store.
+// dispatchers may run against one store. A Notifier that panics fails
+// transiently; the stored last error and the log line name the event, its
+// type, the panic value's type and where it panicked, never the value.
 type Dispatcher struct {
 	Outbox   Outbox
 	Notifier Notifier
@@ -204,13 +210,55 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (Result, error) {
 }
 
 // deliver calls the Notifier, turning a panic into a transient error.
+//
+// The panic's value is never formatted: it may hold the event or its payload
+// (a notifier down the chain may panic with what it was given, and the
+// login data of efax travel in the event), and the error goes to the
+// outbox's stored last error and to the log. The error and the log line
+// name only the event, the panic value's type and where the panic started.
 func (d *Dispatcher) deliver(ctx context.Context, e numberdesk.Event) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("notify: notifier panicked: %v", p)
+			pe := &panicError{event: e.ID, typ: e.Type, value: fmt.Sprintf("%T", p), at: panicSite()}
+			d.Logger.ErrorContext(ctx, "notify: notifier panicked", "event", e.ID, "type", e.Type, "panic", pe.value, "at", pe.at)
+			err = pe
 		}
 	}()
 	return d.Notifier.Notify(ctx, e)
+}
+
+// panicError is the transient error of a delivery whose Notifier panicked.
+// It holds no value of the panic or of the event but their types.
+type panicError struct {
+	event numberdesk.EventID
+	typ   numberdesk.EventType
+	value string // the type of the panic's value, e.g. "string" or "runtime.boundsError"
+	at    string // the function and line where the panic started
+}
+
+func (p *panicError) Error() string {
+	return fmt.Sprintf("notify: the notifier panicked (%s at %s) delivering event %s (%s)", p.value, p.at, p.event, p.typ)
+}
+
+// panicSite returns the function, file and line where the panic being
+// recovered started: the first frame below runtime.gopanic outside the
+// runtime. Called from a deferred function during the panic.
+func panicSite() string {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	panicking := false
+	for {
+		f, more := frames.Next()
+		switch {
+		case f.Function == "runtime.gopanic":
+			panicking = true
+		case panicking && !strings.HasPrefix(f.Function, "runtime."):
+			return f.Function + " (" + path.Base(f.File) + ":" + strconv.Itoa(f.Line) + ")"
+		}
+		if !more {
+			return "an unknown place"
+		}
+	}
 }
 
 // Run delivers until ctx is done, polling every interval when the outbox

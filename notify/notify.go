@@ -19,6 +19,21 @@
 // reply, an undeliverable payload), so the event is dead-lettered and shown
 // rather than retried. Nothing is dropped silently.
 //
+// # What a delivery error holds
+//
+// The outbox stores the text of the last error of every delivery, and the
+// dispatcher logs failures; neither ever holds an event's payload. A
+// Notifier that panics fails transiently, and the dispatcher never formats
+// the panic's value, which may be the event or part of it: the stored error
+// and the log line name the event, its type, the value's type and the
+// function and line where the panic started. An error that a Notifier
+// returns is stored as its text, so a Notifier must not put a payload into
+// it. What must never be stored travels down a chain of notifiers in the
+// in-memory [numberdesk.Event.Transient] field, as a value that redacts
+// itself when formatted (efax's login data: a Delivery whose Secret prints
+// "[redacted]"), so that even an event formatted with %v, %+v or %#v, or
+// logged with slog, shows nothing secret.
+//
 // # Notifiers
 //
 // Package notify/smtpmail renders a [staff.Notification] as a German

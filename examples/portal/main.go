@@ -55,7 +55,8 @@ func run(ctx context.Context, addr string, cfg server.Config) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Timeouts and a header limit (the handler refuses request bodies).
+	srv := server.NewHTTPServer(h)
 	fmt.Printf("NumberDesk-Portal: http://%s/\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

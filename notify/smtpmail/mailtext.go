@@ -184,10 +184,11 @@ type credentialsView struct {
 }
 
 // renderCredentials renders the German mail with the E-Fax-App's login data
-// of d. It fails with CodeInvalid (never naming the secret) if the number,
-// the username or the secret is missing.
+// of d: the one place that reveals the secret (efax.Secret.Reveal). It
+// fails with CodeInvalid (never naming the secret) if the number, the
+// username or the secret is missing.
 func renderCredentials(op string, d efax.Delivery) (content, error) {
-	v := credentialsView{Number: oneLine(d.Number), Username: oneLine(d.Username), Secret: oneLine(d.Secret), Rotated: d.Rotated}
+	v := credentialsView{Number: oneLine(d.Number), Username: oneLine(d.Username), Secret: oneLine(d.Secret.Reveal()), Rotated: d.Rotated}
 	switch {
 	case v.Number == "":
 		return content{}, numberdesk.E(numberdesk.CodeInvalid, op, "number", "Die Zugangsdaten nennen keine Faxnummer.")

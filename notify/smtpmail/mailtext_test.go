@@ -142,11 +142,11 @@ func TestMessageIDDomain(t *testing.T) {
 
 func TestRenderCredentials(t *testing.T) {
 	d := efax.Delivery{Name: "Anna <Berg>", To: "anna@muster.example", Number: "0221 123456-20",
-		Username: "4922112345620-abcdefgh", Secret: "23456789abcdefghjkmnpqrstuvw"}
+		Username: "4922112345620-abcdefgh", Secret: efax.SecretOf("23456789abcdefghjkmnpqrstuvw")}
 	c, err := renderCredentials("test", d)
 	require.NoError(t, err)
 	require.Equal(t, "Ihre Zugangsdaten für die E-Fax-App (0221 123456-20)", c.Subject)
-	require.NotContains(t, c.Subject, d.Secret)
+	require.NotContains(t, c.Subject, d.Secret.Reveal())
 	for _, want := range []string{
 		"Guten Tag Anna <Berg>,",
 		"für die Faxnummer 0221 123456-20 erhalten Sie hier Ihre Zugangsdaten für die E-Fax-App.",
@@ -166,7 +166,8 @@ func TestRenderCredentials(t *testing.T) {
 	require.Contains(t, c.Text, "Passwort: 23456789abcdefghjkmnpqrstuvw\n\nIhre bisherigen Zugangsdaten für diese Faxnummer gelten nicht mehr.\n\nBitte")
 
 	const secret = "qqqqqqqqqqqqqqqqqqqqqqqqqqqq"
-	for _, bad := range []efax.Delivery{{Username: "u", Secret: secret}, {Number: "1", Secret: secret}, {Number: "1", Username: "u", Secret: "\r\n"}} {
+	for _, bad := range []efax.Delivery{{Username: "u", Secret: efax.SecretOf(secret)}, {Number: "1", Secret: efax.SecretOf(secret)},
+		{Number: "1", Username: "u", Secret: efax.SecretOf("\r\n")}} {
 		_, err := renderCredentials("test", bad)
 		require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err))
 		require.NotContains(t, err.Error(), secret)

@@ -236,7 +236,10 @@ const EventHeader = "X-NumberDesk-Event"
 
 // Notify sends the mail for e if e is a staff.EventNotification or an
 // efax.EventCredentialsDelivery (the E-Fax-App's login data, which
-// efax.Service.Notifier hands on), and does nothing for other events. See
+// efax.Service.Notifier hands on in the event's Transient field; see
+// efax.DeliveryOf: the secret is revealed only into the mail's body, and a
+// delivery event without them is a Permanent CodeInvalid error), and does
+// nothing for other events. See
 // [SMTP] for how failures are classified.
 func (s *Notifier) Notify(ctx context.Context, e numberdesk.Event) error {
 	if e.Type != staff.EventNotification && e.Type != efax.EventCredentialsDelivery {
@@ -264,9 +267,10 @@ func (s *Notifier) message(e numberdesk.Event) (*mail.Msg, error) {
 		err error
 	)
 	if e.Type == efax.EventCredentialsDelivery {
-		var d efax.Delivery
-		if err := e.Decode(&d); err != nil {
-			// The cause may quote the payload, which holds the secret.
+		// The login data travel in e.Transient (the Data hold them
+		// without the secret).
+		d, ok := efax.DeliveryOf(e)
+		if !ok {
 			return nil, numberdesk.E(numberdesk.CodeInvalid, op, "data", "Die Zugangsdaten sind unlesbar.")
 		}
 		if to, err = recipient(op, d.To, d.Name); err != nil {

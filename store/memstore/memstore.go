@@ -989,6 +989,7 @@ func (sp *space) truncateEvents(n int) {
 
 func cloneEvent(e numberdesk.Event) numberdesk.Event {
 	e.Data = slices.Clone(e.Data)
+	e.Transient = nil // in memory only, never stored
 	return e
 }
 

@@ -234,13 +234,13 @@ func TestSnapshotKeepsCredentials(t *testing.T) {
 	require.NoError(t, err)
 	var login efax.Delivery
 	for _, e := range rec.Events() {
-		if e.Type == efax.EventCredentialsDelivery {
-			require.NoError(t, e.Decode(&login))
+		if d, ok := efax.DeliveryOf(e); ok {
+			login = d
 		}
 	}
-	require.NotEmpty(t, login.Secret, "the sealed secret is delivered from the restored store")
-	l, err := restored.Authenticate(ctx, login.Username, login.Secret)
+	require.NotEmpty(t, login.Secret.Reveal(), "the sealed secret is delivered from the restored store")
+	l, err := restored.Authenticate(ctx, login.Username, login.Secret.Reveal())
 	require.NoError(t, err)
 	require.Equal(t, anna.ID, l.Staff)
-	require.NotContains(t, string(snap), login.Secret, "a snapshot never holds a plaintext secret")
+	require.NotContains(t, string(snap), login.Secret.Reveal(), "a snapshot never holds a plaintext secret")
 }

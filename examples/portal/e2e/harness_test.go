@@ -220,15 +220,19 @@ func withVersion(v string) portalOption {
 }
 
 // startPortal serves the real portal handler (the client wasm TestMain built)
-// on 127.0.0.1 until the test ends.
+// on 127.0.0.1 until the test ends, with the timeouts and limits of the
+// portal's own http.Server (server.NewHTTPServer).
 func startPortal(t testing.TB, opts ...portalOption) *portal {
 	t.Helper()
 	requireBrowser(t)
 	p := &portal{t: t}
 	p.setHandler(opts...)
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		(*p.handler.Load()).ServeHTTP(w, r)
-	}))
+	})
+	p.srv = httptest.NewUnstartedServer(h)
+	p.srv.Config = server.NewHTTPServer(h)
+	p.srv.Start()
 	p.URL = p.srv.URL
 	t.Cleanup(p.Close)
 	return p
@@ -283,8 +287,9 @@ func allowException(substr string) tabOption {
 // the test binary's own deadline (go test -timeout) with a margin, so that a
 // stuck test fails with evidence instead of being killed. The tab records
 // the console; the test fails if the page panics in Go (a "panic:" or
-// "fatal error:" line, a non-zero exit of the Go program) or throws an
-// uncaught JavaScript exception, and such a message cancels the returned
+// "fatal error:" line, a non-zero exit of the Go program), throws an
+// uncaught JavaScript exception or violates its Content-Security-Policy
+// (Chromium's report in the console), and such a message cancels the returned
 // context at once, so the test's next wait fails instead of running into
 // its deadline. On failure the console and the time scale are logged, and
 // with $NUMBERDESK_TEST_ARTIFACTS set the tab's screenshot and console are
@@ -406,7 +411,10 @@ func (tb *tab) fatal(m chromedp.ConsoleMessage) bool {
 	bad := m.IsException() ||
 		strings.HasPrefix(text, "panic:") || strings.Contains(text, "\npanic:") ||
 		strings.Contains(text, "fatal error:") ||
-		(m.Type == chromedp.ConsoleWarning && strings.HasPrefix(text, "exit code:"))
+		(m.Type == chromedp.ConsoleWarning && strings.HasPrefix(text, "exit code:")) ||
+		// Chromium's report of a CSP violation: the page needs something
+		// its policy (server.ContentSecurityPolicy) does not allow.
+		isCSPReport(text)
 	if !bad {
 		return false
 	}

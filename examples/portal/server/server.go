@@ -7,6 +7,15 @@
 // The server holds no business state: the SDK's rules run in the browser on
 // the in-memory store (demo mode). The client-only wasm is built separately
 // (see examples/portal and the Makefile) and named in [Config.Wasm].
+//
+// The handler is safe by default: every response carries the headers of
+// [SecurityHeaders] (a Content-Security-Policy that allows the page exactly
+// what it loads, no framing, nosniff, no referrer, an own browsing context
+// group); every path accepts GET and HEAD only (405 otherwise) and no
+// request body (413); no path segment may start with "." (404); and the
+// files of Config.Web are opened through an [os.Root], so a symbolic link
+// that leads out of the directory is never followed. [NewHTTPServer] adds
+// the timeouts and the header limit of the http.Server.
 package server
 
 import (
@@ -65,6 +74,13 @@ type Config struct {
 // New returns the portal's http.Handler. It reads and compresses app.wasm
 // once; later changes to the files in Config.Web other than app.wasm are
 // served as they are, but only a new handler computes a new Version.
+//
+// Files are served from Config.Web through an [os.Root]: a symbolic link
+// is followed only when it is relative and stays inside the directory (a
+// link to another file of the directory is served like that file); one that
+// leads out of it, or is absolute, is a 404, and New refuses a directory
+// that holds one (the service worker would try to precache it). Hidden
+// files (a name starting with ".") are neither listed nor served.
 func New(cfg Config) (http.Handler, error) {
 	if cfg.Web == "" {
 		return nil, errors.New("server: Config.Web is empty")
@@ -92,10 +108,9 @@ func New(cfg Config) (http.Handler, error) {
 		}
 	}
 	res := &resources{
-		dir:   cfg.Web,
-		files: http.FileServer(http.Dir(cfg.Web)),
-		wasm:  raw,
-		gz:    compressed(raw),
+		dir:  cfg.Web,
+		wasm: raw,
+		gz:   compressed(raw),
 	}
 
 	worker, err := serviceWorker()
@@ -130,7 +145,7 @@ func New(cfg Config) (http.Handler, error) {
 		// what the browser gets after decompression.
 		WasmContentLength: strconv.Itoa(len(raw)),
 	}
-	return h, nil
+	return harden(h), nil
 }
 
 // The service worker is go-app's DefaultAppWorkerJS with two repairs:
@@ -177,28 +192,41 @@ func serviceWorker() (string, error) {
 }
 
 // staticFiles lists the files in dir as /web/ paths, sorted, without
-// app.wasm (go-app caches it anyway) and without hidden files.
+// app.wasm (go-app caches it anyway), without hidden files and without what
+// ServeHTTP does not serve (precompressed copies, directories). A symbolic
+// link to a file of dir is listed; one to a directory of dir is not walked
+// (its files are served but not precached); one that leads out of dir, is
+// absolute or dangles is an error, because it cannot be served.
 func staticFiles(dir string) ([]string, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("server: listing the static files: %w", err)
+	}
+	defer root.Close()
 	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		name := d.Name()
-		if strings.HasPrefix(name, ".") && p != dir {
+		if strings.HasPrefix(name, ".") && p != "." {
 			if d.IsDir() {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
-		if d.IsDir() {
+		if d.Type()&fs.ModeSymlink != 0 {
+			fi, err := root.Stat(p)
+			if err != nil {
+				return fmt.Errorf("%s is a symbolic link that cannot be served (it must be relative and stay inside the directory): %w", p, err)
+			}
+			if fi.IsDir() {
+				return nil
+			}
+		} else if d.IsDir() {
 			return nil
 		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		webPath := "/web/" + filepath.ToSlash(rel)
+		webPath := "/web/" + p
 		if webPath == wasmPath || strings.HasSuffix(name, ".gz") {
 			return nil
 		}
@@ -206,7 +234,7 @@ func staticFiles(dir string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("server: listing the static files: %w", err)
+		return nil, fmt.Errorf("server: listing the static files of %s: %w", dir, err)
 	}
 	slices.Sort(out)
 	return out, nil
@@ -214,10 +242,15 @@ func staticFiles(dir string) ([]string, error) {
 
 // buildVersion hashes app.wasm and the static files.
 func buildVersion(raw []byte, dir string, static []string) (string, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", fmt.Errorf("server: hashing the static files: %w", err)
+	}
+	defer root.Close()
 	h := sha256.New()
 	h.Write(raw)
 	for _, p := range static {
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(p, "/web/"))))
+		b, err := root.ReadFile(strings.TrimPrefix(p, "/web/"))
 		if err != nil {
 			return "", fmt.Errorf("server: hashing the static files: %w", err)
 		}
@@ -253,13 +286,12 @@ func compressed(raw []byte) []byte {
 // resources is the app.ResourceResolver of the portal. /web/ paths resolve to
 // themselves (served by this host), and ServeHTTP serves them: app.wasm from
 // memory, compressed when the client accepts gzip, everything else from the
-// directory. go-app's Handler has already set ETag (the Version) and
-// Cache-Control: no-cache.
+// directory, opened through an os.Root. go-app's Handler has already set
+// ETag (the Version) and Cache-Control: no-cache.
 type resources struct {
-	dir   string
-	files http.Handler
-	wasm  []byte
-	gz    []byte
+	dir  string
+	wasm []byte
+	gz   []byte
 }
 
 // Resolve implements app.ResourceResolver.
@@ -284,20 +316,29 @@ func (r *resources) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	rel, ok := strings.CutPrefix(p, "/web/")
-	if !ok || rel == "" {
+	// Regular files only: no directory listings, no precompressed copies,
+	// no hidden files (harden refuses them first; this keeps the resolver
+	// safe on its own).
+	if !ok || rel == "" || strings.HasSuffix(rel, ".gz") || hasDotSegment(rel) {
 		http.NotFound(w, req)
 		return
 	}
-	// Files only: no directory listings, no precompressed copies.
-	fi, err := os.Stat(filepath.Join(r.dir, filepath.FromSlash(rel)))
-	if err != nil || fi.IsDir() || strings.HasSuffix(rel, ".gz") {
+	// The root refuses a path or symbolic link that leads out of r.dir
+	// (and absolute links); the directory is opened per request, so a
+	// directory replaced under the running server is served as it is now.
+	f, err := os.OpenInRoot(r.dir, rel)
+	if err != nil {
 		http.NotFound(w, req)
 		return
 	}
-	req2 := req.Clone(req.Context())
-	req2.URL.Path = "/" + rel
-	req2.URL.RawPath = ""
-	r.files.ServeHTTP(w, req2)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		http.NotFound(w, req)
+		return
+	}
+	// The Content-Type comes from the extension of the requested name.
+	http.ServeContent(w, req, path.Base(rel), fi.ModTime(), f)
 }
 
 func (r *resources) serveWasm(w http.ResponseWriter, req *http.Request) {
