@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -213,27 +214,45 @@ func testOutbox(t *testing.T, newStore func(t *testing.T) store.Store) {
 		"ConcurrentClaimsNeverShare": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
 			evs := appendN(t, s, tn.ID, 100)
-			var mu sync.Mutex
-			seen := map[numberdesk.EventID]string{}
+			// The workers only collect what they claimed; every check runs
+			// after wg.Wait, on the test's goroutine and without a lock, so
+			// that a store whose leases do not hold fails here at once
+			// instead of blocking the other workers (a FailNow in a worker
+			// would end it with the lock held). Each worker stops after as
+			// many rounds as there are events (a correct store hands out at
+			// least one per round until none is left), so that a store that
+			// hands out leased events again ends too.
+			workers := []string{"w1", "w2", "w3", "w4"}
+			claimed := make([][]numberdesk.EventID, len(workers))
+			errs := make([]error, len(workers))
 			var wg sync.WaitGroup
-			for _, w := range []string{"w1", "w2", "w3", "w4"} {
+			for i, w := range workers {
 				wg.Go(func() {
-					for {
+					for range len(evs) + 1 {
 						cs, err := s.ClaimDeliveries(context.Background(), w, t0, lease, 7)
-						require.NoError(t, err)
+						if err != nil {
+							errs[i] = err
+							return
+						}
 						if len(cs) == 0 {
 							return
 						}
-						mu.Lock()
-						for _, c := range cs {
-							require.Empty(t, seen[c.Event.ID], "event claimed by %s and %s", seen[c.Event.ID], w)
-							seen[c.Event.ID] = w
-						}
-						mu.Unlock()
+						claimed[i] = append(claimed[i], claimedIDs(cs)...)
 					}
+					errs[i] = fmt.Errorf("worker %s still claims events after %d rounds", w, len(evs)+1)
 				})
 			}
 			wg.Wait()
+			for i, err := range errs {
+				require.NoError(t, err, "worker %s", workers[i])
+			}
+			seen := map[numberdesk.EventID]string{}
+			for i, w := range workers {
+				for _, id := range claimed[i] {
+					require.Empty(t, seen[id], "event %s claimed by %s and %s", id, seen[id], w)
+					seen[id] = w
+				}
+			}
 			require.Len(t, seen, len(evs))
 			for _, id := range eventIDs(evs) {
 				require.NotEmpty(t, seen[id])

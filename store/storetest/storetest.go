@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Filters", testFilters},
 		{"Versions", testVersions},
 		{"TenantIsolation", testTenantIsolation},
+		{"SameIDs", testSameIDs},
 		{"Transactions", testTransactions},
 		{"Events", testEvents},
 		{"IdempotencyRecords", testIdempotency},
