@@ -175,46 +175,9 @@ func TestNoPlaintextSecretAnywhereSQLite(t *testing.T) {
 	secrets, errs := leakRun(t, f)
 	requireNoLeaks(t, f, logs, secrets, errs)
 
-	rows, err := db.QueryContext(t.Context(), "SELECT name FROM sqlite_master WHERE type = 'table'")
-	require.NoError(t, err)
-	var tables []string
-	for rows.Next() {
-		var name string
-		require.NoError(t, rows.Scan(&name))
-		tables = append(tables, name)
-	}
-	require.NoError(t, rows.Err())
-	require.Contains(t, tables, "efax_credentials")
-	cells := 0
-	for _, table := range tables {
-		rows, err := db.QueryContext(t.Context(), `SELECT * FROM "`+table+`"`)
-		require.NoError(t, err)
-		cols, err := rows.Columns()
-		require.NoError(t, err)
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(t, rows.Scan(ptrs...))
-			for i, v := range vals {
-				cells++
-				text := ""
-				switch v := v.(type) {
-				case []byte:
-					text = string(v)
-				case string:
-					text = v
-				default:
-					text = fmt.Sprint(v)
-				}
-				requireNowhere(t, secrets, table+"."+cols[i], text)
-			}
-		}
-		require.NoError(t, rows.Err())
-		rows.Close()
-	}
+	cells := eachCell(t, db, "SELECT name FROM sqlite_master WHERE type = 'table'", func(where, text string) {
+		requireNowhere(t, secrets, where, text)
+	})
 	require.Greater(t, cells, 100)
 }
 

@@ -63,6 +63,16 @@ func requireNoSecretIn(t *testing.T, secret, where, text string) {
 // "table.column=value" lines; tables lists the tables.
 func dumpTables(t *testing.T, db *sql.DB, tables string) string {
 	t.Helper()
+	var b strings.Builder
+	eachCell(t, db, tables, func(where, text string) { fmt.Fprintf(&b, "%s=%s\n", where, text) })
+	return b.String()
+}
+
+// eachCell calls fn with "table.column" and the text of every cell of every
+// row of every table of db; the query tables lists the tables, which must
+// include the credentials and the events. It returns how many cells it saw.
+func eachCell(t *testing.T, db *sql.DB, tables string, fn func(where, text string)) int {
+	t.Helper()
 	ctx := context.Background()
 	rows, err := db.QueryContext(ctx, tables)
 	require.NoError(t, err)
@@ -75,7 +85,7 @@ func dumpTables(t *testing.T, db *sql.DB, tables string) string {
 	require.NoError(t, rows.Err())
 	require.Contains(t, names, "efax_credentials")
 	require.Contains(t, names, "events")
-	var b strings.Builder
+	cells := 0
 	for _, table := range names {
 		rows, err := db.QueryContext(ctx, `SELECT * FROM "`+table+`"`)
 		require.NoError(t, err)
@@ -89,6 +99,7 @@ func dumpTables(t *testing.T, db *sql.DB, tables string) string {
 			}
 			require.NoError(t, rows.Scan(ptrs...))
 			for i, v := range vals {
+				cells++
 				text := ""
 				switch v := v.(type) {
 				case []byte:
@@ -98,13 +109,13 @@ func dumpTables(t *testing.T, db *sql.DB, tables string) string {
 				default:
 					text = fmt.Sprint(v)
 				}
-				fmt.Fprintf(&b, "%s.%s=%s\n", table, cols[i], text)
+				fn(table+"."+cols[i], text)
 			}
 		}
 		require.NoError(t, rows.Err())
 		require.NoError(t, rows.Close())
 	}
-	return b.String()
+	return cells
 }
 
 // panicValues are what the notifier below the efax Notifier panics with, one
