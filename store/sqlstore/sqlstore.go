@@ -249,13 +249,26 @@ func New(db *sql.DB, d Dialect) *Store {
 // its Store as long as the database need not call it.
 func (s *Store) Close() error {
 	s.cacheMu.Lock()
-	defer s.cacheMu.Unlock()
+	cache := s.cache
+	s.cache, s.closed = nil, true
+	s.cacheMu.Unlock()
+	// Closed outside cacheMu: see closeStmt.
 	var errs []error
-	for _, st := range s.cache {
+	for _, st := range cache {
 		errs = append(errs, st.Close())
 	}
-	s.cache, s.closed = nil, true
 	return errors.Join(errs...)
+}
+
+// closeStmt closes a prepared statement the cache does not keep. Callers
+// must not hold cacheMu: closing waits for every connection the statement
+// was prepared on, and on SQLite such a connection may be busy waiting for
+// the write lock, held by a transaction that waits for cacheMu to run its
+// next statement (a deadlock until busy_timeout).
+func closeStmt(st *sql.Stmt) {
+	if st != nil {
+		_ = st.Close()
+	}
 }
 
 // querier is what a statement runs on: the pool or a transaction.
@@ -296,10 +309,10 @@ func (s *Store) prepared(ctx context.Context, q querier, query string, nargs int
 		if st, err = s.db.PrepareContext(ctx, query); err != nil {
 			return nil // the caller runs it unprepared and reports the error
 		}
+		var spare *sql.Stmt // prepared twice (or after Close): closed outside cacheMu
 		s.cacheMu.Lock()
 		if old := s.cache[query]; old != nil || s.closed {
-			_ = st.Close()
-			st = old
+			spare, st = st, old
 		} else {
 			if s.cache == nil {
 				s.cache = make(map[string]*sql.Stmt)
@@ -307,6 +320,7 @@ func (s *Store) prepared(ctx context.Context, q querier, query string, nargs int
 			s.cache[query] = st
 		}
 		s.cacheMu.Unlock()
+		closeStmt(spare)
 		if st == nil {
 			return nil
 		}
@@ -333,20 +347,19 @@ func (s *Store) prepareLater(query string) {
 	s.pending[query] = true
 	go func() {
 		st, err := s.db.PrepareContext(context.Background(), query)
-		s.cacheMu.Lock()
-		defer s.cacheMu.Unlock()
-		delete(s.pending, query)
 		if err != nil {
-			return
+			st = nil
 		}
-		if s.closed || s.cache[query] != nil || len(s.cache) >= cacheMaxStmts {
-			_ = st.Close()
-			return
+		s.cacheMu.Lock()
+		delete(s.pending, query)
+		if st != nil && !s.closed && s.cache[query] == nil && len(s.cache) < cacheMaxStmts {
+			if s.cache == nil {
+				s.cache = make(map[string]*sql.Stmt)
+			}
+			s.cache[query], st = st, nil
 		}
-		if s.cache == nil {
-			s.cache = make(map[string]*sql.Stmt)
-		}
-		s.cache[query] = st
+		s.cacheMu.Unlock()
+		closeStmt(st) // not kept: closed outside cacheMu
 	}()
 }
 
