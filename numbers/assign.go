@@ -102,15 +102,35 @@ func (s *Service) AddMember(ctx context.Context, actor numberdesk.Actor, number 
 // assign runs Assign (add=false) or AddMember (add=true) in the caller's tx.
 func (s *Service) assign(ctx context.Context, op string, actor numberdesk.Actor, id numberdesk.NumberID,
 	employee numberdesk.StaffID, purge, add bool) (*AssignResult, error) {
-	n, err := s.visible(ctx, op, actor, id)
+	res, err := s.assignEach(ctx, op, actor, []numberdesk.NumberID{id}, employee, purge, add)
 	if err != nil {
 		return nil, err
 	}
-	if n.StatusAt(s.now()) == StatusInactive {
-		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "number", "Inaktive Rufnummern können nicht zugeordnet werden.")
+	return res[0], nil
+}
+
+// assignEach is assign for each of ids (no duplicates), all or none, in the
+// caller's tx: one read of the numbers, one of the employee and one write
+// (UpdateNumbers and AppendEvents) for all of them, plus, with purge, one
+// DeleteRecords per previous holder.
+func (s *Service) assignEach(ctx context.Context, op string, actor numberdesk.Actor, ids []numberdesk.NumberID,
+	employee numberdesk.StaffID, purge, add bool) ([]*AssignResult, error) {
+	fields := make([]string, len(ids))
+	for i := range fields {
+		fields[i] = "number"
 	}
-	if add && n.UsageType != routing.UsageFaxShared {
-		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "employee", "Eine persönliche Faxnummer hat genau einen Inhaber.")
+	ns, err := s.visibleEach(ctx, op, actor, ids, fields)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for _, n := range ns {
+		if n.StatusAt(now) == StatusInactive {
+			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "number", "Inaktive Rufnummern können nicht zugeordnet werden.")
+		}
+		if add && n.UsageType != routing.UsageFaxShared {
+			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "employee", "Eine persönliche Faxnummer hat genau einen Inhaber.")
+		}
 	}
 	e, err := s.cfg.Store.FindEmployeeByID(ctx, actor.Tenant, employee)
 	switch {
@@ -121,44 +141,52 @@ func (s *Service) assign(ctx context.Context, op string, actor numberdesk.Actor,
 	case e.Locked:
 		return nil, numberdesk.E(numberdesk.CodePrecondition, op, "employee", "%s ist gesperrt und kann keine Rufnummer erhalten.", e.Name())
 	}
-	res := &AssignResult{Number: n}
-	before := n.Clone()
-	holders := []numberdesk.StaffID{employee}
-	if add {
-		holders = slices.Clone(n.Holders)
-		if !slices.Contains(holders, employee) {
-			holders = append(holders, employee)
-		}
-	} else {
-		for _, h := range n.Holders {
-			if h != employee {
-				res.Previous = append(res.Previous, h)
+	out := make([]*AssignResult, len(ns))
+	var (
+		changed []*Number
+		events  []numberdesk.Event
+	)
+	for i, n := range ns {
+		res := &AssignResult{Number: n}
+		out[i] = res
+		before := n.Clone()
+		holders := []numberdesk.StaffID{employee}
+		if add {
+			holders = slices.Clone(n.Holders)
+			if !slices.Contains(holders, employee) {
+				holders = append(holders, employee)
+			}
+		} else {
+			for _, h := range n.Holders {
+				if h != employee {
+					res.Previous = append(res.Previous, h)
+				}
 			}
 		}
-	}
-	if slices.Equal(before.Holders, holders) {
-		return res, nil // already so: no change, no event
-	}
-	now := s.now()
-	n.setHolders(holders, now)
-	if purge {
-		for _, p := range res.Previous {
-			c, err := s.cfg.Store.DeleteRecords(ctx, actor.Tenant, RecordFilter{Numbers: []numberdesk.NumberID{n.ID}, Holder: p})
-			if err != nil {
-				return nil, err
-			}
-			res.Purged += c
+		if slices.Equal(before.Holders, holders) {
+			continue // already so: no change, no event
 		}
+		n.setHolders(holders, now)
+		if purge {
+			for _, p := range res.Previous {
+				c, err := s.cfg.Store.DeleteRecords(ctx, actor.Tenant, RecordFilter{Numbers: []numberdesk.NumberID{n.ID}, Holder: p})
+				if err != nil {
+					return nil, err
+				}
+				res.Purged += c
+			}
+		}
+		n.UpdatedAt = now
+		ev, err := change(EventAssigned, actor, n.UpdatedAt, before, n, EventData{Purged: res.Purged})
+		if err != nil {
+			return nil, err
+		}
+		changed, events = append(changed, n), append(events, ev)
 	}
-	n.UpdatedAt = now
-	ev, err := change(EventAssigned, actor, n.UpdatedAt, before, n, EventData{Purged: res.Purged})
-	if err != nil {
+	if err := s.write(ctx, changed, events); err != nil {
 		return nil, err
 	}
-	if err := s.write(ctx, []*Number{n}, []numberdesk.Event{ev}); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return out, nil
 }
 
 // Unassign removes the employee from the holders of the number; with purge
@@ -196,14 +224,20 @@ func (s *Service) release(ctx context.Context, actor numberdesk.Actor, n *Number
 		}
 		res.Purged = c
 	}
-	before := n.Clone()
-	n.UpdatedAt = s.now()
-	n.setHolders(slices.DeleteFunc(slices.Clone(n.Holders), func(h numberdesk.StaffID) bool { return h == employee }), n.UpdatedAt)
-	ev, err := change(EventUnassigned, actor, n.UpdatedAt, before, n, EventData{Purged: res.Purged})
+	ev, err := s.unhold(actor, n, employee, res.Purged)
 	if err != nil {
 		return nil, err
 	}
 	return res, s.write(ctx, []*Number{n}, []numberdesk.Event{ev})
+}
+
+// unhold removes employee from n's holders in place and returns the
+// EventUnassigned to append (purged: the records deleted with it).
+func (s *Service) unhold(actor numberdesk.Actor, n *Number, employee numberdesk.StaffID, purged int) (numberdesk.Event, error) {
+	before := n.Clone()
+	n.UpdatedAt = s.now()
+	n.setHolders(slices.DeleteFunc(slices.Clone(n.Holders), func(h numberdesk.StaffID) bool { return h == employee }), n.UpdatedAt)
+	return change(EventUnassigned, actor, n.UpdatedAt, before, n, EventData{Purged: purged})
 }
 
 // AssignNumbers makes employee the holder of each number, without purging
@@ -218,12 +252,11 @@ func (s *Service) AssignNumbers(ctx context.Context, actor numberdesk.Actor, emp
 		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
 			return err
 		}
-		for _, id := range dedupe(ids) {
-			if _, err := s.assign(ctx, op, actor, id, employee, false, false); err != nil {
-				return err
-			}
+		if ids = dedupe(ids); len(ids) == 0 {
+			return nil
 		}
-		return nil
+		_, err := s.assignEach(ctx, op, actor, ids, employee, false, false)
+		return err
 	})
 }
 
@@ -242,10 +275,14 @@ func (s *Service) ReleaseHolder(ctx context.Context, actor numberdesk.Actor, emp
 		if err != nil {
 			return err
 		}
-		for _, n := range held {
-			if _, err := s.release(ctx, actor, n, employee, false); err != nil {
+		events := make([]numberdesk.Event, len(held))
+		for i, n := range held {
+			if events[i], err = s.unhold(actor, n, employee, 0); err != nil {
 				return err
 			}
+		}
+		if err := s.write(ctx, held, events); err != nil {
+			return err
 		}
 		if purge {
 			_, err = s.cfg.Store.DeleteRecords(ctx, actor.Tenant, RecordFilter{Holder: employee})

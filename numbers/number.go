@@ -315,3 +315,13 @@ type Store interface {
 	// stored one is CodeInvalid (Field "holders_since") and writes nothing.
 	FindHolderPeriods(ctx context.Context, tenant numberdesk.TenantID, f HolderPeriodFilter) ([]HolderPeriod, error)
 }
+
+// WipingUpdater is an optional interface of a Store: UpdateNumbersWiping is
+// DeleteSettings(ctx, tenant, wipe...) and UpdateNumbers(ctx, ns...) as one
+// write, all or none (nothing is deleted when the update fails), in fewer
+// round trips than the two calls (sqlstore on PostgreSQL: one statement).
+// The Service uses it, when the Store has it, for the commands that wipe
+// routing (deactivation taking effect, Swap).
+type WipingUpdater interface {
+	UpdateNumbersWiping(ctx context.Context, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns ...*Number) error
+}

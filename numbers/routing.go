@@ -55,18 +55,6 @@ func (s *Service) settings(ctx context.Context, n *Number) (*routing.Settings, e
 	return st, err
 }
 
-// wipeRouting deletes the routing settings of the numbers, in the caller's
-// transaction: deactivation and swapping wipe them, so the number routes by
-// the default plan again.
-func (s *Service) wipeRouting(ctx context.Context, ns ...*Number) error {
-	for _, n := range ns {
-		if err := s.cfg.Store.DeleteSettings(ctx, n.Tenant, n.ID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // SetUsageTypeRequest changes the usage type of a number ("Verwendungstyp
 // der Rufnummer einstellen").
 type SetUsageTypeRequest struct {

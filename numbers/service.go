@@ -143,6 +143,29 @@ func (s *Service) visible(ctx context.Context, op string, actor numberdesk.Actor
 	return n, nil
 }
 
+// visibleEach is visible for several numbers in one read: it returns them in
+// the order of ids, or the error visible gives for the first one that is
+// not visible, with the Field given for it in fields.
+func (s *Service) visibleEach(ctx context.Context, op string, actor numberdesk.Actor, ids []numberdesk.NumberID, fields []string) ([]*Number, error) {
+	found, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{IDs: ids})
+	if err != nil {
+		return nil, numberdesk.Internal(op, err)
+	}
+	now := s.now()
+	ns := make([]*Number, len(ids))
+	for i, id := range ids {
+		for _, n := range found {
+			if n.ID == id && (actor.Role != numberdesk.RoleEmployee || n.At(now).HeldBy(actor.Staff)) {
+				ns[i] = n
+			}
+		}
+		if ns[i] == nil {
+			return nil, numberdesk.E(numberdesk.CodeNotFound, op, fields[i], "Die Rufnummer wurde nicht gefunden.")
+		}
+	}
+	return ns, nil
+}
+
 // ProvisionRequest adds a single number or a block to a tenant's inventory.
 type ProvisionRequest struct {
 	// Number is the single number, or the Stammnummer of a block, in any
@@ -638,7 +661,7 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 				"Die Preise haben sich geändert. Bitte prüfen Sie die Kostenübersicht erneut.")
 		}
 		res := &ActivateResult{ActivatedAt: now, Results: make([]NumberResult, len(ns))}
-		var changed []*Number
+		var changed, settled []*Number
 		var events []numberdesk.Event
 		for i, n := range ns {
 			res.Results[i] = NumberResult{Number: n.ID, E164: n.E164, Outcome: OutcomeActivated}
@@ -646,9 +669,12 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 				res.Results[i].Outcome, res.Results[i].Error = OutcomeFailed, err.(*numberdesk.Error)
 				continue
 			}
-			lapsed, err := s.settle(ctx, n, now)
+			lapsed, err := settle(n, now)
 			if err != nil {
 				return nil, err
+			}
+			if len(lapsed) > 0 {
+				settled = append(settled, n)
 			}
 			events = append(events, lapsed...)
 			before := n.Clone()
@@ -663,7 +689,7 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 			}
 			events = append(events, ev)
 		}
-		if err := s.write(ctx, changed, events); err != nil {
+		if err := s.writeWiping(ctx, actor.Tenant, settled, changed, events); err != nil {
 			return nil, err
 		}
 		return res, nil
@@ -672,10 +698,33 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 
 // write updates ns and appends events in the caller's transaction.
 func (s *Service) write(ctx context.Context, ns []*Number, events []numberdesk.Event) error {
+	return s.writeWiping(ctx, "", nil, ns, events)
+}
+
+// writeWiping is write that also deletes the routing settings of the numbers
+// wipe of tenant (deactivation and swapping wipe them, so that the number
+// routes by the default plan again): in one write with the numbers where
+// the Store is a WipingUpdater, else with one DeleteSettings for all of
+// them. Either way the statements do not depend on the number of numbers.
+func (s *Service) writeWiping(ctx context.Context, tenant numberdesk.TenantID, wipe []*Number, ns []*Number, events []numberdesk.Event) error {
 	if len(ns) == 0 {
 		return nil
 	}
-	if err := s.cfg.Store.UpdateNumbers(ctx, ns...); err != nil {
+	var err error
+	if len(wipe) == 0 {
+		err = s.cfg.Store.UpdateNumbers(ctx, ns...)
+	} else {
+		ids := make([]numberdesk.NumberID, len(wipe))
+		for i, n := range wipe {
+			ids[i] = n.ID
+		}
+		if w, ok := s.cfg.Store.(WipingUpdater); ok {
+			err = w.UpdateNumbersWiping(ctx, tenant, ids, ns...)
+		} else if err = s.cfg.Store.DeleteSettings(ctx, tenant, ids...); err == nil {
+			err = s.cfg.Store.UpdateNumbers(ctx, ns...)
+		}
+	}
+	if err != nil {
 		return err
 	}
 	return s.cfg.Store.AppendEvents(ctx, events...)
@@ -705,6 +754,12 @@ func (s *Service) PreviewDeactivation(ctx context.Context, actor numberdesk.Acto
 	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, transition(ActionDeactivate).Roles...); err != nil {
 		return nil, err
 	}
+	return s.previewDeactivation(ctx, op, actor, id)
+}
+
+// previewDeactivation is PreviewDeactivation for an actor already verified
+// (Deactivate verifies it in its transaction).
+func (s *Service) previewDeactivation(ctx context.Context, op string, actor numberdesk.Actor, id numberdesk.NumberID) (*Deactivation, error) {
 	n, err := s.visible(ctx, op, actor, id)
 	if err != nil {
 		return nil, err
@@ -745,7 +800,7 @@ func (s *Service) Deactivate(ctx context.Context, actor numberdesk.Actor, req De
 		return nil, err
 	}
 	return idempotent(ctx, s, actor, op, req.IdempotencyKey, req.Number, func(ctx context.Context) (*Deactivation, error) {
-		d, err := s.PreviewDeactivation(ctx, actor, req.Number)
+		d, err := s.previewDeactivation(ctx, op, actor, req.Number)
 		if err != nil || !d.Changed {
 			return d, err
 		}
@@ -847,7 +902,7 @@ func (s *Service) ApplyDue(ctx context.Context, actor numberdesk.Actor, now time
 			var ns []*Number
 			var events []numberdesk.Event
 			for _, n := range found {
-				lapsed, err := s.settle(ctx, n, now)
+				lapsed, err := settle(n, now)
 				if err != nil {
 					return err
 				}
@@ -856,7 +911,7 @@ func (s *Service) ApplyDue(ctx context.Context, actor numberdesk.Actor, now time
 					batch = append(batch, n.ID)
 				}
 			}
-			return s.write(ctx, ns, events)
+			return s.writeWiping(ctx, actor.Tenant, ns, ns, events)
 		})
 		switch {
 		case numberdesk.ErrorCode(err) == numberdesk.CodeConflict && attempt < 10:
@@ -871,13 +926,14 @@ func (s *Service) ApplyDue(ctx context.Context, actor numberdesk.Actor, now time
 	}
 }
 
-// settle stores, in the caller's transaction, what became true of n at its
-// effective instant if n is Due at now: n becomes n.At(now) in place, its
-// routing settings are deleted, and it returns the EventDeactivated to
-// append (lapseEvent). ApplyDue does this, and so does a command that
-// changes a due number further (Activate, Swap as the new number), before
-// its own change. A number that is not due is left alone (no events).
-func (s *Service) settle(ctx context.Context, n *Number, now time.Time) ([]numberdesk.Event, error) {
+// settle applies what became true of n at its effective instant if n is Due
+// at now: n becomes n.At(now) in place, and it returns the EventDeactivated
+// to append (lapseEvent). The caller stores both and wipes n's routing
+// settings (writeWiping, once for all the numbers it settles). ApplyDue does
+// this, and so does a command that changes a due number further (Activate,
+// Swap as the new number), before its own change. A number that is not due
+// is left alone (no events).
+func settle(n *Number, now time.Time) ([]numberdesk.Event, error) {
 	if !n.Due(now) {
 		return nil, nil
 	}
@@ -886,9 +942,6 @@ func (s *Service) settle(ctx context.Context, n *Number, now time.Time) ([]numbe
 		return nil, err
 	}
 	n.lapse()
-	if err := s.wipeRouting(ctx, n); err != nil {
-		return nil, err
-	}
 	return []numberdesk.Event{ev}, nil
 }
 
@@ -943,14 +996,11 @@ func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequ
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "new", "Bitte wählen Sie eine andere Rufnummer als die zu ersetzende.")
 	}
 	return idempotent(ctx, s, actor, op, req.IdempotencyKey, [2]numberdesk.NumberID{req.Old, req.New}, func(ctx context.Context) (*SwapResult, error) {
-		old, err := s.visible(ctx, op, actor, req.Old)
+		pair, err := s.visibleEach(ctx, op, actor, []numberdesk.NumberID{req.Old, req.New}, []string{"old", "new"})
 		if err != nil {
-			return nil, withOp(err, op, "old")
+			return nil, err
 		}
-		nw, err := s.visible(ctx, op, actor, req.New)
-		if err != nil {
-			return nil, withOp(err, op, "new")
-		}
+		old, nw := pair[0], pair[1]
 		now := s.now()
 		if !transition(ActionSwapOut).can(old.StatusAt(now)) {
 			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "old", "Nur aktive Rufnummern können ersetzt werden.")
@@ -962,7 +1012,7 @@ func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequ
 			return nil, err
 		}
 		heldUntilLapse := nw.Due(now) && len(nw.Holders) > 0
-		events, err := s.settle(ctx, nw, now)
+		events, err := settle(nw, now)
 		if err != nil {
 			return nil, err
 		}
@@ -989,10 +1039,7 @@ func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequ
 			return nil, err
 		}
 		events = append(events, out, in)
-		if err := s.wipeRouting(ctx, old, nw); err != nil {
-			return nil, err
-		}
-		if err := s.write(ctx, []*Number{old, nw}, events); err != nil {
+		if err := s.writeWiping(ctx, actor.Tenant, []*Number{old, nw}, []*Number{old, nw}, events); err != nil {
 			return nil, err
 		}
 		return &SwapResult{Old: old, New: nw, ForwardingRequired: true}, nil

@@ -39,8 +39,12 @@ type Store interface {
 	// stored one (CodeConflict if stale, CodeNotFound if none are stored).
 	// On success s.Version is the new version (1 after creation).
 	SaveSettings(ctx context.Context, s *Settings) error
-	// DeleteSettings removes the number's settings; none stored is no error.
-	DeleteSettings(ctx context.Context, tenant numberdesk.TenantID, number numberdesk.NumberID) error
+	// DeleteSettings removes the settings of the numbers, all or none: a
+	// number without stored settings (or a malformed ID) is no error. It
+	// costs a constant number of statements however many numbers it names
+	// (one on the SQL backends, per 1000 numbers on SQLite), so that a
+	// command that wipes the routing of many numbers stays O(1).
+	DeleteSettings(ctx context.Context, tenant numberdesk.TenantID, numbers ...numberdesk.NumberID) error
 	// FindBlocklist returns the tenant's block list; a tenant without one
 	// gets an empty list with Version 0 (never CodeNotFound).
 	FindBlocklist(ctx context.Context, tenant numberdesk.TenantID) (*TenantBlocklist, error)

@@ -45,7 +45,10 @@ import (
 	"github.com/numberdesk/numberdesk/store"
 )
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store           = (*Store)(nil)
+	_ numbers.WipingUpdater = (*Store)(nil)
+)
 
 // Store is the in-memory backend. Create it with New; the zero value is not
 // usable.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/store"
 )
@@ -136,19 +137,21 @@ func (s *Store) SaveSettings(ctx context.Context, rs *routing.Settings) error {
 	})
 }
 
-// DeleteSettings removes the number's routing settings; none stored is no
-// error.
-func (s *Store) DeleteSettings(ctx context.Context, tenant numberdesk.TenantID, number numberdesk.NumberID) error {
+// DeleteSettings removes the routing settings of the numbers; a number
+// without settings is no error.
+func (s *Store) DeleteSettings(ctx context.Context, tenant numberdesk.TenantID, numbers ...numberdesk.NumberID) error {
 	const op = "memstore.DeleteSettings"
 	d := &s.routing
 	return s.write(ctx, op, func(tx *tx) error {
 		m := d.settings[tenant]
-		old, ok := m[number]
-		if !ok {
-			return nil
+		for _, number := range numbers {
+			old, ok := m[number]
+			if !ok {
+				continue
+			}
+			delete(m, number)
+			tx.record(func() { m[number] = old })
 		}
-		delete(m, number)
-		tx.record(func() { m[number] = old })
 		return nil
 	})
 }
@@ -212,5 +215,16 @@ func (s *Store) SaveBlocklist(ctx context.Context, b *routing.TenantBlocklist) e
 		})
 		b.Version = st.b.Version
 		return nil
+	})
+}
+
+// UpdateNumbersWiping is UpdateNumbers and DeleteSettings as one write, all
+// or none (numbers.WipingUpdater): nothing is deleted if the update fails.
+func (s *Store) UpdateNumbersWiping(ctx context.Context, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns ...*numbers.Number) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.UpdateNumbers(ctx, ns...); err != nil {
+			return err
+		}
+		return s.DeleteSettings(ctx, tenant, wipe...)
 	})
 }

@@ -111,8 +111,7 @@ func (s *Store) CreateRecords(ctx context.Context, rs ...*numbers.Record) error 
 		}
 		switch {
 		case isUnique(err):
-			// SQLite; on PostgreSQL only if a concurrent transaction
-			// creates one of the IDs meanwhile.
+			// SQLite, and PostgreSQL in autocommit: nothing was written.
 			return c.decided(err, errRecordExists(op))
 		case isBadText(err):
 			return c.decided(err, errBadText(op, ""))
@@ -121,11 +120,13 @@ func (s *Store) CreateRecords(ctx context.Context, rs ...*numbers.Record) error 
 	})
 }
 
-// pgCreateRecords inserts all records or, if one of their IDs exists in its
-// tenant, none, without failing; it returns the keys it inserted. As with
-// pgAppendEvents, a concurrent insert of one of the IDs fails the statement
-// (in autocommit: nothing written); in a transaction, pgCreateRecordsInTx
-// skips that record instead, and createRecordsPG deletes the others again.
+// pgCreateRecords inserts all records: in autocommit, a record whose ID
+// exists in its tenant fails the statement on the unique key, and nothing is
+// written; in a transaction (where a failed statement would abort it),
+// pgCreateRecordsInTx skips such a record instead (ON CONFLICT DO NOTHING,
+// served by the unique index under any statistics), and createRecordsPG
+// deletes the others again. There is no probe that the planner could turn
+// into a scan of the tenant's records.
 const pgCreateRecords = `WITH v AS (
 	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
 		$8::text[], $9::bigint[], $10::text[], $11::bigint[], $12::text[]) AS v(` + recordValueCols + `)
@@ -133,7 +134,6 @@ const pgCreateRecords = `WITH v AS (
 INSERT INTO records (` + recordValueCols + `)
 SELECT v.tenant_id, v.id, v.number_id, v.kind, v.at, v.direction, v.caller, v.callee, v.duration, v.result, v.pages, NULLIF(v.holder, '')
 FROM v
-WHERE NOT EXISTS (SELECT 1 FROM records r JOIN v w ON r.tenant_id = w.tenant_id AND r.id = w.id)
 RETURNING tenant_id, id`
 
 var pgCreateRecordsInTx = strings.Replace(pgCreateRecords, "RETURNING", "ON CONFLICT (tenant_id, id) DO NOTHING\nRETURNING", 1)
@@ -175,8 +175,8 @@ func (s *Store) createRecordsPG(ctx context.Context, c *call, op string, rs []*n
 	case 0:
 		return errRecordExists(op)
 	}
-	// In a transaction: a concurrent one created one of the IDs meanwhile;
-	// take back the others.
+	// In a transaction: one of the IDs exists (or a concurrent transaction
+	// created it meanwhile); take back the others.
 	if _, err := c.exec(ctx, "DELETE FROM records r USING unnest($1::text[], $2::text[]) AS d(tenant_id, id) WHERE r.tenant_id = d.tenant_id AND r.id = d.id", insTenants, insIDs); err != nil {
 		return err
 	}

@@ -669,7 +669,19 @@ func checkUpdate(op string, ns []*numbers.Number, dup []bool, cur []current) err
 // ns too. PostgreSQL: one statement, which locks the rows in key order and
 // writes only if every version matches; SQLite: a read, then the writes.
 func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error {
-	const op = "sqlstore.UpdateNumbers"
+	return s.updateNumbers(ctx, "sqlstore.UpdateNumbers", "", nil, ns)
+}
+
+// UpdateNumbersWiping is DeleteSettings(ctx, tenant, wipe...) and
+// UpdateNumbers(ctx, ns...) as one write (numbers.WipingUpdater), all or
+// none: nothing is deleted if the update fails. PostgreSQL: one statement,
+// the deletion gated by the update's checks; SQLite: the update's
+// statements and one DELETE.
+func (s *Store) UpdateNumbersWiping(ctx context.Context, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns ...*numbers.Number) error {
+	return s.updateNumbers(ctx, "sqlstore.UpdateNumbersWiping", tenant, wipe, ns)
+}
+
+func (s *Store) updateNumbers(ctx context.Context, op string, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns []*numbers.Number) error {
 	for _, n := range ns {
 		if err := n.CheckWrite(op); err != nil {
 			return err
@@ -692,14 +704,25 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 		dup[i] = seen[k]
 		seen[k] = true
 	}
+	// The routing settings to delete: malformed IDs were never stored.
+	var wipeIDs []string
+	if numberdesk.ValidID(tenant) {
+		for _, id := range wipe {
+			if numberdesk.ValidID(id) {
+				wipeIDs = append(wipeIDs, string(id))
+			}
+		}
+	}
 	// SQLite reads, then writes: in a transaction. PostgreSQL: one
 	// statement.
 	err := s.write(ctx, op, s.d == SQLite, func(c *call) error {
 		var err error
 		if s.d == Postgres {
-			err = s.updateNumbersPG(ctx, c, op, ns, dup)
-		} else {
-			err = s.updateNumbersSQLite(ctx, c, op, ns, dup)
+			err = s.updateNumbersPG(ctx, c, op, ns, dup, string(tenant), wipeIDs)
+		} else if err = s.updateNumbersSQLite(ctx, c, op, ns, dup); err == nil && len(wipeIDs) > 0 {
+			a := &args{d: s.d}
+			_, err = c.exec(ctx, "DELETE FROM routing_settings WHERE tenant_id = "+a.add(string(tenant))+
+				" AND "+s.inList(a, "number_id", wipeIDs), a.list...)
 		}
 		return numberWriteError(c, op, err)
 	})
@@ -768,6 +791,10 @@ var pgUpdateNumbers = `WITH v AS (
 	CROSS JOIN LATERAL (SELECT jsonb_agg(h.staff_id ORDER BY h.position) AS holders FROM number_holders h
 		WHERE h.tenant_id = v.tenant_id AND h.number_id = v.id) hs, ok
 	WHERE ok.ok AND hs.holders IS NOT NULL AND v.holders_since > coalesce(cur.holders_since, '-infinity')
+), rdel AS (
+	-- UpdateNumbersWiping: the routing settings go with the update.
+	DELETE FROM routing_settings r USING ok
+	WHERE ok.ok AND r.tenant_id = $26::text AND r.number_id = ANY($27::text[])
 )
 SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd) FROM chk`
 
@@ -776,7 +803,7 @@ SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken,
 // if a concurrent transaction takes a new E.164 meanwhile: a batch that
 // changes no E.164 needs no savepoint. One that does runs again, allowed to,
 // in a savepoint.
-func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*numbers.Number, dup []bool) error {
+func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*numbers.Number, dup []bool, tenant string, wipe []string) error {
 	ord, versions, nholders := make([]int32, len(ns)), make([]int64, len(ns)), make([]int32, len(ns))
 	for i, n := range ns {
 		ord[i], versions[i], nholders[i] = int32(i), n.Version, int32(len(n.Holders))
@@ -795,7 +822,7 @@ func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*n
 				return err
 			}
 		}
-		cur, updated, err := s.queryUpdatePG(ctx, c, len(ns), append(argv, move))
+		cur, updated, err := s.queryUpdatePG(ctx, c, len(ns), append(argv, move, tenant, wipe))
 		if err != nil {
 			return err
 		}

@@ -281,9 +281,11 @@ func (k *pgKiller) sessions(ctx context.Context) (all, idleInTx int, err error) 
 // faultStore wraps the SQL store to hook a moment of a command: when the
 // armed point is reached, fire runs (in the calling goroutine, before the
 // store is called), then the call is delegated. The points: the Store
-// methods "UpdateNumbers", "AppendEvents", "CreateIdempotencyRecord",
-// "FindNumberByID", and "COMMIT", reached when the function given to InTx
-// has returned nil, just before the store commits.
+// methods "UpdateNumbers" (also reached by UpdateNumbersWiping),
+// "AppendEvents", "CreateIdempotencyRecord", "FindNumberByID", "FindPair"
+// (FindNumbers for two IDs: the read of a swap), and "COMMIT", reached when
+// the function given to InTx has returned nil, just before the store
+// commits.
 type faultStore struct {
 	*sqlstore.Store
 
@@ -324,6 +326,18 @@ func (f *faultStore) InTx(ctx context.Context, fn func(ctx context.Context) erro
 func (f *faultStore) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error {
 	f.hit("UpdateNumbers")
 	return f.Store.UpdateNumbers(ctx, ns...)
+}
+
+func (f *faultStore) UpdateNumbersWiping(ctx context.Context, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns ...*numbers.Number) error {
+	f.hit("UpdateNumbers")
+	return f.Store.UpdateNumbersWiping(ctx, tenant, wipe, ns...)
+}
+
+func (f *faultStore) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, fl numbers.Filter) ([]*numbers.Number, int, error) {
+	if len(fl.IDs) == 2 {
+		f.hit("FindPair")
+	}
+	return f.Store.FindNumbers(ctx, tenant, fl)
 }
 
 func (f *faultStore) AppendEvents(ctx context.Context, events ...numberdesk.Event) error {
@@ -1223,8 +1237,8 @@ func TestFaultPostgresSwapHistoryUnderKills(t *testing.T) {
 	pg := openRelPG(t)
 	f := &faultStore{Store: pg.st}
 	// The setup (provisioning, activation) runs unharmed; the kills start
-	// with the first swap, the first caller of FindNumberByID.
-	f.arm("FindNumberByID", func(string) { pg.stmts.arm(37) })
+	// with the first swap, the first to read a pair of numbers.
+	f.arm("FindPair", func(string) { pg.stmts.arm(37) })
 	seed := mrand.Uint64() | 1
 	opts := storetest.LinearizabilityOptions{Clients: 8, OpsPerClient: 40, Numbers: 24, TolerateAmbiguous: true, Seed: seed}
 	h, err := storetest.RecordSwapHistory(t.Context(), f, opts)

@@ -241,17 +241,24 @@ func (s *Store) SaveSettings(ctx context.Context, rs *routing.Settings) error {
 	return nil
 }
 
-// DeleteSettings removes the number's routing settings; none stored is no
-// error. One statement.
-func (s *Store) DeleteSettings(ctx context.Context, tenant numberdesk.TenantID, number numberdesk.NumberID) error {
+// DeleteSettings removes the routing settings of the numbers; a number
+// without settings is no error. One statement, whatever the number of
+// numbers (the IDs travel as one array, on SQLite as one JSON array).
+func (s *Store) DeleteSettings(ctx context.Context, tenant numberdesk.TenantID, numbers ...numberdesk.NumberID) error {
 	const op = "sqlstore.DeleteSettings"
+	ids := make([]string, 0, len(numbers))
+	for _, n := range numbers {
+		if numberdesk.ValidID(n) { // others are never stored
+			ids = append(ids, string(n))
+		}
+	}
 	return s.write(ctx, op, false, func(c *call) error {
-		if !numberdesk.ValidID(tenant) || !numberdesk.ValidID(number) {
+		if !numberdesk.ValidID(tenant) || len(ids) == 0 {
 			return nil // never stored
 		}
 		a := &args{d: s.d}
 		_, err := c.exec(ctx, "DELETE FROM routing_settings WHERE tenant_id = "+a.add(string(tenant))+
-			" AND number_id = "+a.add(string(number)), a.list...)
+			" AND "+s.inList(a, "number_id", ids), a.list...)
 		return err
 	})
 }

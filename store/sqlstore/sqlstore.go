@@ -138,7 +138,15 @@
 // FindDeliveries return the page and the total count at once; SaveSettings
 // and SaveBlocklist (an INSERT ... ON CONFLICT DO NOTHING to create, an
 // UPDATE of the expected version that also tells why it wrote nothing) and
-// DeleteSettings are one statement each. On SQLite,
+// DeleteSettings (for any number of numbers) are one statement each;
+// UpdateNumbersWiping (numbers.WipingUpdater) deletes the routing settings
+// in UpdateNumbers' statement, so that a swap costs 6 round trips with BEGIN
+// and COMMIT. AppendEvents and CreateRecords never probe for existing IDs:
+// in autocommit the unique key refuses a duplicate, in a transaction ON
+// CONFLICT DO NOTHING skips it and the others are deleted again, both
+// served by the unique index whatever the planner's statistics. The
+// statements of every command of numbers.Service are pinned by
+// TestCommandStatements (make statements). On SQLite,
 // multi-row statements carry up to 1000 rows each; UpdateNumbers reads, then
 // writes the numbers (and the holders that changed, and the holder
 // periods it records); CreateEmployee,
@@ -165,10 +173,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/store"
 )
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store           = (*Store)(nil)
+	_ numbers.WipingUpdater = (*Store)(nil)
+)
 
 // Dialect is the SQL dialect of the database behind a Store.
 type Dialect int

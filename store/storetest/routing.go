@@ -3,12 +3,14 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/store"
 )
@@ -286,6 +288,77 @@ func testRouting(t *testing.T, newStore func(t *testing.T) store.Store) {
 			require.NoError(t, s.SaveSettings(t.Context(), gone))
 			require.Equal(t, int64(1), gone.Version)
 			requireSettings(t, s, gone)
+		},
+		"DeleteMany": func(t *testing.T, s store.Store) {
+			// One call deletes the settings of every number it names, and
+			// of no other number; unknown and malformed IDs are no error.
+			tn, other := newTenant(t, s), newTenant(t, s)
+			var gone []numberdesk.NumberID
+			for range 3 {
+				st := newSettings(tn.ID, numberdesk.NewNumberID())
+				require.NoError(t, s.SaveSettings(t.Context(), st))
+				gone = append(gone, st.Number)
+			}
+			keep := newSettings(tn.ID, numberdesk.NewNumberID())
+			require.NoError(t, s.SaveSettings(t.Context(), keep))
+			elsewhere := newSettings(other.ID, gone[0]) // the same number ID in another tenant
+			require.NoError(t, s.SaveSettings(t.Context(), elsewhere))
+			names := append(slices.Clone(gone), numberdesk.NewNumberID(), "not-a-uuid", gone[1])
+			require.NoError(t, s.DeleteSettings(t.Context(), tn.ID, names...))
+			for _, id := range gone {
+				requireNoSettings(t, s, tn.ID, id)
+			}
+			requireSettings(t, s, keep)
+			requireSettings(t, s, elsewhere)
+			require.NoError(t, s.DeleteSettings(t.Context(), tn.ID), "no numbers: nothing to do")
+			requireSettings(t, s, keep)
+		},
+		"UpdateNumbersWiping": func(t *testing.T, s store.Store) {
+			w, ok := s.(numbers.WipingUpdater)
+			if !ok {
+				t.Skip("the store is no numbers.WipingUpdater (optional)")
+			}
+			tn, other := newTenant(t, s), newTenant(t, s)
+			a := newNumber(tn.ID, "+4922100001", numbers.StatusActive)
+			b := newNumber(tn.ID, "+4922100002", numbers.StatusActive)
+			require.NoError(t, s.CreateNumbers(t.Context(), a, b))
+			sa, sb := newSettings(tn.ID, a.ID), newSettings(tn.ID, b.ID)
+			require.NoError(t, s.SaveSettings(t.Context(), sa))
+			require.NoError(t, s.SaveSettings(t.Context(), sb))
+			elsewhere := newSettings(other.ID, a.ID)
+			require.NoError(t, s.SaveSettings(t.Context(), elsewhere))
+
+			// A stale version: nothing is updated and nothing deleted.
+			stale := a.Clone()
+			stale.Version = 99
+			stale.Status = numbers.StatusInactive
+			requireCode(t, w.UpdateNumbersWiping(t.Context(), tn.ID, []numberdesk.NumberID{a.ID, b.ID}, stale), numberdesk.CodeConflict, "version")
+			requireSettings(t, s, sa)
+			requireSettings(t, s, sb)
+			got, err := s.FindNumberByID(t.Context(), tn.ID, a.ID)
+			require.NoError(t, err)
+			require.Equal(t, numbers.StatusActive, got.Status)
+
+			// Fresh: the update and the deletion, of this tenant's
+			// settings only.
+			a.Status = numbers.StatusInactive
+			require.NoError(t, w.UpdateNumbersWiping(t.Context(), tn.ID, []numberdesk.NumberID{a.ID, "not-a-uuid"}, a))
+			require.Equal(t, int64(2), a.Version)
+			requireNoSettings(t, s, tn.ID, a.ID)
+			requireSettings(t, s, sb)
+			requireSettings(t, s, elsewhere)
+			got, err = s.FindNumberByID(t.Context(), tn.ID, a.ID)
+			require.NoError(t, err)
+			require.Equal(t, numbers.StatusInactive, got.Status)
+
+			// In a transaction that rolls back, neither stays.
+			b.Status = numbers.StatusInactive
+			rollback := errors.New("roll back")
+			require.ErrorIs(t, s.InTx(t.Context(), func(ctx context.Context) error {
+				require.NoError(t, w.UpdateNumbersWiping(ctx, tn.ID, []numberdesk.NumberID{b.ID}, b))
+				return rollback
+			}), rollback)
+			requireSettings(t, s, sb)
 		},
 		"Blocklist": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
