@@ -21,7 +21,7 @@ ARTIFACTS ?= $(CURDIR)/.cache/test-artifacts
 TEST_TIMEOUT ?= 60m
 TESTSUM := $(GO) run ./internal/testsum
 
-.PHONY: demo wasm quickstart test check lint test-under-load size screenshots bench statements bench-scale fuzz cover
+.PHONY: demo wasm quickstart test check lint test-under-load size screenshots bench statements bench-baseline bench-scale fuzz cover
 
 demo: wasm ## the main job: build the portal's client wasm and serve the portal at http://127.0.0.1:8000
 	$(GO) run ./examples/portal -addr 127.0.0.1:8000 -web examples/portal/web -wasm $(PORTAL_WASM)
@@ -68,6 +68,9 @@ bench: ## benchmarks with allocations (figures are reported, not asserted)
 
 statements: ## the README's statements per command of numbers.Service, for 1 and 100 numbers, on SQLite and PostgreSQL (NUMBERDESK_POSTGRES_DSN); TestCommandStatements pins them
 	$(GO) test -count=1 -run '^TestCommandStatements$$' -v ./store/sqlstore/ | grep -E 'statements|^(ok|FAIL|---)'
+
+bench-baseline: ## numbers.Service next to a raw-SQL transaction doing the same logical work (Swap, Activate; 1 and 8 workers; SQLite and PostgreSQL via NUMBERDESK_POSTGRES_DSN), interleaved: the ratio is the median of 3
+	$(GO) test -run '^$$' -bench Baseline -benchtime 3x ./store/sqlstore/
 
 bench-scale: ## the README's side-by-side table: numbers.Service at 100,000 numbers on memstore, SQLite and PostgreSQL (NUMBERDESK_POSTGRES_DSN), with statements per command
 	$(GO) test -run '^$$' -bench Scale -benchmem -benchtime 3x ./store/sqlstore/
