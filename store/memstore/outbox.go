@@ -113,35 +113,44 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// FinishDelivery implements notify.Outbox.
-func (s *Store) FinishDelivery(ctx context.Context, f notify.Finish) error {
-	const op = "memstore.FinishDelivery"
-	switch f.State {
-	case notify.StateDelivered, notify.StateFailed, notify.StatePending:
-	default:
-		return numberdesk.E(numberdesk.CodeInvalid, op, "state", "Der Zustand ist ungültig.")
+// FinishDeliveries implements notify.Outbox: it records each Finish whose
+// Worker holds the lease on the pending event, and returns the others in
+// lost. A bad batch is CodeInvalid (notify.CheckFinishes); on an error
+// nothing is recorded.
+func (s *Store) FinishDeliveries(ctx context.Context, fs []notify.Finish) (lost []notify.Finish, err error) {
+	const op = "memstore.FinishDeliveries"
+	if err := notify.CheckFinishes(op, fs); err != nil {
+		return nil, err
 	}
-	return s.write(ctx, op, func(tx *tx) error {
-		d := s.outbox.byEvent[tenantKey[numberdesk.EventID]{f.Tenant, f.Event}]
-		if d == nil {
-			return numberdesk.E(numberdesk.CodeNotFound, op, "event", "Das Ereignis wurde nicht gefunden.")
-		}
-		if d.State != notify.StatePending || d.leaseOwner != f.Worker {
-			return numberdesk.E(numberdesk.CodeConflict, op, "worker", "Die Zustellung gehört inzwischen einem anderen Arbeiter.")
-		}
-		prev := *d
-		tx.record(func() { *d = prev })
-		d.State, d.Attempts, d.LastError = f.State, f.Attempts, f.Error
-		d.leaseOwner, d.leaseUntil = "", time.Time{}
-		d.NextAttempt = time.Time{}
-		switch f.State {
-		case notify.StateDelivered:
-			d.DeliveredAt = f.At
-		case notify.StatePending:
-			d.NextAttempt = f.NextAttempt
+	if len(fs) == 0 {
+		return nil, nil
+	}
+	err = s.write(ctx, op, func(tx *tx) error {
+		lost = nil
+		for _, f := range fs {
+			d := s.outbox.byEvent[tenantKey[numberdesk.EventID]{f.Tenant, f.Event}]
+			if d == nil || d.State != notify.StatePending || d.leaseOwner == "" || d.leaseOwner != f.Worker {
+				lost = append(lost, f)
+				continue
+			}
+			prev := *d
+			tx.record(func() { *d = prev })
+			d.State, d.Attempts, d.LastError = f.State, f.Attempts, f.Error
+			d.leaseOwner, d.leaseUntil = "", time.Time{}
+			d.NextAttempt, d.DeliveredAt = time.Time{}, time.Time{}
+			switch f.State {
+			case notify.StateDelivered:
+				d.DeliveredAt = f.At
+			case notify.StatePending:
+				d.NextAttempt = f.NextAttempt
+			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return lost, nil
 }
 
 // FindDeliveries implements notify.Outbox.

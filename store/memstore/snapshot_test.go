@@ -63,7 +63,9 @@ func populate(t *testing.T, st *memstore.Store) numberdesk.Actor {
 	claims, err := st.ClaimDeliveries(ctx, "w1", now, time.Minute, 3)
 	require.NoError(t, err)
 	for _, c := range claims[:2] {
-		require.NoError(t, st.FinishDelivery(ctx, notify.Finish{Tenant: c.Event.Tenant, Event: c.Event.ID, Worker: "w1", State: notify.StateDelivered, At: now, Attempts: 1}))
+		lost, err := st.FinishDeliveries(ctx, []notify.Finish{{Tenant: c.Event.Tenant, Event: c.Event.ID, Worker: "w1", State: notify.StateDelivered, At: now, Attempts: 1}})
+		require.NoError(t, err)
+		require.Empty(t, lost)
 	}
 	return owner
 }
@@ -148,7 +150,9 @@ func TestConformanceAfterRestore(t *testing.T) {
 	claims, err := base.ClaimDeliveries(t.Context(), "w3", later, time.Minute, 10000)
 	require.NoError(t, err)
 	for _, c := range claims {
-		require.NoError(t, base.FinishDelivery(t.Context(), notify.Finish{Tenant: c.Event.Tenant, Event: c.Event.ID, Worker: "w3", State: notify.StateDelivered, At: later, Attempts: 1}))
+		lost, err := base.FinishDeliveries(t.Context(), []notify.Finish{{Tenant: c.Event.Tenant, Event: c.Event.ID, Worker: "w3", State: notify.StateDelivered, At: later, Attempts: 1}})
+		require.NoError(t, err)
+		require.Empty(t, lost)
 	}
 	snap, err := base.Snapshot()
 	require.NoError(t, err)

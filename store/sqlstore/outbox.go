@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -23,14 +24,6 @@ import (
 // INSERT of AppendEvents itself, and an event rolled back is never delivered.
 // The partial index events_pending holds the Seqs of the pending events, the
 // queue ClaimDeliveries reads from the front.
-
-func errDeliveryNotFound(op string) error {
-	return numberdesk.E(numberdesk.CodeNotFound, op, "event", "Das Ereignis wurde nicht gefunden.")
-}
-
-func errLeaseLost(op string) error {
-	return numberdesk.E(numberdesk.CodeConflict, op, "worker", "Die Zustellung gehört inzwischen einem anderen Arbeiter.")
-}
 
 // claimCols are the columns of a claimed event, read by scanClaim.
 const claimCols = "seq, tenant_id, id, type, at, actor_tenant, actor_staff, actor_role, number_id, data, attempts"
@@ -121,105 +114,159 @@ func (s *Store) ClaimDeliveries(ctx context.Context, worker string, now time.Tim
 	return out, nil
 }
 
-// pgFinishDelivery records an outcome if worker $8 holds the pending event
-// $1/$2, and tells whether it did and whether the event exists.
-const pgFinishDelivery = `WITH u AS (
-	UPDATE events SET state = $3, attempts = $4, last_error = $5, next_attempt = $6, delivered_at = $7,
-		lease_owner = NULL, lease_until = NULL
-	WHERE tenant_id = $1 AND id = $2 AND state = 'pending' AND lease_owner = $8
-	RETURNING 1
-)
-SELECT (SELECT count(*) FROM u), EXISTS (SELECT 1 FROM events WHERE tenant_id = $1 AND id = $2)`
+// pgFinishDeliveries records the outcomes in the arrays $1..$8 (tenant, id,
+// state, attempts, last error, next attempt, delivered at, worker), each if
+// its worker holds the lease on the pending event, and returns the events it
+// recorded.
+const pgFinishDeliveries = `UPDATE events e SET state = v.state, attempts = v.attempts, last_error = v.last_error,
+	next_attempt = v.next_attempt, delivered_at = v.delivered_at, lease_owner = NULL, lease_until = NULL
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[])
+	AS v(tenant_id, id, state, attempts, last_error, next_attempt, delivered_at, worker)
+WHERE e.tenant_id = v.tenant_id AND e.id = v.id AND e.state = 'pending' AND e.lease_owner = v.worker
+RETURNING e.tenant_id, e.id`
 
-// FinishDelivery records an outcome: State delivered (DeliveredAt f.At),
-// failed, or pending for a retry from f.NextAttempt; Attempts and Error are
-// kept, the lease ends. The event must be pending and leased to f.Worker
-// (CodeConflict, Field "worker", otherwise: another worker took it over, or
-// it is finished already; an event nobody holds cannot be finished) and exist
-// in f.Tenant (CodeNotFound, Field "event"). On PostgreSQL, an Error that is
-// not valid UTF-8 or has NUL bytes is kept with those replaced by U+FFFD (it
-// is a message for the operator, and refusing it would stall the
-// dispatcher). PostgreSQL: one statement; SQLite: one, and a second to tell
-// not_found from conflict when it wrote nothing.
-func (s *Store) FinishDelivery(ctx context.Context, f notify.Finish) error {
-	const op = "sqlstore.FinishDelivery"
-	switch f.State {
-	case notify.StateDelivered, notify.StateFailed, notify.StatePending:
-	default:
-		return numberdesk.E(numberdesk.CodeInvalid, op, "state", "Der Zustand ist ungültig.")
+// sqliteFinishDeliveries is pgFinishDeliveries for SQLite, less the VALUES
+// rows of its CTE v, which finishDeliveriesSQLite writes between the two.
+const (
+	sqliteFinishDeliveriesHead = "WITH v(tenant_id, id, state, attempts, last_error, next_attempt, delivered_at, worker) AS (VALUES "
+	sqliteFinishDeliveriesTail = `) UPDATE events SET state = v.state, attempts = v.attempts, last_error = v.last_error,
+	next_attempt = v.next_attempt, delivered_at = v.delivered_at, lease_owner = NULL, lease_until = NULL
+FROM v WHERE events.tenant_id = v.tenant_id AND events.id = v.id AND events.state = 'pending' AND events.lease_owner = v.worker
+RETURNING tenant_id, id`
+)
+
+// FinishDeliveries records the outcomes of claimed events, each Finish
+// independently of the others (see notify.Outbox): if f.Worker holds the
+// lease on the pending event f.Event of f.Tenant, its state becomes f.State
+// (delivered, with DeliveredAt f.At; failed; or pending, to be retried from
+// f.NextAttempt), Attempts and Error are kept, and the lease ends.
+// Otherwise the Finish is skipped and returned in lost, in the order of fs
+// (nil if none): another worker took the event over, it is finished
+// already, nobody holds it, or f.Tenant has no such event. A Finish that
+// cannot name a leased event (a Tenant or Event that is no canonical UUID,
+// an empty Worker or one PostgreSQL cannot store) is lost without being
+// sent. A bad State or the same event twice in fs is CodeInvalid
+// (notify.CheckFinishes) and sends nothing; on any error nothing is
+// recorded. On PostgreSQL, an Error that is not valid UTF-8 or has NUL
+// bytes is kept with those replaced by U+FFFD (it is a message for the
+// operator, and refusing it would stall the dispatcher). One statement
+// whatever the size of fs on PostgreSQL, one per 1000 Finishes on SQLite
+// (in a transaction of their own, or a savepoint in InTx, when there are
+// several); none if there is nothing to send.
+func (s *Store) FinishDeliveries(ctx context.Context, fs []notify.Finish) (lost []notify.Finish, err error) {
+	const op = "sqlstore.FinishDeliveries"
+	if err := notify.CheckFinishes(op, fs); err != nil {
+		return nil, err
 	}
-	worker := f.Worker
-	if !s.textOK(worker) {
-		worker = "" // holds no lease: claims need a worker
+	type key struct{ tenant, id string }
+	send := make([]int, 0, len(fs)) // the indices of fs that may hold a lease
+	index := make(map[key]int, len(fs))
+	for i, f := range fs {
+		if numberdesk.ValidID(f.Tenant) && numberdesk.ValidID(f.Event) && f.Worker != "" && s.textOK(f.Worker) {
+			send = append(send, i)
+			index[key{string(f.Tenant), string(f.Event)}] = i
+		}
 	}
-	lastError := f.Error
-	if !s.textOK(lastError) {
-		lastError = strings.ReplaceAll(strings.ToValidUTF8(lastError, string(utf8.RuneError)), "\x00", string(utf8.RuneError))
+	recorded := make([]bool, len(fs))
+	if len(send) > 0 {
+		several := s.d == SQLite && len(send) > chunkRows
+		err := s.write(ctx, op, several, func(c *call) error {
+			clear(recorded)
+			// scan marks the events rows returns as recorded.
+			scan := func(rows *sql.Rows) error {
+				defer rows.Close()
+				for rows.Next() {
+					var k key
+					if err := rows.Scan(&k.tenant, &k.id); err != nil {
+						return err
+					}
+					i, ok := index[k]
+					if !ok {
+						return fmt.Errorf("sqlstore: recorded an outcome for %s/%s, which the batch does not have", k.tenant, k.id)
+					}
+					recorded[i] = true
+				}
+				return rows.Err()
+			}
+			if s.d == Postgres {
+				rows, err := c.query(ctx, pgFinishDeliveries, s.pgFinishArrays(fs, send)...)
+				if err != nil {
+					return err
+				}
+				return scan(rows)
+			}
+			if several {
+				if err := c.atomic(ctx); err != nil {
+					return err
+				}
+			}
+			return chunks(len(send), func(lo, hi int) error {
+				a := &args{d: s.d}
+				var b strings.Builder
+				b.WriteString(sqliteFinishDeliveriesHead)
+				for j, i := range send[lo:hi] {
+					if j > 0 {
+						b.WriteString(", ")
+					}
+					f := &fs[i]
+					next, delivered := s.finishTimes(f)
+					a.valuesRow(&b, string(f.Tenant), string(f.Event), string(f.State), int64(f.Attempts), f.Error, next, delivered, f.Worker)
+				}
+				b.WriteString(sqliteFinishDeliveriesTail)
+				rows, err := c.query(ctx, b.String(), a.list...)
+				if err != nil {
+					return err
+				}
+				return scan(rows)
+			})
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	var next, delivered any
+	for i, f := range fs {
+		if !recorded[i] {
+			lost = append(lost, f)
+		}
+	}
+	return lost, nil
+}
+
+// finishTimes returns the next_attempt and delivered_at arguments of f.
+func (s *Store) finishTimes(f *notify.Finish) (next, delivered any) {
 	switch f.State {
 	case notify.StatePending:
 		next = s.timeArg(f.NextAttempt)
 	case notify.StateDelivered:
 		delivered = s.timeArg(f.At)
 	}
-	return s.write(ctx, op, false, func(c *call) error {
-		if !numberdesk.ValidID(f.Tenant) || !numberdesk.ValidID(f.Event) {
-			return errDeliveryNotFound(op) // never stored
+	return next, delivered
+}
+
+// pgFinishArrays returns the arguments of pgFinishDeliveries: the columns of
+// fs[i] for i in send, as arrays.
+func (s *Store) pgFinishArrays(fs []notify.Finish, send []int) []any {
+	n := len(send)
+	tenants, ids, states, errs, workers := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	attempts := make([]int64, n)
+	next, delivered := make([]*time.Time, n), make([]*time.Time, n)
+	for j, i := range send {
+		f := &fs[i]
+		tenants[j], ids[j], states[j], workers[j], attempts[j] = string(f.Tenant), string(f.Event), string(f.State), f.Worker, int64(f.Attempts)
+		errs[j] = f.Error
+		if !s.textOK(f.Error) {
+			errs[j] = strings.ReplaceAll(strings.ToValidUTF8(f.Error, string(utf8.RuneError)), "\x00", string(utf8.RuneError))
 		}
-		if s.d == Postgres {
-			rows, err := c.query(ctx, pgFinishDelivery, string(f.Tenant), string(f.Event), string(f.State), int64(f.Attempts),
-				lastError, next, delivered, worker)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			var (
-				updated int
-				exists  bool
-			)
-			for rows.Next() {
-				if err := rows.Scan(&updated, &exists); err != nil {
-					return err
-				}
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			switch {
-			case updated == 1:
-				return nil
-			case !exists:
-				return errDeliveryNotFound(op)
-			}
-			return errLeaseLost(op)
+		switch {
+		case f.State == notify.StatePending && !f.NextAttempt.IsZero():
+			t := f.NextAttempt
+			next[j] = &t
+		case f.State == notify.StateDelivered && !f.At.IsZero():
+			t := f.At
+			delivered[j] = &t
 		}
-		res, err := c.exec(ctx, `UPDATE events SET state = ?, attempts = ?, last_error = ?, next_attempt = ?, delivered_at = ?,
-			lease_owner = NULL, lease_until = NULL
-			WHERE tenant_id = ? AND id = ? AND state = 'pending' AND lease_owner = ?`,
-			string(f.State), int64(f.Attempts), lastError, next, delivered, string(f.Tenant), string(f.Event), worker)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return err
-		}
-		// Events are never deleted (AppendEvents' own take-back aside,
-		// which is PostgreSQL's): whether it exists cannot change since.
-		rows, err := c.query(ctx, "SELECT 1 FROM events WHERE tenant_id = ? AND id = ?", string(f.Tenant), string(f.Event))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		exists := rows.Next()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if !exists {
-			return errDeliveryNotFound(op)
-		}
-		return errLeaseLost(op)
-	})
+	}
+	return []any{tenants, ids, states, attempts, errs, next, delivered, workers}
 }
 
 // deliveryWhere returns the WHERE condition of f for the tenant's events

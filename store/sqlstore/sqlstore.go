@@ -57,10 +57,9 @@
 // claim took meanwhile is re-checked (its lease has not run out) and left out,
 // so two workers never hold the same event. On SQLite the UPDATE holds the
 // write lock from start to end. Both read the pending events through a
-// partial index, events_pending. FinishDelivery writes only if the event is
-// pending and leased to the worker (else CodeConflict; CodeNotFound if the
-// tenant has no such event); FindDeliveries lists a tenant's deliveries by
-// Seq.
+// partial index, events_pending. FinishDeliveries records each outcome of a
+// batch only if its event is pending and leased to its worker, and reports
+// the others lost; FindDeliveries lists a tenant's deliveries by Seq.
 //
 // # SQLite
 //
@@ -100,7 +99,7 @@
 // outcomes a caller handles: UpdateNumbers and UpdateEmployee check the
 // versions in their statement and write nothing if one is stale;
 // AppendEvents, CreateRecords, CreateEmployee, CreateTenant and
-// CreateIdempotencyRecord write nothing on a duplicate; FinishDelivery
+// CreateIdempotencyRecord write nothing on a duplicate; FinishDeliveries
 // writes nothing without the lease. The writes that may still fail
 // (CreateNumbers on a duplicate, UpdateNumbers changing an E.164,
 // UpdateEmployee changing the e-mail address) run in a savepoint of their
@@ -134,7 +133,7 @@
 // written in the same statement), as are AppendEvents, CreateRecords, DeleteRecords,
 // CreateEmployee, UpdateEmployee (inside InTx, one that changes the e-mail
 // address runs again in a savepoint: four), DeleteEmployee, ClaimDeliveries,
-// FinishDelivery and every read: FindNumbers, FindEmployees, FindRecords and
+// FinishDeliveries (a whole batch) and every read: FindNumbers, FindEmployees, FindRecords and
 // FindDeliveries return the page and the total count at once; SaveSettings
 // and SaveBlocklist (an INSERT ... ON CONFLICT DO NOTHING to create, an
 // UPDATE of the expected version that also tells why it wrote nothing) and
@@ -150,9 +149,10 @@
 // multi-row statements carry up to 1000 rows each; UpdateNumbers reads, then
 // writes the numbers (and the holders that changed, and the holder
 // periods it records); CreateEmployee,
-// UpdateEmployee and FinishDelivery are one statement when they write, and
-// take a second to tell why when they do not, as does an update by
-// SaveSettings or SaveBlocklist; ClaimDeliveries is one.
+// UpdateEmployee are one statement when they write, and take a second to
+// tell why when they do not, as does an update by SaveSettings or
+// SaveBlocklist; ClaimDeliveries is one, FinishDeliveries one per 1000
+// outcomes.
 package sqlstore
 
 import (

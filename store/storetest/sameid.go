@@ -170,12 +170,12 @@ func testSameIDs(t *testing.T, newStore func(t *testing.T) store.Store) {
 			cs, err := s.ClaimDeliveries(t.Context(), "w", t0, time.Minute, 10)
 			require.NoError(t, err)
 			require.Len(t, cs, 2)
-			require.NoError(t, s.FinishDelivery(t.Context(), notify.Finish{Tenant: a.ID, Event: ea.ID, Worker: "w",
-				State: notify.StateDelivered, Attempts: 1, At: t0}))
+			requireFinished(t, s, notify.Finish{Tenant: a.ID, Event: ea.ID, Worker: "w",
+				State: notify.StateDelivered, Attempts: 1, At: t0})
 			require.Equal(t, notify.StateDelivered, deliveryOf(t, s, ea).State)
 			require.Equal(t, notify.StatePending, deliveryOf(t, s, eb).State)
-			require.NoError(t, s.FinishDelivery(t.Context(), notify.Finish{Tenant: b.ID, Event: eb.ID, Worker: "w",
-				State: notify.StateFailed, Attempts: 1, Error: "550", At: t0}))
+			requireFinished(t, s, notify.Finish{Tenant: b.ID, Event: eb.ID, Worker: "w",
+				State: notify.StateFailed, Attempts: 1, Error: "550", At: t0})
 			require.Equal(t, notify.StateDelivered, deliveryOf(t, s, ea).State)
 			require.Equal(t, notify.StateFailed, deliveryOf(t, s, eb).State)
 			require.Empty(t, deliveryOf(t, s, ea).LastError)
