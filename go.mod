@@ -14,6 +14,7 @@ require (
 	github.com/maxence-charriere/go-app/v10 v10.1.3
 	github.com/rickar/cal/v2 v2.1.13
 	github.com/stretchr/testify v1.11.1
+	github.com/tidwall/btree v1.8.2
 	github.com/wneessen/go-mail v0.8.1
 	golang.org/x/crypto v0.58.0
 	modernc.org/sqlite v1.62.0

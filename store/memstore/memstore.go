@@ -1,7 +1,8 @@
 // Package memstore is the in-memory backend of the SDK: the default store, the
 // one used in tests, and the one the reference UI uses in the browser. It
-// imports only the standard library and the SDK's kernel and domain packages,
-// so it compiles for js/wasm.
+// imports only the standard library, the SDK's kernel and domain packages and
+// a small B-tree (github.com/tidwall/btree, no dependencies of its own), so it
+// compiles for js/wasm.
 //
 // It implements the contract of [store.Store] (see the store package for the
 // rules every backend follows) and passes store/storetest.
@@ -23,10 +24,13 @@
 //
 // # Layout
 //
-// Per tenant the store keeps a map from ID to number, a map from E.164 to ID,
-// and a slice of the numbers sorted by E.164, so that the overview's default
-// order is a filtered scan without sorting. Stored numbers are never changed
-// in place: a write replaces them with a fresh copy.
+// Per tenant the store keeps a map from ID to number, a B-tree of the numbers
+// ordered by E.164, a B-tree of the numbers pending deactivation ordered by
+// their date, and the count of numbers per state (index.go). Storing a block
+// of k numbers costs O(k log n); the overview's default order is a walk of
+// the first tree from the page's position, and its total a count; ApplyDue's
+// read walks only the due numbers. Stored numbers are never changed in place:
+// a write replaces them with a fresh copy.
 package memstore
 
 import (
@@ -37,6 +41,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tidwall/btree"
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/efax"
@@ -63,21 +69,12 @@ type Store struct {
 	efax    efaxData    // E-Fax-App credentials (efax.go)
 }
 
-// entry is an element of space.order. It repeats the rank of the number's
-// status (see statusOrder) so that the most common filter and sort are decided
-// by a sequential scan without following the pointer.
-type entry struct {
-	n    *numbers.Number
-	rank uint8
-}
-
-func entryOf(n *numbers.Number) entry { return entry{n: n, rank: statusRank(n.Status)} }
-
 // space is the data of one tenant.
 type space struct {
 	numbers map[numberdesk.NumberID]*numbers.Number
-	byE164  map[string]numberdesk.NumberID
-	order   []entry // the tenant's numbers sorted by E164 (unique)
+	order   *btree.BTreeG[entry] // every number, by E164 (unique)
+	due     *btree.BTreeG[entry] // the numbers stored as pending, by DeactivationAt, E164
+	counts  [unknownRank + 1]int // stored numbers per state rank
 
 	events   []numberdesk.Event // in Seq order
 	eventIDs map[numberdesk.EventID]struct{}
@@ -114,7 +111,8 @@ func (s *Store) spaceFor(tenant numberdesk.TenantID) *space {
 	if sp == nil {
 		sp = &space{
 			numbers:  make(map[numberdesk.NumberID]*numbers.Number),
-			byE164:   make(map[string]numberdesk.NumberID),
+			order:    newTree(lessE164),
+			due:      newTree(lessDue),
 			eventIDs: make(map[numberdesk.EventID]struct{}),
 			byNumber: make(map[numberdesk.NumberID][]int),
 			idem:     make(map[string]*numberdesk.IdempotencyRecord),
@@ -354,7 +352,7 @@ func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 				if _, ok := sp.numbers[n.ID]; ok {
 					return store.ErrNumberExists(op)
 				}
-				if _, ok := sp.byE164[n.E164]; ok {
+				if _, ok := sp.byE164(n); ok {
 					return store.ErrNumberExists(op)
 				}
 			}
@@ -432,8 +430,8 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 			if n.E164 == olds[i].E164 {
 				continue
 			}
-			if owner, ok := s.spaces[n.Tenant].byE164[n.E164]; ok {
-				if _, inBatch := seen[tenantKey[numberdesk.NumberID]{n.Tenant, owner}]; !inBatch {
+			if owner, ok := s.spaces[n.Tenant].byE164(n); ok {
+				if _, inBatch := seen[tenantKey[numberdesk.NumberID]{n.Tenant, owner.ID}]; !inBatch {
 					return store.ErrNumberExists(op)
 				}
 			}
@@ -528,101 +526,53 @@ func (s *Store) FindHolderPeriods(ctx context.Context, tenant numberdesk.TenantI
 	return out, nil
 }
 
-func compareE164(e entry, e164 string) int { return strings.Compare(e.n.E164, e164) }
-
-// insert adds new numbers (checked: IDs and E164s are new and unique).
+// insert adds new numbers (checked: IDs and E164s are new and unique):
+// O(log n) each. In E.164 order, as a block comes, each insert starts where
+// the previous one ended (a path hint).
 func (sp *space) insert(ns []*numbers.Number) {
-	for _, n := range ns {
-		sp.numbers[n.ID] = n
-		sp.byE164[n.E164] = n.ID
-	}
 	sorted := slices.Clone(ns)
 	slices.SortFunc(sorted, func(a, b *numbers.Number) int { return strings.Compare(a.E164, b.E164) })
-	if len(sorted) <= 8 {
-		for _, n := range sorted {
-			sp.insertOrder(n)
-		}
-		return
+	var hint btree.PathHint
+	for _, n := range sorted {
+		sp.numbers[n.ID] = n
+		sp.index(n, &hint)
 	}
-	// Merge: O(len(order) + len(ns)).
-	merged := make([]entry, 0, len(sp.order)+len(sorted))
-	i, j := 0, 0
-	for i < len(sp.order) && j < len(sorted) {
-		if sp.order[i].n.E164 < sorted[j].E164 {
-			merged = append(merged, sp.order[i])
-			i++
-		} else {
-			merged = append(merged, entryOf(sorted[j]))
-			j++
-		}
-	}
-	merged = append(merged, sp.order[i:]...)
-	for _, n := range sorted[j:] {
-		merged = append(merged, entryOf(n))
-	}
-	sp.order = merged
 }
 
 // remove takes out numbers that insert added (the undo of insert).
 func (sp *space) remove(ns []*numbers.Number) {
 	for _, n := range ns {
 		delete(sp.numbers, n.ID)
-		delete(sp.byE164, n.E164)
+		sp.unindex(n, false)
 	}
-	if len(ns) <= 8 {
-		for _, n := range ns {
-			sp.removeOrder(n.E164)
-		}
-		return
-	}
-	gone := make(map[*numbers.Number]struct{}, len(ns))
-	for _, n := range ns {
-		gone[n] = struct{}{}
-	}
-	sp.order = slices.DeleteFunc(sp.order, func(e entry) bool {
-		_, ok := gone[e.n]
-		return ok
-	})
 }
 
 // replace puts news in place of olds (the stored numbers with the same IDs);
 // the E.164s of news are unique once olds are gone.
 func (sp *space) replace(olds, news []*numbers.Number) {
 	for i, old := range olds {
-		if old.E164 != news[i].E164 {
-			delete(sp.byE164, old.E164)
-			sp.removeOrder(old.E164)
-		}
+		sp.unindex(old, old.E164 == news[i].E164)
 	}
-	for i, n := range news {
+	for _, n := range news {
 		sp.numbers[n.ID] = n
-		if olds[i].E164 != n.E164 {
-			sp.byE164[n.E164] = n.ID
-			sp.insertOrder(n)
-		} else if pos, ok := slices.BinarySearchFunc(sp.order, n.E164, compareE164); ok {
-			sp.order[pos] = entryOf(n)
-		}
-	}
-}
-
-func (sp *space) insertOrder(n *numbers.Number) {
-	pos, _ := slices.BinarySearchFunc(sp.order, n.E164, compareE164)
-	sp.order = slices.Insert(sp.order, pos, entryOf(n))
-}
-
-func (sp *space) removeOrder(e164 string) {
-	if pos, ok := slices.BinarySearchFunc(sp.order, e164, compareE164); ok {
-		sp.order = slices.Delete(sp.order, pos, pos+1)
+		sp.index(n, nil) // replaces the entry of an unchanged E.164
 	}
 }
 
 // FindNumbers returns copies of the page of the tenant's numbers matching f,
 // and the total count of matches before paging.
 //
-// The default order is a filtered scan of the E.164-sorted slice. The other
-// orders collect the matches in E.164 order (reversed for Desc) and sort them
-// stably by their key only, so the E.164 tie-break comes for free: states by
-// bucketing, times by a stable sort of pre-extracted keys.
+// IDs and E164s are looked up, and DueBefore walks only the due numbers
+// (space.due), sorting what they find. The other filters walk the numbers in
+// E.164 order (space.order, reversed for Desc). When f selects by state at
+// most, the total comes from the counts per state, so the walk stops at the
+// end of the page, and without any filter it starts at the page's position.
+// The sort by status walks the states in their order; the sorts by time
+// collect the matches in E.164 order and sort them stably by their key only,
+// so the E.164 tie-break comes for free.
+//
+// Instants are compared by their wall clock: a monotonic clock reading in
+// f.Now or f.DueBefore is ignored, as a database ignores it.
 func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f numbers.Filter) ([]*numbers.Number, int, error) {
 	const op = "memstore.FindNumbers"
 	if err := f.Check(op); err != nil {
@@ -630,132 +580,243 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 	}
 	p := pager{offset: f.Offset, limit: f.Limit, out: []*numbers.Number{}}
 	m := newMatcher(f)
+	visits := 0 // the stored numbers read, for visitProbe
 	err := s.read(ctx, op, func() error {
 		sp := s.spaces[tenant]
 		if sp == nil {
 			return nil
 		}
-		if len(f.IDs) > 0 || len(f.E164s) > 0 {
-			// Look the few numbers up instead of scanning all of them.
-			ids := f.IDs
-			if len(f.E164s) > 0 {
-				ids = make([]numberdesk.NumberID, 0, len(f.E164s))
-				for _, e := range f.E164s {
-					if id, ok := sp.byE164[e]; ok && (len(f.IDs) == 0 || slices.Contains(f.IDs, id)) {
-						ids = append(ids, id)
-					}
-				}
-			}
+		switch {
+		case len(f.IDs) > 0 || len(f.E164s) > 0:
+			p.takeAll(sortHits(sp.lookup(f, m, &visits), f))
+		case m.due:
 			var hits []*numbers.Number
-			seen := make(map[numberdesk.NumberID]struct{}, len(ids))
-			for _, id := range ids {
-				if _, dup := seen[id]; dup {
-					continue
-				}
-				seen[id] = struct{}{}
-				if n, ok := sp.numbers[id]; ok && m.match(entryOf(n)) {
-					hits = append(hits, n)
-				}
-			}
-			slices.SortFunc(hits, compareFunc(f))
-			for _, n := range hits {
-				p.take(n)
-			}
-			return nil
-		}
-		// scan yields the positions of the matches in E.164 order (reversed
-		// for Desc).
-		scan := func(yield func(i int)) {
-			if f.Desc {
-				for i := len(sp.order) - 1; i >= 0; i-- {
-					if m.match(sp.order[i]) {
-						yield(i)
-					}
-				}
-				return
-			}
-			for i, e := range sp.order {
+			sp.eachDue(m.dueBefore, &visits, func(e entry) bool {
 				if m.match(e) {
-					yield(i)
+					hits = append(hits, e.n)
 				}
-			}
-		}
-		switch f.Sort {
-		case "", numbers.SortNumber:
-			scan(func(i int) { p.take(sp.order[i].n) })
-		case numbers.SortStatus:
-			// One scan per state, in the order of the states: no sorting
-			// and no allocation. Unknown states (none of statusOrder) last,
-			// by name.
-			ranks := []uint8{0, 1, 2, 3, unknownRank}
-			if f.Desc {
-				slices.Reverse(ranks)
-			}
-			for _, r := range ranks {
-				if r != unknownRank {
-					scan(func(i int) {
-						if m.rank(sp.order[i]) == r {
-							p.take(sp.order[i].n)
-						}
-					})
-					continue
-				}
-				var odd []*numbers.Number
-				scan(func(i int) {
-					if sp.order[i].rank == unknownRank {
-						odd = append(odd, sp.order[i].n)
-					}
-				})
-				slices.SortStableFunc(odd, func(a, b *numbers.Number) int {
-					return sign(f.Desc) * strings.Compare(string(a.Status), string(b.Status))
-				})
-				for _, n := range odd {
-					p.take(n)
-				}
-			}
+				return true
+			})
+			p.takeAll(sortHits(hits, f))
+		case f.Sort == "" || f.Sort == numbers.SortNumber:
+			sp.findByNumber(f.Desc, m, &p, &visits)
+		case f.Sort == numbers.SortStatus:
+			sp.findByStatus(f.Desc, m, &p, &visits)
 		default:
-			// Pre-extracted keys without pointers (cheap for the GC),
-			// sorted stably: the scan order is the E.164 tie-break.
-			type keyed struct {
-				none bool // no time: last in both directions
-				nsec int32
-				pos  int32
-				sec  int64
-			}
-			var hits []keyed
-			scan(func(i int) {
-				t := sp.order[i].n.CreatedAt
-				if f.Sort == numbers.SortDeactivationAt {
-					t = sp.order[i].n.DeactivationAt
-					if m.lapsed(sp.order[i]) {
-						t = time.Time{} // as at Now: no date
-					}
-				}
-				hits = append(hits, keyed{none: f.Sort == numbers.SortDeactivationAt && t.IsZero(), sec: t.Unix(), nsec: int32(t.Nanosecond()), pos: int32(i)})
-			})
-			sg := sign(f.Desc)
-			slices.SortStableFunc(hits, func(a, b keyed) int {
-				if a.none != b.none {
-					if a.none {
-						return 1
-					}
-					return -1
-				}
-				if c := cmp.Compare(a.sec, b.sec); c != 0 {
-					return sg * c
-				}
-				return sg * cmp.Compare(a.nsec, b.nsec)
-			})
-			for _, h := range hits {
-				p.take(sp.order[h.pos].n)
-			}
+			sp.findByTime(f, m, &p, &visits)
 		}
 		return nil
 	})
+	if visitProbe != nil {
+		visitProbe(visits)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
 	return p.out, p.total, nil
+}
+
+// visitProbe, if set (by tests only, before the Store is used), is called
+// after every FindNumbers with the number of stored numbers it read.
+var visitProbe func(visits int)
+
+// lookup returns the numbers of f.IDs and f.E164s (both: those in both) that
+// m matches, each once, in no particular order.
+func (sp *space) lookup(f numbers.Filter, m *matcher, visits *int) []*numbers.Number {
+	ids := f.IDs
+	if len(f.E164s) > 0 {
+		ids = make([]numberdesk.NumberID, 0, len(f.E164s))
+		key := &numbers.Number{}
+		for _, e := range f.E164s {
+			key.E164 = e
+			if n, ok := sp.byE164(key); ok && (len(f.IDs) == 0 || slices.Contains(f.IDs, n.ID)) {
+				ids = append(ids, n.ID)
+			}
+		}
+	}
+	var hits []*numbers.Number
+	seen := make(map[numberdesk.NumberID]struct{}, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; dup {
+			continue
+		}
+		seen[id] = struct{}{}
+		if n, ok := sp.numbers[id]; ok {
+			*visits++
+			if m.match(entryOf(n)) {
+				hits = append(hits, n)
+			}
+		}
+	}
+	return hits
+}
+
+// sortHits sorts hits in f's order.
+func sortHits(hits []*numbers.Number, f numbers.Filter) []*numbers.Number {
+	slices.SortFunc(hits, compareFunc(f))
+	return hits
+}
+
+// count returns how many numbers m matches when the counts per state decide
+// it (m selects by state at most, and by no unknown state): O(1), or
+// O(lapsed + log n) with a Now.
+func (sp *space) count(m *matcher, visits *int) (int, bool) {
+	if !m.byStateOnly() {
+		return 0, false
+	}
+	if m.ranks == allRanks {
+		return sp.order.Len(), true
+	}
+	if m.ranks&(1<<unknownRank) != 0 {
+		return 0, false // unknown states match by name
+	}
+	total := 0
+	for r, k := range sp.stateCounts(m.now, visits) {
+		if m.ranks&(1<<r) != 0 {
+			total += k
+		}
+	}
+	return total, true
+}
+
+// stateCounts returns how many numbers are in each state rank at now (zero:
+// as stored): the pending numbers due at now count as inactive.
+func (sp *space) stateCounts(now time.Time, visits *int) [unknownRank + 1]int {
+	c := sp.counts
+	if !now.IsZero() {
+		lapsed := 0
+		sp.eachDue(now, visits, func(entry) bool {
+			lapsed++
+			return true
+		})
+		c[pendingRank] -= lapsed
+		c[inactiveRank] += lapsed
+	}
+	return c
+}
+
+// findByNumber takes m's matches in E.164 order (reversed for desc).
+func (sp *space) findByNumber(desc bool, m *matcher, p *pager, visits *int) {
+	total, known := sp.count(m, visits)
+	if !known {
+		sp.each(desc, 0, visits, func(e entry) bool {
+			if m.match(e) {
+				p.take(e.n)
+			}
+			return true
+		})
+		return
+	}
+	// The total is known: read only the page. Without a filter, every
+	// number matches, so the page starts at position offset.
+	from := 0
+	if m.ranks == allRanks {
+		from = min(p.offset, total)
+		p.total = from
+	}
+	sp.each(desc, from, visits, func(e entry) bool {
+		if m.match(e) {
+			p.take(e.n)
+		}
+		return !p.full()
+	})
+	p.total = total
+}
+
+// findByStatus takes m's matches state by state, in the order of the states
+// (reversed for desc), each state in E.164 order (reversed for desc). Unknown
+// states (none of statusOrder) come last, by name. When the counts per state
+// decide the total, a state entirely before or after the page is counted, not
+// read, and the read of a state stops at the end of the page.
+func (sp *space) findByStatus(desc bool, m *matcher, p *pager, visits *int) {
+	var counts [unknownRank + 1]int
+	known := m.byStateOnly() && (m.ranks == allRanks || m.ranks&(1<<unknownRank) == 0)
+	if known {
+		counts = sp.stateCounts(m.now, visits)
+	}
+	ranks := []uint8{0, 1, 2, 3, unknownRank}
+	if desc {
+		slices.Reverse(ranks)
+	}
+	for _, r := range ranks {
+		start, k := p.total, 0
+		if known {
+			if m.ranks&(1<<r) != 0 {
+				k = counts[r]
+			}
+			if p.full() || start+k <= p.offset {
+				p.total += k // entirely after or before the page
+				continue
+			}
+		}
+		if r != unknownRank {
+			sp.each(desc, 0, visits, func(e entry) bool {
+				if m.match(e) && m.rank(e) == r {
+					p.take(e.n)
+				}
+				return !known || !p.full()
+			})
+		} else {
+			var odd []*numbers.Number
+			sp.each(desc, 0, visits, func(e entry) bool {
+				if e.rank == unknownRank && m.match(e) {
+					odd = append(odd, e.n)
+				}
+				return true
+			})
+			slices.SortStableFunc(odd, func(a, b *numbers.Number) int {
+				return sign(desc) * strings.Compare(string(a.Status), string(b.Status))
+			})
+			p.takeAll(odd)
+		}
+		if known {
+			p.total = start + k
+		}
+	}
+}
+
+// findByTime takes m's matches sorted by CreatedAt or by DeactivationAt
+// (f.Sort), then by E.164.
+func (sp *space) findByTime(f numbers.Filter, m *matcher, p *pager, visits *int) {
+	// Pre-extracted keys, sorted stably: the walk's order is the E.164
+	// tie-break.
+	type keyed struct {
+		none bool // no time: last in both directions
+		nsec int32
+		sec  int64
+		n    *numbers.Number
+	}
+	var hits []keyed
+	sp.each(f.Desc, 0, visits, func(e entry) bool {
+		if !m.match(e) {
+			return true
+		}
+		t := e.n.CreatedAt
+		if f.Sort == numbers.SortDeactivationAt {
+			t = e.n.DeactivationAt
+			if m.lapsed(e) {
+				t = time.Time{} // as at Now: no date
+			}
+		}
+		hits = append(hits, keyed{none: f.Sort == numbers.SortDeactivationAt && t.IsZero(), sec: t.Unix(), nsec: int32(t.Nanosecond()), n: e.n})
+		return true
+	})
+	sg := sign(f.Desc)
+	slices.SortStableFunc(hits, func(a, b keyed) int {
+		if a.none != b.none {
+			if a.none {
+				return 1
+			}
+			return -1
+		}
+		if c := cmp.Compare(a.sec, b.sec); c != 0 {
+			return sg * c
+		}
+		return sg * cmp.Compare(a.nsec, b.nsec)
+	})
+	for _, h := range hits {
+		p.take(h.n)
+	}
 }
 
 // pager takes the matches in order, counting all and copying the page.
@@ -771,9 +832,18 @@ func (p *pager) take(n *numbers.Number) {
 	p.total++
 }
 
+func (p *pager) takeAll(ns []*numbers.Number) {
+	for _, n := range ns {
+		p.take(n)
+	}
+}
+
+// full reports whether the page is complete: a further match only counts.
+func (p *pager) full() bool { return p.limit > 0 && p.total >= p.offset+p.limit }
+
 // matcher is a compiled Filter (without IDs, paging and sorting).
 type matcher struct {
-	ranks      uint8 // bit r: state rank r is selected; all bits if no filter
+	ranks      uint8 // bit r: state rank r is selected; allRanks if no filter
 	statuses   []numbers.Status
 	usageTypes []routing.UsageType
 	holder     numberdesk.StaffID
@@ -786,15 +856,15 @@ type matcher struct {
 
 func newMatcher(f numbers.Filter) *matcher {
 	m := &matcher{
-		ranks:      0xff,
+		ranks:      allRanks,
 		statuses:   f.Statuses,
 		usageTypes: f.UsageTypes,
 		holder:     f.Holder,
 		unassigned: f.Unassigned,
 		digits:     f.Digits,
 		due:        !f.DueBefore.IsZero(),
-		dueBefore:  f.DueBefore,
-		now:        f.Now,
+		dueBefore:  f.DueBefore.Round(0), // wall clock: see FindNumbers
+		now:        f.Now.Round(0),
 	}
 	if len(f.Statuses) > 0 {
 		m.ranks = 0
@@ -803,6 +873,14 @@ func newMatcher(f numbers.Filter) *matcher {
 		}
 	}
 	return m
+}
+
+// allRanks is matcher.ranks without a filter by state.
+const allRanks = 0xff
+
+// byStateOnly reports whether m filters by state at most.
+func (m *matcher) byStateOnly() bool {
+	return len(m.usageTypes) == 0 && m.holder == "" && !m.unassigned && m.digits == "" && !m.due
 }
 
 // pendingRank and inactiveRank are the ranks of those states.
@@ -881,29 +959,36 @@ func sign(desc bool) int {
 // compareFunc returns the full comparison of f's order: Sort, then E.164;
 // Desc reverses both, except that a missing DeactivationAt goes last either
 // way. With f.Now the numbers compare as they are at Now. f.Sort is valid.
+// Instants compare by their wall clock.
 func compareFunc(f numbers.Filter) func(a, b *numbers.Number) int {
 	sg := sign(f.Desc)
-	return func(a, b *numbers.Number) int {
-		if !f.Now.IsZero() {
-			a, b = a.At(f.Now), b.At(f.Now)
+	now := f.Now.Round(0)
+	at := func(n *numbers.Number) *numbers.Number {
+		if now.IsZero() {
+			return n
 		}
+		return n.At(now)
+	}
+	return func(a, b *numbers.Number) int {
 		var c int
 		switch f.Sort {
 		case numbers.SortStatus:
+			a, b = at(a), at(b)
 			c = cmp.Compare(statusRank(a.Status), statusRank(b.Status))
 			if c == 0 {
 				c = strings.Compare(string(a.Status), string(b.Status))
 			}
 		case numbers.SortCreated:
-			c = a.CreatedAt.Compare(b.CreatedAt)
+			c = compareWall(a.CreatedAt, b.CreatedAt)
 		case numbers.SortDeactivationAt:
+			a, b = at(a), at(b)
 			if az, bz := a.DeactivationAt.IsZero(), b.DeactivationAt.IsZero(); az != bz {
 				if az {
 					return 1
 				}
 				return -1
 			}
-			c = a.DeactivationAt.Compare(b.DeactivationAt)
+			c = compareWall(a.DeactivationAt, b.DeactivationAt)
 		}
 		if c == 0 {
 			c = strings.Compare(a.E164, b.E164)

@@ -87,9 +87,10 @@ func (s *Store) Snapshot() ([]byte, error) {
 	}
 	slices.SortFunc(snap.Tenants, func(a, b *numberdesk.Tenant) int { return strings.Compare(string(a.ID), string(b.ID)) })
 	for _, sp := range s.spaces {
-		for _, e := range sp.order {
+		sp.order.Scan(func(e entry) bool {
 			snap.Numbers = append(snap.Numbers, e.n.Clone())
-		}
+			return true
+		})
 		for _, e := range sp.events {
 			snap.Events = append(snap.Events, cloneEvent(e))
 		}
@@ -201,16 +202,11 @@ func Restore(data []byte) (*Store, error) {
 			if _, dup := sp.numbers[n.ID]; dup {
 				return nil, bad("numbers")
 			}
-			if _, dup := sp.byE164[n.E164]; dup {
+			if _, dup := sp.byE164(n); dup {
 				return nil, bad("numbers")
 			}
-			sp.numbers[n.ID], sp.byE164[n.E164] = n, n.ID
-		}
-		sorted := slices.Clone(ns)
-		slices.SortFunc(sorted, func(a, b *numbers.Number) int { return strings.Compare(a.E164, b.E164) })
-		sp.order = make([]entry, len(sorted))
-		for i, n := range sorted {
-			sp.order[i] = entryOf(n)
+			sp.numbers[n.ID] = n
+			sp.index(n, nil)
 		}
 	}
 	var last int64

@@ -13,8 +13,7 @@ import (
 // JSON changes incompatibly, then add the field here.
 var snapshotFields = []string{
 	"Store.mu", "Store.seq", "Store.tenants", "Store.spaces", "Store.staff", "Store.outbox", "Store.routing",
-	"space.numbers", "space.byE164", "space.order", "space.events", "space.eventIDs", "space.byNumber", "space.idem", "space.periods",
-	"entry.n", "entry.rank",
+	"space.numbers", "space.order", "space.due", "space.counts", "space.events", "space.eventIDs", "space.byNumber", "space.idem", "space.periods",
 	"staffData.spaces",
 	"staffSpace.employees", "staffSpace.byEmail", "staffSpace.records", "staffSpace.byNumber", "staffSpace.byHolder",
 	"outbox.byEvent", "outbox.queue",
