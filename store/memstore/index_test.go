@@ -15,6 +15,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/store/storetest"
 )
 
 // The tests of the indexes (index.go): a model test of FindNumbers over trees
@@ -256,67 +257,13 @@ func (m *ixModel) checkIndexes() {
 	}
 }
 
-// reference is FindNumbers written from the contract, over the model.
+// reference is FindNumbers written from the contract (storetest's model),
+// over the model.
 func (m *ixModel) reference(f numbers.Filter) ([]numberdesk.NumberID, int) {
-	at := func(n *numbers.Number) *numbers.Number {
-		if f.Now.IsZero() {
-			return n
-		}
-		return n.At(f.Now)
-	}
-	type hit struct{ n, at *numbers.Number } // as stored, as at Now
-	var hits []hit
-	for _, n := range m.byID {
-		e := at(n)
-		if len(f.IDs) > 0 && !slices.Contains(f.IDs, n.ID) ||
-			len(f.E164s) > 0 && !slices.Contains(f.E164s, n.E164) ||
-			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, e.Status) ||
-			len(f.UsageTypes) > 0 && !slices.Contains(f.UsageTypes, e.UsageType) ||
-			f.Holder != "" && !e.HeldBy(f.Holder) ||
-			f.Unassigned && len(e.Holders) > 0 ||
-			f.Digits != "" && !strings.Contains(n.E164[1:], f.Digits) ||
-			!f.DueBefore.IsZero() && (n.Status != numbers.StatusDeactivationPending || n.DeactivationAt.After(f.DueBefore)) {
-			continue
-		}
-		hits = append(hits, hit{n, e})
-	}
-	sign := 1
-	if f.Desc {
-		sign = -1
-	}
-	rank := func(s numbers.Status) int {
-		if i := slices.Index(numbers.Statuses, s); i >= 0 {
-			return i
-		}
-		return len(numbers.Statuses) // unknown: last, by name
-	}
-	slices.SortFunc(hits, func(x, y hit) int {
-		a, b := x.at, y.at
-		var c int
-		switch f.Sort {
-		case numbers.SortStatus:
-			c = cmp.Or(cmp.Compare(rank(a.Status), rank(b.Status)), strings.Compare(string(a.Status), string(b.Status)))
-		case numbers.SortCreated:
-			c = a.CreatedAt.Compare(b.CreatedAt)
-		case numbers.SortDeactivationAt:
-			if az, bz := a.DeactivationAt.IsZero(), b.DeactivationAt.IsZero(); az != bz {
-				if az {
-					return 1
-				}
-				return -1
-			}
-			c = a.DeactivationAt.Compare(b.DeactivationAt)
-		}
-		return sign * cmp.Or(c, strings.Compare(a.E164, b.E164))
-	})
-	total := len(hits)
-	hits = hits[min(f.Offset, len(hits)):]
-	if f.Limit > 0 && f.Limit < len(hits) {
-		hits = hits[:f.Limit]
-	}
+	hits, total := storetest.FindNumbersModel(slices.Collect(maps.Values(m.byID)), f)
 	ids := make([]numberdesk.NumberID, len(hits))
-	for i, h := range hits {
-		ids[i] = h.n.ID
+	for i, n := range hits {
+		ids[i] = n.ID
 	}
 	return ids, total
 }

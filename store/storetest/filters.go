@@ -77,18 +77,26 @@ func newFilterFixture(t *testing.T, s store.Store) *filterFixture {
 	return fx
 }
 
-// want is the reference model of FindNumbers, written from the doc comments
-// of numbers.Filter and package store. With f.Now, numbers match and sort as
-// numbers.Number.At makes them (the numbers returned are as stored).
+// want is FindNumbersModel over the fixture's numbers.
 func (fx *filterFixture) want(f numbers.Filter) ([]*numbers.Number, int) {
-	var hits []*numbers.Number
+	return FindNumbersModel(fx.all, f)
+}
+
+// FindNumbersModel is the reference model of Store.FindNumbers, written from
+// the doc comments of numbers.Filter and package store: the page of all
+// (numbers of one tenant, as stored) that f selects, and the total before
+// paging. With f.Now, numbers match and sort as numbers.Number.At makes
+// them; the numbers returned are as stored. A backend's own tests may hold
+// their data structures against it.
+func FindNumbersModel(all []*numbers.Number, f numbers.Filter) ([]*numbers.Number, int) {
 	at := func(n *numbers.Number) *numbers.Number {
 		if f.Now.IsZero() {
 			return n
 		}
 		return n.At(f.Now)
 	}
-	for _, n := range fx.all {
+	var hits []*numbers.Number
+	for _, n := range all {
 		e := at(n)
 		if len(f.IDs) > 0 && !slices.Contains(f.IDs, n.ID) ||
 			len(f.E164s) > 0 && !slices.Contains(f.E164s, n.E164) ||
@@ -106,13 +114,18 @@ func (fx *filterFixture) want(f numbers.Filter) ([]*numbers.Number, int) {
 	if f.Desc {
 		sign = -1
 	}
-	rank := func(s numbers.Status) int { return slices.Index(numbers.Statuses, s) }
+	rank := func(s numbers.Status) int {
+		if i := slices.Index(numbers.Statuses, s); i >= 0 {
+			return i
+		}
+		return len(numbers.Statuses) // unknown: last, by name
+	}
 	slices.SortFunc(hits, func(a, b *numbers.Number) int {
 		a, b = at(a), at(b)
 		var c int
 		switch f.Sort {
 		case numbers.SortStatus:
-			c = cmp.Compare(rank(a.Status), rank(b.Status))
+			c = cmp.Or(cmp.Compare(rank(a.Status), rank(b.Status)), strings.Compare(string(a.Status), string(b.Status)))
 		case numbers.SortCreated:
 			c = a.CreatedAt.Compare(b.CreatedAt)
 		case numbers.SortDeactivationAt:
@@ -124,19 +137,12 @@ func (fx *filterFixture) want(f numbers.Filter) ([]*numbers.Number, int) {
 			}
 			c = a.DeactivationAt.Compare(b.DeactivationAt)
 		}
-		if c == 0 {
-			c = strings.Compare(a.E164, b.E164)
-		}
-		return sign * c
+		return sign * cmp.Or(c, strings.Compare(a.E164, b.E164))
 	})
 	total := len(hits)
-	off, lim := max(f.Offset, 0), max(f.Limit, 0)
-	if off > len(hits) {
-		off = len(hits)
-	}
-	hits = hits[off:]
-	if lim > 0 && lim < len(hits) {
-		hits = hits[:lim]
+	hits = hits[min(max(f.Offset, 0), len(hits)):]
+	if f.Limit > 0 && f.Limit < len(hits) {
+		hits = hits[:f.Limit]
 	}
 	return hits, total
 }
