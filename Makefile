@@ -90,7 +90,7 @@ mutate: ## mutation testing with gremlins, efficacy per package (MUTATE="routing
 		if [ $$p = kernel ]; then dir=. ex="-E /"; else dir=./$$p ex=; fi; \
 		GOFLAGS="-count=1 -short -vet=off" $(GREMLINS) unleash --workers 1 --test-cpu 1 --timeout-coefficient 6 $$ex \
 			-o .cache/gremlins/$$p.json $$dir > .cache/gremlins/$$p.log 2>&1 || exit 1; \
-		echo "$$p: $$(grep -E 'Killed|Efficacy' .cache/gremlins/$$p.log | tr '\n' ' ')"; grep -E 'LIVED' .cache/gremlins/$$p.log || true; \
+		echo "$$p: $$(grep -E 'Killed:|Timed out:|efficacy' .cache/gremlins/$$p.log | tr '\n' ' ')"; grep -E 'LIVED' .cache/gremlins/$$p.log || true; \
 	done
 
 # The time the fuzzer may spend minimizing each new interesting input. While
