@@ -115,11 +115,7 @@ func (s *Service) assign(ctx context.Context, op string, actor numberdesk.Actor,
 // DeleteRecords per previous holder.
 func (s *Service) assignEach(ctx context.Context, op string, actor numberdesk.Actor, ids []numberdesk.NumberID,
 	employee numberdesk.StaffID, purge, add bool) ([]*AssignResult, error) {
-	fields := make([]string, len(ids))
-	for i := range fields {
-		fields[i] = "number"
-	}
-	ns, err := s.visibleEach(ctx, op, actor, ids, fields)
+	ns, err := s.visibleEach(ctx, op, actor, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -145,22 +145,28 @@ func (s *Service) visible(ctx context.Context, op string, actor numberdesk.Actor
 
 // visibleEach is visible for several numbers in one read: it returns them in
 // the order of ids, or the error visible gives for the first one that is
-// not visible, with the Field given for it in fields.
-func (s *Service) visibleEach(ctx context.Context, op string, actor numberdesk.Actor, ids []numberdesk.NumberID, fields []string) ([]*Number, error) {
+// not visible, with Field fields[i] for ids[i] ("number" where fields has
+// none).
+func (s *Service) visibleEach(ctx context.Context, op string, actor numberdesk.Actor, ids []numberdesk.NumberID, fields ...string) ([]*Number, error) {
 	found, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{IDs: ids})
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
 	now := s.now()
+	byID := make(map[numberdesk.NumberID]*Number, len(found))
+	for _, n := range found {
+		if actor.Role != numberdesk.RoleEmployee || n.At(now).HeldBy(actor.Staff) {
+			byID[n.ID] = n
+		}
+	}
 	ns := make([]*Number, len(ids))
 	for i, id := range ids {
-		for _, n := range found {
-			if n.ID == id && (actor.Role != numberdesk.RoleEmployee || n.At(now).HeldBy(actor.Staff)) {
-				ns[i] = n
+		if ns[i] = byID[id]; ns[i] == nil {
+			field := "number"
+			if i < len(fields) {
+				field = fields[i]
 			}
-		}
-		if ns[i] == nil {
-			return nil, numberdesk.E(numberdesk.CodeNotFound, op, fields[i], "Die Rufnummer wurde nicht gefunden.")
+			return nil, numberdesk.E(numberdesk.CodeNotFound, op, field, "Die Rufnummer wurde nicht gefunden.")
 		}
 	}
 	return ns, nil
@@ -996,7 +1002,7 @@ func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequ
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "new", "Bitte wählen Sie eine andere Rufnummer als die zu ersetzende.")
 	}
 	return idempotent(ctx, s, actor, op, req.IdempotencyKey, [2]numberdesk.NumberID{req.Old, req.New}, func(ctx context.Context) (*SwapResult, error) {
-		pair, err := s.visibleEach(ctx, op, actor, []numberdesk.NumberID{req.Old, req.New}, []string{"old", "new"})
+		pair, err := s.visibleEach(ctx, op, actor, []numberdesk.NumberID{req.Old, req.New}, "old", "new")
 		if err != nil {
 			return nil, err
 		}

@@ -719,10 +719,8 @@ func (s *Store) updateNumbers(ctx context.Context, op string, tenant numberdesk.
 		var err error
 		if s.d == Postgres {
 			err = s.updateNumbersPG(ctx, c, op, ns, dup, string(tenant), wipeIDs)
-		} else if err = s.updateNumbersSQLite(ctx, c, op, ns, dup); err == nil && len(wipeIDs) > 0 {
-			a := &args{d: s.d}
-			_, err = c.exec(ctx, "DELETE FROM routing_settings WHERE tenant_id = "+a.add(string(tenant))+
-				" AND "+s.inList(a, "number_id", wipeIDs), a.list...)
+		} else if err = s.updateNumbersSQLite(ctx, c, op, ns, dup); err == nil {
+			err = s.deleteSettings(ctx, c, tenant, wipeIDs)
 		}
 		return numberWriteError(c, op, err)
 	})

@@ -253,14 +253,23 @@ func (s *Store) DeleteSettings(ctx context.Context, tenant numberdesk.TenantID, 
 		}
 	}
 	return s.write(ctx, op, false, func(c *call) error {
-		if !numberdesk.ValidID(tenant) || len(ids) == 0 {
+		if !numberdesk.ValidID(tenant) {
 			return nil // never stored
 		}
-		a := &args{d: s.d}
-		_, err := c.exec(ctx, "DELETE FROM routing_settings WHERE tenant_id = "+a.add(string(tenant))+
-			" AND "+s.inList(a, "number_id", ids), a.list...)
-		return err
+		return s.deleteSettings(ctx, c, tenant, ids)
 	})
+}
+
+// deleteSettings deletes the routing settings of the tenant's numbers ids
+// (canonical IDs) in one statement; none is no statement.
+func (s *Store) deleteSettings(ctx context.Context, c *call, tenant numberdesk.TenantID, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	a := &args{d: s.d}
+	_, err := c.exec(ctx, "DELETE FROM routing_settings WHERE tenant_id = "+a.add(string(tenant))+
+		" AND "+s.inList(a, "number_id", ids), a.list...)
+	return err
 }
 
 // FindBlocklist returns the tenant's block list; a tenant without one (also
