@@ -29,14 +29,18 @@ func (f RecordFilter) CheckPurge(op string) error {
 }
 
 // Check checks a filter given to Store.FindNumbers: an unknown Sort is
-// CodeInvalid (Field "sort"), a negative Offset or Limit CodeInvalid (Field
-// "offset" or "limit", see numberdesk.CheckPage). Backends call it first,
+// CodeInvalid (Field "sort"), a negative Offset, Limit or CountLimit
+// CodeInvalid (Field "offset", "limit" or "count_limit", see
+// numberdesk.CheckPage). Backends call it first,
 // so that all of them refuse bad input alike.
 func (f Filter) Check(op string) error {
 	switch f.Sort {
 	case "", SortNumber, SortStatus, SortCreated, SortDeactivationAt:
 	default:
 		return numberdesk.E(numberdesk.CodeInvalid, op, "sort", "Die Sortierung ist ungültig.")
+	}
+	if f.CountLimit < 0 {
+		return numberdesk.E(numberdesk.CodeInvalid, op, "count_limit", "Die Zählgrenze darf nicht negativ sein.")
 	}
 	return numberdesk.CheckPage(op, f.Offset, f.Limit)
 }

@@ -234,7 +234,8 @@ const (
 )
 
 // Filter selects numbers of one tenant for the overview. Zero fields do not
-// filter. Results are sorted by Sort, then by E.164; Offset and Limit page them.
+// filter. Results are sorted by Sort, then by E.164 (Filter.Compare); After,
+// Offset and Limit page them.
 type Filter struct {
 	IDs        []numberdesk.NumberID // only these numbers
 	E164s      []string              // only these E.164 numbers (exact)
@@ -242,8 +243,15 @@ type Filter struct {
 	UsageTypes []routing.UsageType   // any of these usage types
 	Holder     numberdesk.StaffID    // only numbers this employee holds
 	Unassigned bool                  // only numbers without a holder
-	// Digits matches numbers whose E.164 digits contain it. Services fill it
-	// from free text with SearchDigits.
+	// Prefix matches numbers whose E.164 starts with it ("+49221"): a range
+	// of the (tenant, E.164) order, served by an index on every backend.
+	Prefix string
+	// Extension matches numbers of a block with this extension
+	// ("Durchwahl") exactly, served by an index.
+	Extension string
+	// Digits matches numbers whose E.164 digits contain it, anywhere: the
+	// slow path, which reads every number of the tenant that the other
+	// fields select. Services fill it from free text with phone.Digits.
 	Digits string
 	// DueBefore selects the numbers stored as pending whose DeactivationAt
 	// is not after it (ApplyDue's read). It compares stored states; Now
@@ -255,11 +263,19 @@ type Filter struct {
 	// and without DeactivationAt, for Statuses, UsageTypes, Holder,
 	// Unassigned and the sorts by status and by deactivation date. The
 	// numbers returned are as stored. Zero: the stored states.
-	Now    time.Time
-	Sort   SortKey
-	Desc   bool
+	Now  time.Time
+	Sort SortKey
+	Desc bool
+	// After, if set, starts the page after this position of the order
+	// (keyset paging, see Position); Offset then counts from there. The
+	// total still counts every match.
+	After  *Position
 	Offset int
 	Limit  int // 0: no limit
+	// CountLimit, if positive, lets the Store stop counting matches at
+	// CountLimit: the total returned is the lesser of the matches and
+	// CountLimit, so that a count costs O(CountLimit) at most.
+	CountLimit int
 }
 
 // Store is the persistence numbers.Service needs. Implementations are safe for

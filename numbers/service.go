@@ -8,6 +8,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -333,26 +334,59 @@ type Query struct {
 	UsageTypes []routing.UsageType `json:"usage_types" validate:"max=4,dive,oneof=voice conference fax_personal fax_shared"`
 	Holder     numberdesk.StaffID  `json:"holder" validate:"omitempty,max=64"`
 	Unassigned bool                `json:"unassigned"`
-	// Search matches digits in any format: "0221 12", "+49 221", "123-4".
-	Search string  `json:"search" validate:"max=64"`
-	Sort   SortKey `json:"sort" validate:"omitempty,oneof=number status created deactivation_at"`
-	Desc   bool    `json:"desc"`
-	Offset int     `json:"offset" validate:"gte=0"`
-	Limit  int     `json:"limit" validate:"gte=0,lte=1000"` // 0: DefaultPage
+	// Search finds numbers by the start of the number or by extension, in
+	// any format (spaces, dashes, brackets), served by an index on every
+	// backend:
+	//   - a term starting with "+", "00" or a national "0" matches the
+	//     numbers that start with it: "0221 12", "+49 221", "0049 221";
+	//   - 1 to 5 digits match the extension ("Durchwahl") of a block
+	//     exactly: "15";
+	//   - 6 digits or more match the start of the international form
+	//     without "+": "49221".
+	// With Contains, the term's digits match anywhere in the number instead
+	// ("123-456"): the slow path, which reads every number the other fields
+	// select.
+	Search   string  `json:"search" validate:"max=64"`
+	Contains bool    `json:"contains"`
+	Sort     SortKey `json:"sort" validate:"omitempty,oneof=number status created deactivation_at"`
+	Desc     bool    `json:"desc"`
+	// Cursor continues the overview after the page whose NextCursor it is
+	// (keyset paging: stable while numbers are added or removed). It is
+	// valid for the same filters, search and sort only; Offset then skips
+	// from there.
+	Cursor string `json:"cursor" validate:"max=512"`
+	Offset int    `json:"offset" validate:"gte=0"`
+	Limit  int    `json:"limit" validate:"gte=0,lte=1000"` // 0: DefaultPage
 }
+
+// MaxTotal is the highest total the overview counts exactly: counting stops
+// after it, so that a page costs the same in a tenant of a million numbers.
+// A Page with more matches has Total MaxTotal and TotalIsLowerBound set
+// ("mehr als 10.000").
+const MaxTotal = 10_000
 
 // Page is one page of the overview.
 type Page struct {
 	Numbers []*Number `json:"numbers"`
-	Total   int       `json:"total"` // matches before paging
-	Offset  int       `json:"offset"`
-	Limit   int       `json:"limit"`
+	// Total counts the matches before paging, up to MaxTotal; with
+	// TotalIsLowerBound there are more than Total.
+	Total             int  `json:"total"`
+	TotalIsLowerBound bool `json:"total_is_lower_bound"`
+	// NextCursor continues after this page (Query.Cursor); empty on the
+	// last page.
+	NextCursor string `json:"next_cursor"`
+	Offset     int    `json:"offset"`
+	Limit      int    `json:"limit"`
 }
 
 // Overview returns a page of the numbers the actor may see; an employee sees
 // only the numbers it holds. Each number is shown, filtered and sorted as it
 // is now (Number.At): one whose deactivation has taken effect is inactive,
-// whether or not ApplyDue has run.
+// whether or not ApplyDue has run. A page costs O(Limit + log n) on every
+// backend when it is sorted by number and filtered by at most one state,
+// searched by the start of the number or by extension; the total costs
+// O(MaxTotal) at most. A Cursor of another query is CodeInvalid (Field
+// "cursor").
 func (s *Service) Overview(ctx context.Context, actor numberdesk.Actor, q Query) (*Page, error) {
 	const op = "numbers.Overview"
 	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee, numberdesk.RoleSystem); err != nil {
@@ -364,27 +398,65 @@ func (s *Service) Overview(ctx context.Context, actor numberdesk.Actor, q Query)
 	if q.Limit == 0 {
 		q.Limit = DefaultPage
 	}
+	empty := &Page{Numbers: []*Number{}, Offset: q.Offset, Limit: q.Limit}
 	now := s.now()
+	// One number more than the page tells whether a next page exists.
 	f := Filter{Statuses: q.Statuses, UsageTypes: q.UsageTypes, Holder: q.Holder, Unassigned: q.Unassigned,
-		Digits: phone.Digits(q.Search), Sort: q.Sort, Desc: q.Desc, Offset: q.Offset, Limit: q.Limit, Now: now}
+		Sort: q.Sort, Desc: q.Desc, Offset: q.Offset, Limit: q.Limit + 1, Now: now, CountLimit: MaxTotal + 1}
+	if !searchFilter(&f, q.Search, q.Contains) {
+		return empty, nil
+	}
 	if actor.Role == numberdesk.RoleEmployee {
 		if (f.Holder != "" && f.Holder != actor.Staff) || f.Unassigned {
-			return &Page{Numbers: []*Number{}, Offset: q.Offset, Limit: q.Limit}, nil
+			return empty, nil
 		}
 		f.Holder = actor.Staff
 	}
-	if q.Search != "" && f.Digits == "" {
-		return &Page{Numbers: []*Number{}, Offset: q.Offset, Limit: q.Limit}, nil
+	if q.Cursor != "" {
+		after, err := openCursor(op, s.cfg.QuoteKey, actor.Tenant, f, q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		f.After = &after
 	}
 	ns, total, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, f)
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
+	p := &Page{Total: min(total, MaxTotal), TotalIsLowerBound: total > MaxTotal, Offset: q.Offset, Limit: q.Limit}
+	if len(ns) > q.Limit {
+		ns = ns[:q.Limit]
+		p.NextCursor = sealCursor(s.cfg.QuoteKey, actor.Tenant, f, f.PositionOf(ns[len(ns)-1]))
+	}
 	for i, n := range ns {
 		ns[i] = n.At(now)
 	}
-	return &Page{Numbers: ns, Total: total, Offset: q.Offset, Limit: q.Limit}, nil
+	p.Numbers = ns
+	return p, nil
 }
+
+// searchFilter sets f's Prefix, Extension or Digits from the overview's
+// search term (see Query.Search); false if the term cannot match a number.
+func searchFilter(f *Filter, search string, contains bool) bool {
+	term := strings.TrimLeft(search, " \t(")
+	digits := phone.Digits(search)
+	switch {
+	case search == "":
+		return true
+	case digits == "":
+		return false
+	case contains:
+		f.Digits = digits
+	case strings.HasPrefix(term, "+") || strings.HasPrefix(term, "0") || len(digits) > maxExtension:
+		f.Prefix = "+" + digits
+	default:
+		f.Extension = digits
+	}
+	return true
+}
+
+// maxExtension is the most digits an extension has (phone.Join).
+const maxExtension = 5
 
 // Number returns one number the actor may see, as it is now (Number.At).
 func (s *Service) Number(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID) (*Number, error) {

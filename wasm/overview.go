@@ -22,17 +22,20 @@ import (
 type Overview struct {
 	app.Compo
 
-	lang      i18n.Lang
-	rev       int
-	filters   Filters
-	rows      []Row
-	total     int
-	loaded    bool
-	employees []*staff.Employee
-	selected  map[numberdesk.NumberID]bool
-	open      *Target
-	opener    string // the element to focus when the dialog closes
-	err       string
+	lang    i18n.Lang
+	rev     int
+	filters Filters
+	rows    []Row
+	total   int
+	// totalIsLowerBound: there are more than total matches (not counted
+	// beyond numbers.MaxTotal); more: a page follows this one.
+	totalIsLowerBound, more bool
+	loaded                  bool
+	employees               []*staff.Employee
+	selected                map[numberdesk.NumberID]bool
+	open                    *Target
+	opener                  string // the element to focus when the dialog closes
+	err                     string
 }
 
 // OnMount loads the first page and subscribes to the language, the data
@@ -76,7 +79,7 @@ func (c *Overview) load(ctx app.Context) {
 	}
 	c.err = ""
 	c.rows = Rows(page.Numbers, names, loc, access)
-	c.total = page.Total
+	c.total, c.totalIsLowerBound, c.more = page.Total, page.TotalIsLowerBound, page.NextCursor != ""
 	c.loaded = true
 	// Keep only selections that can still be activated (on any page).
 	if len(c.selected) > 0 {
@@ -343,8 +346,8 @@ func (c *Overview) renderPager() app.UI {
 	return app.Nav().Class("pager").Attr("aria-label", i18n.T("overview.paging")).Body(
 		app.Button().Type("button").ID("page-prev").Class("btn btn-small").Disabled(off == 0).
 			OnClick(c.page(-1)).Text(i18n.T("overview.prev")),
-		app.Span().ID("page-info").Attr("aria-live", "polite").Text(PageInfo(off, len(c.rows), c.total)),
-		app.Button().Type("button").ID("page-next").Class("btn btn-small").Disabled(off+limit >= c.total).
+		app.Span().ID("page-info").Attr("aria-live", "polite").Text(PageInfo(off, len(c.rows), c.total, c.totalIsLowerBound)),
+		app.Button().Type("button").ID("page-next").Class("btn btn-small").Disabled(!c.more).
 			OnClick(c.page(1)).Text(i18n.T("overview.next")),
 		app.Label().For("page-size").Class("page-size").Text(i18n.T("overview.page_size")),
 		app.Select().ID("page-size").OnChange(c.setFilter(func(f *Filters, v string) { f.Limit, _ = strconv.Atoi(v) })).Body(
@@ -360,7 +363,7 @@ func init() {
 	i18n.Register(map[i18n.Key]i18n.Text{
 		"overview.filters":       {DE: "Filter", EN: "Filters"},
 		"overview.search":        {DE: "Suche", EN: "Search"},
-		"overview.search_hint":   {DE: "z. B. 0221 123456-10", EN: "e.g. +49 221 123456 10"},
+		"overview.search_hint":   {DE: "z. B. 0221 123456-10 oder Durchwahl 15", EN: "e.g. +49 221 123456 10 or extension 15"},
 		"overview.all":           {DE: "alle", EN: "all"},
 		"overview.no_holder":     {DE: "ohne Mitarbeiter", EN: "no employee"},
 		"overview.col_number":    {DE: "Rufnummer", EN: "Number"},

@@ -135,12 +135,18 @@ func FormatCount(n int) string {
 	return b.String()
 }
 
-// PageInfo returns "1–25 von 1.000" for a page, or the empty-result text.
-func PageInfo(offset, shown, total int) string {
+// PageInfo returns "1–25 von 1.000" for a page, or the empty-result text;
+// with lowerBound (the overview stopped counting at total, see
+// numbers.MaxTotal) "1–25 von mehr als 10.000".
+func PageInfo(offset, shown, total int, lowerBound bool) string {
 	if total == 0 || shown == 0 {
 		return i18n.T("overview.none")
 	}
-	return i18n.T("overview.range", FormatCount(offset+1), FormatCount(offset+shown), FormatCount(total))
+	of := FormatCount(total)
+	if lowerBound {
+		of = i18n.T("overview.more_than", of)
+	}
+	return i18n.T("overview.range", FormatCount(offset+1), FormatCount(offset+shown), of)
 }
 
 func init() {
@@ -159,5 +165,6 @@ func init() {
 		"overview.unknown_holder": {DE: "(unbekannt)", EN: "(unknown)"},
 		"overview.none":           {DE: "Keine Rufnummern gefunden.", EN: "No numbers found."},
 		"overview.range":          {DE: "{1}–{2} von {3}", EN: "{1}–{2} of {3}"},
+		"overview.more_than":      {DE: "mehr als {1}", EN: "more than {1}"},
 	})
 }

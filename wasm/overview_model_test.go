@@ -131,11 +131,13 @@ func TestFiltersQuery(t *testing.T) {
 func TestCountsAndPageInfoInBothLanguages(t *testing.T) {
 	defer i18n.SetLang(i18n.DE)
 	require.Equal(t, "1.000", wasm.FormatCount(1000))
-	require.Equal(t, "26–50 von 1.000", wasm.PageInfo(25, 25, 1000))
-	require.Equal(t, "Keine Rufnummern gefunden.", wasm.PageInfo(0, 0, 0))
+	require.Equal(t, "26–50 von 1.000", wasm.PageInfo(25, 25, 1000, false))
+	require.Equal(t, "Keine Rufnummern gefunden.", wasm.PageInfo(0, 0, 0, false))
+	require.Equal(t, "10.001–10.050 von mehr als 10.000", wasm.PageInfo(10_000, 50, 10_000, true))
 	i18n.SetLang(i18n.EN)
 	require.Equal(t, "1,234,567", wasm.FormatCount(1234567))
-	require.Equal(t, "1–25 of 1,000", wasm.PageInfo(0, 25, 1000))
+	require.Equal(t, "1–25 of 1,000", wasm.PageInfo(0, 25, 1000, false))
+	require.Equal(t, "1–25 of more than 10,000", wasm.PageInfo(0, 25, 10_000, true))
 	require.Equal(t, "Scheduled for deactivation", wasm.StatusLabel(&numbers.Number{Status: numbers.StatusDeactivationPending}))
 	require.Equal(t, "ported", wasm.StatusLabel(&numbers.Number{Status: numbers.StatusNew, Origin: numbers.OriginPorted}))
 }

@@ -136,6 +136,16 @@ func TestOverviewReadsThePageOnly(t *testing.T) {
 				{"new", numbers.Filter{Now: ixT0, Statuses: []numbers.Status{numbers.StatusNew}, Limit: 50}, size * 3 / 10, 101 + 200},
 				{"inactive backwards", numbers.Filter{Now: ixT0, Statuses: []numbers.Status{numbers.StatusInactive}, Limit: 50, Desc: true}, size/10 + 100, 101 + 150},
 				{"by state", numbers.Filter{Now: ixT0, Sort: numbers.SortStatus, Limit: 50}, size + 100, 101 + 200},
+				// A cursor seeks its position; the count stops at its limit.
+				{"after a cursor", numbers.Filter{Now: ixT0, After: &numbers.Position{E164: "+4940000001050"}, Limit: 50, CountLimit: 1001}, 1001, 51},
+				{"new after a cursor", numbers.Filter{Now: ixT0, Statuses: []numbers.Status{numbers.StatusNew}, After: &numbers.Position{E164: "+4940000001050"}, Limit: 50, CountLimit: 1001},
+					min(size*3/10, 1001), 101 + 200},
+				// A prefix reads its range (blocks 10 to 19), an extension
+				// its numbers, each counted up to the limit.
+				{"prefix", numbers.Filter{Now: ixT0, Prefix: "+4940000001", Limit: 50, CountLimit: 1001}, 1000, 1000},
+				{"prefix backwards", numbers.Filter{Now: ixT0, Prefix: "+4940000001", Limit: 50, Desc: true, CountLimit: 1001}, 1000, 1000},
+				{"prefix after a cursor", numbers.Filter{Now: ixT0, Prefix: "+4940000001", After: &numbers.Position{E164: "+4940000001550"}, Limit: 50, CountLimit: 101}, 101, 101 + 51},
+				{"extension", numbers.Filter{Now: ixT0, Extension: "15", Limit: 50, CountLimit: 101}, min(size/100+1, 101), 101},
 			} {
 				*visits = 0
 				page, total, err := s.FindNumbers(ctx, tenant, c.f)

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"cmp"
+	"strings"
 	"time"
 
 	"github.com/tidwall/btree"
@@ -19,6 +20,9 @@ import (
 //     is the overview's default order, the E.164 lookup, and, since its nodes
 //     count their items, positions: the page at an offset is found in
 //     O(log n), not by skipping offset numbers.
+//   - ext holds the numbers of blocks (with an extension), ordered by
+//     extension, then E.164: the search by extension reads its matches
+//     only, in E.164 order.
 //   - due holds the numbers stored as deactivation_pending, ordered by
 //     DeactivationAt (wall clock; zero first), then E.164. ApplyDue's read
 //     (Filter.DueBefore) walks it from the start and stops at the first
@@ -50,7 +54,13 @@ func entryOf(n *numbers.Number) entry { return entry{n: n, rank: statusRank(n.St
 // a tree keeps the function it was made with.
 var (
 	lessE164 = func(a, b entry) bool { return a.n.E164 < b.n.E164 }
-	lessDue  = func(a, b entry) bool {
+	lessExt  = func(a, b entry) bool {
+		if a.n.Extension != b.n.Extension {
+			return a.n.Extension < b.n.Extension
+		}
+		return a.n.E164 < b.n.E164
+	}
+	lessDue = func(a, b entry) bool {
 		if c := compareWall(a.n.DeactivationAt, b.n.DeactivationAt); c != 0 {
 			return c < 0
 		}
@@ -85,6 +95,9 @@ func (sp *space) index(n *numbers.Number, hint *btree.PathHint) {
 	if e.rank == pendingRank {
 		sp.due.Set(e)
 	}
+	if n.Extension != "" {
+		sp.ext.Set(e)
+	}
 }
 
 // unindex removes the stored number n from the trees and counts; with
@@ -97,6 +110,9 @@ func (sp *space) unindex(n *numbers.Number, keepOrder bool) {
 	sp.counts[e.rank]--
 	if e.rank == pendingRank {
 		sp.due.Delete(e)
+	}
+	if n.Extension != "" {
+		sp.ext.Delete(e)
 	}
 }
 
@@ -132,4 +148,49 @@ func (sp *space) eachDue(at time.Time, visits *int, yield func(entry) bool) {
 		*visits++
 		return compareWall(e.n.DeactivationAt, at) <= 0 && yield(e)
 	})
+}
+
+// walk calls yield with the entries whose E.164 starts with prefix, in E.164
+// order (reversed for desc), from the E.164 from on (inclusive; "": from the
+// first), until yield returns false, and counts them in *visits. Finding
+// the start is O(log n); the walk stops at the end of the prefix's range.
+func (sp *space) walk(desc bool, prefix, from string, visits *int, yield func(entry) bool) {
+	y := func(e entry) bool {
+		if !strings.HasPrefix(e.n.E164, prefix) {
+			return false
+		}
+		*visits++
+		return yield(e)
+	}
+	if desc {
+		// Every E.164 with the prefix sorts before prefix + "\xff".
+		if from == "" || from > prefix+"\xff" {
+			from = prefix + "\xff"
+		}
+		sp.order.Descend(entry{n: &numbers.Number{E164: from}}, y)
+		return
+	}
+	sp.order.Ascend(entry{n: &numbers.Number{E164: max(from, prefix)}}, y)
+}
+
+// walkExt calls yield with the entries of the numbers with extension ext,
+// in E.164 order (reversed for desc), from the E.164 from on (inclusive;
+// "": from the first), until yield returns false, and counts them in
+// *visits.
+func (sp *space) walkExt(ext string, desc bool, from string, visits *int, yield func(entry) bool) {
+	y := func(e entry) bool {
+		if e.n.Extension != ext {
+			return false
+		}
+		*visits++
+		return yield(e)
+	}
+	if desc {
+		if from == "" {
+			from = "\xff"
+		}
+		sp.ext.Descend(entry{n: &numbers.Number{Extension: ext, E164: from}}, y)
+		return
+	}
+	sp.ext.Ascend(entry{n: &numbers.Number{Extension: ext, E164: from}}, y)
 }

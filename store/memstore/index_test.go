@@ -72,9 +72,11 @@ func (m *ixModel) freshE164(taken map[string]bool) string {
 	}
 }
 
-// randomize gives n a random state, date, usage type and holders.
+// randomize gives n a random state, date, usage type, extension and
+// holders.
 func (m *ixModel) randomize(n *numbers.Number) {
 	n.Status = pick(m.rng, ixStatuses)
+	n.Extension = pick(m.rng, []string{"", "", "1", "2", "15"})
 	n.DeactivationAt = time.Time{}
 	if n.Status == numbers.StatusDeactivationPending || m.rng.IntN(10) == 0 { // a stale date on another state
 		n.DeactivationAt = pick(m.rng, ixTimes)
@@ -220,11 +222,11 @@ func (m *ixModel) checkIndexes() {
 	if len(sp.numbers) != len(m.byID) {
 		t.Fatalf("%d numbers stored, want %d", len(sp.numbers), len(m.byID))
 	}
-	var want, wantDue []*numbers.Number
+	var want, wantDue, wantExt []*numbers.Number
 	var counts [unknownRank + 1]int
 	for id, n := range m.byID {
 		got := sp.numbers[id]
-		if got == nil || got.E164 != n.E164 || got.Status != n.Status || got.Version != n.Version || !got.DeactivationAt.Equal(n.DeactivationAt) {
+		if got == nil || got.E164 != n.E164 || got.Status != n.Status || got.Version != n.Version || !got.DeactivationAt.Equal(n.DeactivationAt) || got.Extension != n.Extension {
 			t.Fatalf("number %s stored as %+v, want %+v", id, got, n)
 		}
 		want = append(want, got)
@@ -232,7 +234,13 @@ func (m *ixModel) checkIndexes() {
 		if n.Status == numbers.StatusDeactivationPending {
 			wantDue = append(wantDue, got)
 		}
+		if n.Extension != "" {
+			wantExt = append(wantExt, got)
+		}
 	}
+	slices.SortFunc(wantExt, func(a, b *numbers.Number) int {
+		return cmp.Or(strings.Compare(a.Extension, b.Extension), strings.Compare(a.E164, b.E164))
+	})
 	slices.SortFunc(want, func(a, b *numbers.Number) int { return strings.Compare(a.E164, b.E164) })
 	slices.SortFunc(wantDue, func(a, b *numbers.Number) int {
 		return cmp.Or(a.DeactivationAt.Compare(b.DeactivationAt), strings.Compare(a.E164, b.E164))
@@ -251,6 +259,9 @@ func (m *ixModel) checkIndexes() {
 	}
 	if got := items(sp.due); !slices.Equal(got, wantDue) {
 		t.Fatalf("due holds %d numbers, not the %d pending ones by date", len(got), len(wantDue))
+	}
+	if got := items(sp.ext); !slices.Equal(got, wantExt) {
+		t.Fatalf("ext holds %d numbers, not the %d with an extension by extension", len(got), len(wantExt))
 	}
 	if sp.counts != counts {
 		t.Fatalf("counts %v, want %v", sp.counts, counts)
@@ -307,10 +318,25 @@ func (m *ixModel) randomFilter() numbers.Filter {
 			}
 		}
 		f.E164s = append(f.E164s, "+4930000000")
+	case 8:
+		f.Prefix = "+4989" + fmt.Sprint(r.IntN(100))
+	case 9:
+		f.Extension = pick(r, []string{"1", "15", "3"})
+	}
+	if r.IntN(4) == 0 {
+		f.CountLimit = pick(r, []int{1, 5, 50, len(m.byID)})
 	}
 	f.Sort = pick(r, []numbers.SortKey{"", numbers.SortNumber, numbers.SortStatus, numbers.SortCreated, numbers.SortDeactivationAt})
 	f.Desc = r.IntN(2) == 0
 	f.Limit = pick(r, []int{0, 1, 7, 50, 50, 50})
+	if ids := m.ids(); len(ids) > 0 && r.IntN(3) == 0 {
+		// A cursor: a number's position, or one between numbers.
+		p := f.PositionOf(m.byID[pick(r, ids)])
+		if r.IntN(2) == 0 {
+			p.E164 += "5"
+		}
+		f.After = &p
+	}
 	switch r.IntN(4) {
 	case 0:
 	case 1:

@@ -73,6 +73,7 @@ type Store struct {
 type space struct {
 	numbers map[numberdesk.NumberID]*numbers.Number
 	order   *btree.BTreeG[entry] // every number, by E164 (unique)
+	ext     *btree.BTreeG[entry] // the numbers with an extension, by Extension, E164
 	due     *btree.BTreeG[entry] // the numbers stored as pending, by DeactivationAt, E164
 	counts  [unknownRank + 1]int // stored numbers per state rank
 
@@ -112,6 +113,7 @@ func (s *Store) spaceFor(tenant numberdesk.TenantID) *space {
 		sp = &space{
 			numbers:  make(map[numberdesk.NumberID]*numbers.Number),
 			order:    newTree(lessE164),
+			ext:      newTree(lessExt),
 			due:      newTree(lessDue),
 			eventIDs: make(map[numberdesk.EventID]struct{}),
 			byNumber: make(map[numberdesk.NumberID][]int),
@@ -578,7 +580,11 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 	if err := f.Check(op); err != nil {
 		return nil, 0, err
 	}
-	p := pager{offset: f.Offset, limit: f.Limit, out: []*numbers.Number{}}
+	p := pager{offset: f.Offset, limit: f.Limit, countLimit: f.CountLimit, out: []*numbers.Number{}}
+	if f.After != nil {
+		after := *f.After
+		p.after = func(n *numbers.Number) bool { return f.ComparePositions(f.PositionOf(n), after) <= 0 }
+	}
 	m := newMatcher(f)
 	visits := 0 // the stored numbers read, for visitProbe
 	err := s.read(ctx, op, func() error {
@@ -599,9 +605,18 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 			})
 			p.takeAll(sortHits(hits, f))
 		case f.Sort == "" || f.Sort == numbers.SortNumber:
-			sp.findByNumber(f.Desc, m, &p, &visits)
-		case f.Sort == numbers.SortStatus:
+			sp.findByNumber(f, m, &p, &visits)
+		case f.Sort == numbers.SortStatus && f.After == nil:
 			sp.findByStatus(f.Desc, m, &p, &visits)
+		case f.Sort == numbers.SortStatus:
+			var hits []*numbers.Number
+			sp.each(false, 0, &visits, func(e entry) bool {
+				if m.match(e) {
+					hits = append(hits, e.n)
+				}
+				return true
+			})
+			p.takeAll(sortHits(hits, f))
 		default:
 			sp.findByTime(f, m, &p, &visits)
 		}
@@ -612,6 +627,9 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 	}
 	if err != nil {
 		return nil, 0, err
+	}
+	if f.CountLimit > 0 {
+		p.total = min(p.total, f.CountLimit)
 	}
 	return p.out, p.total, nil
 }
@@ -695,31 +713,60 @@ func (sp *space) stateCounts(now time.Time, visits *int) [unknownRank + 1]int {
 	return c
 }
 
-// findByNumber takes m's matches in E.164 order (reversed for desc).
-func (sp *space) findByNumber(desc bool, m *matcher, p *pager, visits *int) {
+// findByNumber takes m's matches in E.164 order (reversed for desc). A
+// search by prefix walks the prefix's range, one by extension the ext
+// index; a cursor (f.After) seeks its position. When the counts per state
+// decide the total (f selects by state at most), the walk stops at the end
+// of the page, and without any filter or cursor it starts at the page's
+// position. Otherwise the total is counted up to f.CountLimit: with a
+// cursor by a walk from the start, without one by the page's walk itself.
+func (sp *space) findByNumber(f numbers.Filter, m *matcher, p *pager, visits *int) {
+	from := ""
+	if f.After != nil {
+		from = f.After.E164
+	}
+	walk := func(from string, yield func(entry) bool) {
+		if m.extension != "" {
+			sp.walkExt(m.extension, f.Desc, from, visits, yield)
+		} else {
+			sp.walk(f.Desc, m.prefix, from, visits, yield)
+		}
+	}
 	total, known := sp.count(m, visits)
-	if !known {
-		sp.each(desc, 0, visits, func(e entry) bool {
+	switch {
+	case known && m.ranks == allRanks && f.After == nil:
+		// Every number matches: the page starts at position offset.
+		start := min(p.offset, total)
+		p.total, p.pos = start, start
+		sp.each(f.Desc, start, visits, func(e entry) bool {
+			p.take(e.n)
+			return !p.full()
+		})
+	case known || f.After != nil:
+		if !known {
+			total = 0
+			walk("", func(e entry) bool {
+				if m.match(e) {
+					total++
+				}
+				return p.countLimit == 0 || total < p.countLimit
+			})
+		}
+		walk(from, func(e entry) bool {
 			if m.match(e) {
 				p.take(e.n)
 			}
-			return true
+			return !p.full()
+		})
+	default:
+		walk("", func(e entry) bool {
+			if m.match(e) {
+				p.take(e.n)
+			}
+			return !p.done()
 		})
 		return
 	}
-	// The total is known: read only the page. Without a filter, every
-	// number matches, so the page starts at position offset.
-	from := 0
-	if m.ranks == allRanks {
-		from = min(p.offset, total)
-		p.total = from
-	}
-	sp.each(desc, from, visits, func(e entry) bool {
-		if m.match(e) {
-			p.take(e.n)
-		}
-		return !p.full()
-	})
 	p.total = total
 }
 
@@ -746,6 +793,7 @@ func (sp *space) findByStatus(desc bool, m *matcher, p *pager, visits *int) {
 			}
 			if p.full() || start+k <= p.offset {
 				p.total += k // entirely after or before the page
+				p.pos += k
 				continue
 			}
 		}
@@ -754,7 +802,7 @@ func (sp *space) findByStatus(desc bool, m *matcher, p *pager, visits *int) {
 				if m.match(e) && m.rank(e) == r {
 					p.take(e.n)
 				}
-				return !known || !p.full()
+				return known && !p.full() || !known && !p.done()
 			})
 		} else {
 			var odd []*numbers.Number
@@ -770,7 +818,7 @@ func (sp *space) findByStatus(desc bool, m *matcher, p *pager, visits *int) {
 			p.takeAll(odd)
 		}
 		if known {
-			p.total = start + k
+			p.total, p.pos = start+k, start+k
 		}
 	}
 }
@@ -819,17 +867,26 @@ func (sp *space) findByTime(f numbers.Filter, m *matcher, p *pager, visits *int)
 	}
 }
 
-// pager takes the matches in order, counting all and copying the page.
+// pager takes the matches in order, counting all and copying the page: the
+// page starts offset matches after the cursor (after reports whether a
+// number is at or before it) or, without one, at the first match.
 type pager struct {
-	offset, limit, total int
-	out                  []*numbers.Number
+	offset, limit, countLimit int
+	after                     func(*numbers.Number) bool
+	total                     int // matches taken
+	pos                       int // matches taken after the cursor
+	out                       []*numbers.Number
 }
 
 func (p *pager) take(n *numbers.Number) {
-	if p.total >= p.offset && (p.limit == 0 || p.total < p.offset+p.limit) {
+	p.total++
+	if p.after != nil && p.after(n) {
+		return
+	}
+	if p.pos >= p.offset && (p.limit == 0 || p.pos < p.offset+p.limit) {
 		p.out = append(p.out, n.Clone())
 	}
-	p.total++
+	p.pos++
 }
 
 func (p *pager) takeAll(ns []*numbers.Number) {
@@ -839,7 +896,11 @@ func (p *pager) takeAll(ns []*numbers.Number) {
 }
 
 // full reports whether the page is complete: a further match only counts.
-func (p *pager) full() bool { return p.limit > 0 && p.total >= p.offset+p.limit }
+func (p *pager) full() bool { return p.limit > 0 && p.pos >= p.offset+p.limit }
+
+// done reports whether the page is complete and the count has reached the
+// count limit: a further match changes nothing.
+func (p *pager) done() bool { return p.full() && p.countLimit > 0 && p.total >= p.countLimit }
 
 // matcher is a compiled Filter (without IDs, paging and sorting).
 type matcher struct {
@@ -848,6 +909,8 @@ type matcher struct {
 	usageTypes []routing.UsageType
 	holder     numberdesk.StaffID
 	unassigned bool
+	prefix     string
+	extension  string
 	digits     string
 	due        bool
 	dueBefore  time.Time
@@ -861,6 +924,8 @@ func newMatcher(f numbers.Filter) *matcher {
 		usageTypes: f.UsageTypes,
 		holder:     f.Holder,
 		unassigned: f.Unassigned,
+		prefix:     f.Prefix,
+		extension:  f.Extension,
 		digits:     f.Digits,
 		due:        !f.DueBefore.IsZero(),
 		dueBefore:  f.DueBefore.Round(0), // wall clock: see FindNumbers
@@ -880,7 +945,7 @@ const allRanks = 0xff
 
 // byStateOnly reports whether m filters by state at most.
 func (m *matcher) byStateOnly() bool {
-	return len(m.usageTypes) == 0 && m.holder == "" && !m.unassigned && m.digits == "" && !m.due
+	return len(m.usageTypes) == 0 && m.holder == "" && !m.unassigned && m.prefix == "" && m.extension == "" && m.digits == "" && !m.due
 }
 
 // pendingRank and inactiveRank are the ranks of those states.
@@ -925,6 +990,9 @@ func (m *matcher) match(e entry) bool {
 		return false
 	}
 	if m.unassigned && len(holders) > 0 {
+		return false
+	}
+	if m.prefix != "" && !strings.HasPrefix(n.E164, m.prefix) || m.extension != "" && n.Extension != m.extension {
 		return false
 	}
 	if m.digits != "" && !strings.Contains(strings.TrimPrefix(n.E164, "+"), m.digits) {

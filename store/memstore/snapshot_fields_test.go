@@ -13,7 +13,7 @@ import (
 // JSON changes incompatibly, then add the field here.
 var snapshotFields = []string{
 	"Store.mu", "Store.seq", "Store.tenants", "Store.spaces", "Store.staff", "Store.outbox", "Store.routing",
-	"space.numbers", "space.order", "space.due", "space.counts", "space.events", "space.eventIDs", "space.byNumber", "space.idem", "space.periods",
+	"space.numbers", "space.order", "space.ext", "space.due", "space.counts", "space.events", "space.eventIDs", "space.byNumber", "space.idem", "space.periods",
 	"staffData.spaces",
 	"staffSpace.employees", "staffSpace.byEmail", "staffSpace.records", "staffSpace.byNumber", "staffSpace.byHolder",
 	"outbox.byEvent", "outbox.queue",

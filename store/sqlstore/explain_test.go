@@ -426,7 +426,9 @@ func testPlans(t *testing.T, d sqlstore.Dialect, s *sqlstore.Store, db *sql.DB, 
 	sent := tr.stop()
 	require.NoError(t, err)
 	require.Len(t, page.Numbers, 50)
-	require.Equal(t, active, page.Total)
+	require.Greater(t, active, numbers.MaxTotal)
+	require.Equal(t, numbers.MaxTotal, page.Total, "counted up to MaxTotal")
+	require.True(t, page.TotalIsLowerBound)
 	// Two queries: the actor's verification (its employee, by primary key)
 	// and the page.
 	qs := queries(sent)
@@ -456,17 +458,67 @@ func testPlans(t *testing.T, d sqlstore.Dialect, s *sqlstore.Store, db *sql.DB, 
 	require.Len(t, ns, 100)
 	fetch := onlyQuery(t, sent)
 
-	for _, c := range []struct {
+	type shape struct {
 		name string
 		q    sentStmt
 		byID bool // only noted, not asserted: the page's rows are found by ID
-	}{{"Overview", overview, false}, {"ApplyDue", applyDue, false}, {"FetchByIDs", fetch, true}} {
+		slow bool // the documented slow path: its plan is logged, not asserted
+	}
+	shapes := []shape{{"OverviewActiveOffset", overview, false, false}, {"ApplyDue", applyDue, false, false}, {"FetchByIDs", fetch, true, false}}
+
+	// Every other shape of the overview, through the service: the first
+	// page, the next one by cursor, each search, each sort.
+	run := func(q numbers.Query) (*numbers.Page, sentStmt) {
+		t.Helper()
+		tr.start()
+		p, err := svc.Overview(ctx, owner, q)
+		sent := tr.stop()
+		require.NoError(t, err)
+		qs := queries(sent)
+		require.Len(t, qs, 2, "Overview sends two queries: %v", sent)
+		return p, qs[1]
+	}
+	first, q := run(numbers.Query{})
+	require.Equal(t, numbers.MaxTotal, first.Total)
+	require.True(t, first.TotalIsLowerBound)
+	shapes = append(shapes, shape{name: "OverviewFirstPage", q: q})
+	_, q = run(numbers.Query{Cursor: first.NextCursor})
+	shapes = append(shapes, shape{name: "OverviewNextPage", q: q})
+	act, q := run(numbers.Query{Statuses: []numbers.Status{numbers.StatusActive}, Limit: 50})
+	shapes = append(shapes, shape{name: "OverviewActive", q: q})
+	_, q = run(numbers.Query{Statuses: []numbers.Status{numbers.StatusActive}, Cursor: act.NextCursor, Limit: 50})
+	shapes = append(shapes, shape{name: "OverviewActiveNextPage", q: q})
+	pfx, q := run(numbers.Query{Search: "0221 0012"})
+	require.Equal(t, 1_000, pfx.Total)
+	shapes = append(shapes, shape{name: "OverviewSearchPrefix", q: q})
+	_, q = run(numbers.Query{Search: "0221 0012", Cursor: pfx.NextCursor})
+	shapes = append(shapes, shape{name: "OverviewSearchPrefixNextPage", q: q})
+	_, q = run(numbers.Query{Search: "0221 0012", Desc: true})
+	shapes = append(shapes, shape{name: "OverviewSearchPrefixDesc", q: q})
+	ext, q := run(numbers.Query{Search: "15"})
+	require.Equal(t, scaleSize/100, ext.Total)
+	shapes = append(shapes, shape{name: "OverviewSearchExtension", q: q})
+	_, q = run(numbers.Query{Search: "15", Cursor: ext.NextCursor})
+	shapes = append(shapes, shape{name: "OverviewSearchExtensionNextPage", q: q})
+	_, q = run(numbers.Query{Search: "12345", Contains: true})
+	shapes = append(shapes, shape{name: "OverviewSearchContains", q: q, slow: true})
+	for _, sort := range []numbers.SortKey{numbers.SortStatus, numbers.SortCreated, numbers.SortDeactivationAt} {
+		p, q := run(numbers.Query{Sort: sort})
+		shapes = append(shapes, shape{name: "OverviewSort_" + string(sort), q: q})
+		_, q = run(numbers.Query{Sort: sort, Cursor: p.NextCursor})
+		shapes = append(shapes, shape{name: "OverviewSort_" + string(sort) + "_NextPage", q: q})
+	}
+
+	for _, c := range shapes {
 		t.Run(c.name, func(t *testing.T) {
 			t.Logf("%s sends:\n%s\nargs: %s", d, c.q.query, formatArgs(c.q.args))
+			if c.slow {
+				t.Logf("NOTE: the documented slow path (Query.Contains): plan logged, not asserted")
+			}
 			if d == sqlstore.Postgres {
-				explainPostgres(t, db, c.q)
+				explainPostgres(t, db, c.q, !c.slow)
 			} else {
-				explainSQLite(t, db, c.q, c.byID)
+				explainSQLite(t, db, c.q, c.byID, !c.slow)
 			}
 		})
 	}
@@ -503,7 +555,11 @@ func formatArgs(args []any) string {
 // explainSQLite runs EXPLAIN QUERY PLAN on q and checks that every access
 // to numbers (alias n) goes through an index. With byID, it notes (without
 // failing) the accesses that do not look the numbers up by ID.
-func explainSQLite(t *testing.T, db *sql.DB, q sentStmt, byID bool) {
+func explainSQLite(t *testing.T, db *sql.DB, q sentStmt, byID, strict bool) {
+	fail := t.Errorf
+	if !strict {
+		fail = func(format string, args ...any) { t.Logf("NOTE: "+format, args...) }
+	}
 	rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q.query, q.args...)
 	require.NoError(t, err)
 	defer rows.Close()
@@ -535,7 +591,9 @@ func explainSQLite(t *testing.T, db *sql.DB, q sentStmt, byID bool) {
 		if !access.MatchString(n.detail) {
 			continue
 		}
-		assert.Regexp(t, indexed, n.detail, "numbers is read without an index")
+		if !indexed.MatchString(n.detail) {
+			fail("numbers is read without an index: %s", n.detail)
+		}
 		used = append(used, n.detail)
 		if byID {
 			assert.Regexp(t, byIDAccess, n.detail, "numbers is not looked up by ID but walked in index order")
@@ -551,7 +609,11 @@ func explainSQLite(t *testing.T, db *sql.DB, q sentStmt, byID bool) {
 // no costlier than the custom ones, and notes whether that one reads
 // numbers without an index (not a failure: PostgreSQL keeps the custom plan
 // when the generic one costs more).
-func explainPostgres(t *testing.T, db *sql.DB, q sentStmt) {
+func explainPostgres(t *testing.T, db *sql.DB, q sentStmt, strict bool) {
+	fail := t.Errorf
+	if !strict {
+		fail = func(format string, args ...any) { t.Logf("NOTE: "+format, args...) }
+	}
 	ctx := t.Context()
 	custom := queryPlan(t, db, "EXPLAIN (ANALYZE, BUFFERS) "+q.query, q.args...)
 	t.Logf("EXPLAIN (ANALYZE, BUFFERS), custom plan:\n%s", custom)
@@ -588,7 +650,7 @@ func explainPostgres(t *testing.T, db *sql.DB, q sentStmt) {
 	t.Logf("EXPLAIN (ANALYZE, BUFFERS) EXECUTE, generic plan (plan_cache_mode = force_generic_plan):\n%s", generic)
 
 	for _, p := range postgresPlanProblems(custom) {
-		t.Errorf("custom plan: %s", p)
+		fail("custom plan: %s", p)
 	}
 	for _, p := range postgresPlanProblems(generic) {
 		t.Logf("NOTE: generic plan: %s", p)

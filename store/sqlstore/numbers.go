@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -171,39 +172,256 @@ func (s *Store) lapsed(a *args, row string, now time.Time) string {
 		".deactivation_at IS NULL OR " + row + ".deactivation_at <= " + a.add(s.timeArg(now)) + "))"
 }
 
-// orderBy is the ORDER BY list of f for the numbers row: the sort key, then
-// the E.164; Desc reverses both, but numbers without a DeactivationAt stay
-// last. With f.Now, the status and the deactivation date are those at Now
-// (a lapsed number is inactive, without a date). Its arguments are added to
-// a: build it where it stands in the statement.
-func (s *Store) orderBy(a *args, f numbers.Filter, row string) string {
-	dir := " ASC"
-	if f.Desc {
-		dir = " DESC"
-	}
-	e164 := row + ".e164" + dir
+// sortTerm is one key of an overview's order.
+type sortTerm struct {
+	expr func(a *args) string // adds its arguments to a where it stands
+	desc bool
+	// nulls: 0 if the key is never NULL; nullsFirst or nullsLast: where
+	// NULLs stand in the order (whatever the direction).
+	nulls int
+}
+
+const (
+	nullsFirst = 1 + iota
+	nullsLast
+)
+
+// sortTerms returns the keys of f's order for the numbers row: the sort
+// key, then the E.164; Desc reverses both, but numbers without a
+// DeactivationAt stay last and a NULL created_at (the zero time) is the
+// earliest. With f.Now, the status and the deactivation date are those at
+// Now (a lapsed number is inactive, without a date).
+func (s *Store) sortTerms(f numbers.Filter, row string) []sortTerm {
+	e164 := sortTerm{expr: func(*args) string { return row + ".e164" }, desc: f.Desc}
 	switch f.Sort {
 	case numbers.SortStatus:
-		st := row + ".status"
-		if !f.Now.IsZero() {
-			rank := statusRank("CASE WHEN " + s.lapsed(a, row, f.Now) + " THEN '" + string(numbers.StatusInactive) + "' ELSE " + st + " END")
-			return rank + dir + ", CASE WHEN " + s.lapsed(a, row, f.Now) + " THEN '" + string(numbers.StatusInactive) + "' ELSE " + st + " END" + dir + ", " + e164
+		st := func(a *args) string {
+			if f.Now.IsZero() {
+				return row + ".status"
+			}
+			return "CASE WHEN " + s.lapsed(a, row, f.Now) + " THEN '" + string(numbers.StatusInactive) + "' ELSE " + row + ".status END"
 		}
-		return statusRank(st) + dir + ", " + st + dir + ", " + e164
+		return []sortTerm{{expr: func(a *args) string { return statusRank(st(a)) }, desc: f.Desc}, {expr: st, desc: f.Desc}, e164}
 	case numbers.SortCreated:
-		nulls := " NULLS FIRST" // the zero time is the earliest
+		nulls := nullsFirst // the zero time is the earliest
 		if f.Desc {
-			nulls = " NULLS LAST"
+			nulls = nullsLast
 		}
-		return row + ".created_at" + dir + nulls + ", " + e164
+		return []sortTerm{{expr: func(*args) string { return row + ".created_at" }, desc: f.Desc, nulls: nulls}, e164}
 	case numbers.SortDeactivationAt:
-		at := row + ".deactivation_at"
-		if !f.Now.IsZero() {
-			at = "CASE WHEN " + s.lapsed(a, row, f.Now) + " THEN NULL ELSE " + at + " END"
+		dat := func(a *args) string {
+			if f.Now.IsZero() {
+				return row + ".deactivation_at"
+			}
+			return "CASE WHEN " + s.lapsed(a, row, f.Now) + " THEN NULL ELSE " + row + ".deactivation_at END"
 		}
-		return at + dir + " NULLS LAST, " + e164
+		return []sortTerm{{expr: dat, desc: f.Desc, nulls: nullsLast}, e164}
 	}
-	return e164
+	return []sortTerm{e164}
+}
+
+// orderBy is the ORDER BY list of f for the numbers row (sortTerms). Its
+// arguments are added to a: build it where it stands in the statement.
+func (s *Store) orderBy(a *args, f numbers.Filter, row string) string {
+	var b strings.Builder
+	for i, t := range s.sortTerms(f, row) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(t.expr(a))
+		if t.desc {
+			b.WriteString(" DESC")
+		} else {
+			b.WriteString(" ASC")
+		}
+		switch t.nulls {
+		case nullsFirst:
+			b.WriteString(" NULLS FIRST")
+		case nullsLast:
+			b.WriteString(" NULLS LAST")
+		}
+	}
+	return b.String()
+}
+
+// segment is a part of an overview's order that one index reads in order:
+// the numbers matching cond (nil: all), in the order order, and of those
+// only the ones after the cursor (f.After) if after is set. The order of f
+// is the merge of its segments (see segments).
+type segment struct {
+	cond, order, after func(a *args) string
+}
+
+// segments returns the parts of f's order, each read in index order, so
+// that a page costs O(offset + limit) per segment whatever the tenant's
+// size; the page is the merge of the segments' first offset+limit numbers.
+// Segments that lie wholly before the cursor are left out.
+//
+//   - By number: one segment, the (tenant_id, e164) index (or that of the
+//     state, prefix or extension filtered by); the cursor is "e164 > c".
+//   - By creation: one segment, numbers_created, the cursor a row
+//     comparison (created_at, e164) > (c, e).
+//   - By state: one segment per state as at f.Now, each in E.164 order
+//     (numbers_status); the inactive state is two (stored inactive, and
+//     pending but lapsed at Now); unknown states one more, by name.
+//   - By deactivation date: the dated numbers (numbers_deactivation), the
+//     undated ones and those lapsed at Now (no date as at Now), each of the
+//     last two in E.164 order.
+func (s *Store) segments(f numbers.Filter) []segment {
+	dir, op := " ASC", " > "
+	if f.Desc {
+		dir, op = " DESC", " < "
+	}
+	var after numbers.Position
+	if f.After != nil {
+		after = *f.After
+	}
+	byE164 := func(*args) string { return "n.e164" + dir }
+	e164After := func(a *args) string { return "n.e164" + op + a.add(after.E164) }
+	lapsed := func(a *args) string { return s.lapsed(a, "n", f.Now) }
+	fixed := func(sql string) func(*args) string { return func(*args) string { return sql } }
+	var segs []segment
+	switch f.Sort {
+	case numbers.SortStatus:
+		cursor := rankOf(after.Status)
+		add := func(rank int, cond func(*args) string, order func(*args) string, at func(*args) string) {
+			var seg = segment{cond: cond, order: order}
+			if f.After != nil {
+				switch {
+				case !f.Desc && rank < cursor, f.Desc && rank > cursor:
+					return // wholly before the cursor
+				case rank == cursor:
+					seg.after = at
+				}
+			}
+			segs = append(segs, seg)
+		}
+		selected := func(st numbers.Status) bool { return len(f.Statuses) == 0 || slices.Contains(f.Statuses, st) }
+		stored := func(st numbers.Status) func(*args) string { return fixed("n.status = '" + string(st) + "'") }
+		for rank, st := range numbers.Statuses {
+			if !selected(st) {
+				continue
+			}
+			switch {
+			case f.Now.IsZero() || st == numbers.StatusNew || st == numbers.StatusActive:
+				add(rank, stored(st), byE164, e164After)
+			case st == numbers.StatusDeactivationPending:
+				add(rank, func(a *args) string { return "n.status = '" + string(st) + "' AND NOT " + lapsed(a) }, byE164, e164After)
+			default: // inactive: stored so, or lapsed at Now
+				add(rank, stored(st), byE164, e164After)
+				add(rank, lapsed, byE164, e164After)
+			}
+		}
+		if len(f.Statuses) == 0 || slices.ContainsFunc(f.Statuses, func(st numbers.Status) bool { return rankOf(st) == len(numbers.Statuses) }) {
+			for _, gap := range unknownStates {
+				add(len(numbers.Statuses), fixed(gap), fixed("n.status"+dir+", n.e164"+dir), func(a *args) string {
+					return "(n.status, n.e164)" + op + "(" + a.add(string(after.Status)) + ", " + a.add(after.E164) + ")"
+				})
+			}
+		}
+	case numbers.SortDeactivationAt:
+		at := s.timeArg(after.At)
+		dated := fixed("n.deactivation_at IS NOT NULL")
+		if !f.Now.IsZero() {
+			dated = func(a *args) string { return "n.deactivation_at IS NOT NULL AND NOT " + lapsed(a) }
+		}
+		undated := segment{cond: fixed("n.deactivation_at IS NULL"), order: byE164}
+		lapsedDated := segment{order: byE164, cond: func(a *args) string {
+			return "n.status = '" + string(numbers.StatusDeactivationPending) + "' AND n.deactivation_at <= " + a.add(s.timeArg(f.Now))
+		}}
+		switch {
+		case f.After == nil:
+		case at == nil: // the undated come last in both directions
+			undated.after, lapsedDated.after = e164After, e164After
+		default:
+			undated.after, lapsedDated.after = nil, nil
+		}
+		if f.After == nil || at != nil {
+			seg := segment{cond: dated, order: fixed("n.deactivation_at" + dir + ", n.e164" + dir)}
+			if f.After != nil {
+				seg.after = func(a *args) string {
+					return "(n.deactivation_at, n.e164)" + op + "(" + a.add(at) + ", " + a.add(after.E164) + ")"
+				}
+			}
+			segs = append(segs, seg)
+		}
+		segs = append(segs, undated)
+		if !f.Now.IsZero() {
+			segs = append(segs, lapsedDated)
+		}
+	case numbers.SortCreated:
+		seg := segment{order: func(a *args) string { return s.orderBy(a, f, "n") }}
+		if f.After != nil {
+			at := s.timeArg(after.At)
+			seg.after = func(a *args) string {
+				switch {
+				case at == nil && !f.Desc: // NULL first: after it the later NULLs, then every date
+					return "(n.created_at IS NOT NULL OR n.e164 > " + a.add(after.E164) + ")"
+				case at == nil:
+					return "(n.created_at IS NULL AND n.e164 < " + a.add(after.E164) + ")"
+				case !f.Desc:
+					return "(n.created_at, n.e164) > (" + a.add(at) + ", " + a.add(after.E164) + ")"
+				}
+				return "((n.created_at, n.e164) < (" + a.add(at) + ", " + a.add(after.E164) + ") OR n.created_at IS NULL)"
+			}
+		}
+		segs = append(segs, seg)
+	default:
+		seg := segment{order: byE164}
+		if f.After != nil {
+			seg.after = e164After
+		}
+		segs = append(segs, seg)
+	}
+	if len(segs) == 0 { // every number is before the cursor
+		segs = append(segs, segment{cond: fixed("1 = 0"), order: byE164})
+	}
+	return segs
+}
+
+// unknownStates are the conditions that a number's state is none of
+// numbers.Statuses: the ranges of numbers_status (tenant_id, status, e164)
+// around them, one segment each. "status NOT IN (…)", or the ranges joined
+// by OR, would be a filter on every number of the tenant (SQLite).
+var unknownStates = func() []string {
+	known := slices.Clone(numbers.Statuses)
+	slices.Sort(known) // byte order: the "C" collation and SQLite's BINARY
+	gaps := []string{"n.status < '" + string(known[0]) + "'"}
+	for i := 1; i < len(known); i++ {
+		gaps = append(gaps, "n.status > '"+string(known[i-1])+"' AND n.status < '"+string(known[i])+"'")
+	}
+	return append(gaps, "n.status > '"+string(known[len(known)-1])+"'")
+}()
+
+// rankOf is st's place in numbers.Statuses; unknown states rank after them.
+func rankOf(st numbers.Status) int {
+	if i := slices.Index(numbers.Statuses, st); i >= 0 {
+		return i
+	}
+	return len(numbers.Statuses)
+}
+
+// prefixEnd returns the least string greater than every string that starts
+// with prefix, in byte order (the "C" collation and SQLite's BINARY): prefix
+// with its last rune increased, so that it stays valid UTF-8. ok is false
+// if there is none (a prefix of U+10FFFF only).
+func prefixEnd(prefix string) (end string, ok bool) {
+	for prefix != "" {
+		r, size := utf8.DecodeLastRuneInString(prefix)
+		last := prefix[len(prefix)-1]
+		prefix = prefix[:len(prefix)-size]
+		switch {
+		case r == utf8.RuneError && size == 1: // not UTF-8 (SQLite only): by bytes
+			if last < 0xff {
+				return prefix + string([]byte{last + 1}), true
+			}
+		case r == 0xD7FF:
+			return prefix + string(rune(0xE000)), true // past the surrogates
+		case r < utf8.MaxRune:
+			return prefix + string(r+1), true
+		}
+	}
+	return "", false
 }
 
 // where returns the WHERE condition of f for the tenant's numbers (row n),
@@ -317,6 +535,22 @@ func (s *Store) where(a *args, tenant numberdesk.TenantID, f numbers.Filter) (co
 		conds = append(conds, "NOT EXISTS (SELECT 1 FROM number_holders h WHERE h.tenant_id = n.tenant_id AND h.number_id = n.id)")
 		atNow(true)
 	}
+	if f.Prefix != "" {
+		// A range of the (tenant_id, e164) index.
+		if !s.textOK(f.Prefix) {
+			return "", true
+		}
+		conds = append(conds, "n.e164 >= "+a.add(f.Prefix))
+		if end, ok := prefixEnd(f.Prefix); ok {
+			conds = append(conds, "n.e164 < "+a.add(end))
+		}
+	}
+	if f.Extension != "" {
+		if !s.textOK(f.Extension) {
+			return "", true
+		}
+		conds = append(conds, "n.extension = "+a.add(f.Extension))
+	}
 	if f.Digits != "" {
 		// A substring of the E.164 without its "+", taken literally (no
 		// wildcards); byte-wise on SQLite, so that NUL bytes count too.
@@ -364,7 +598,6 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 		if none {
 			return nil
 		}
-		cond, _ := s.where(a, tenant, f)
 		var lim any = limit
 		if limit == 0 {
 			lim = nil // PostgreSQL: LIMIT NULL is no limit
@@ -378,18 +611,41 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 		// holders are read for the rows of the page only.
 		// The arguments are added in the order their placeholders
 		// stand in the statement (SQLite's are positional).
-		order := s.orderBy(a, f, "n")
-		if s.d == SQLite && (len(f.IDs) > 0 || len(f.E164s) > 0) {
-			// A few numbers by key: look them up and sort them, rather
-			// than walk the tenant in E.164 order (SQLite's planner has no
-			// statistics to tell). The unary + keeps the sort off indexes.
-			order = "+" + order
+		branch := func(seg segment, order string) string {
+			cond, _ := s.where(a, tenant, f)
+			if seg.cond != nil {
+				cond += " AND " + seg.cond(a)
+			}
+			if seg.after != nil {
+				cond += " AND " + seg.after(a)
+			}
+			return "SELECT n.* FROM numbers n WHERE " + cond + " ORDER BY " + order
 		}
-		limPh, offPh := a.add(lim), a.add(offset)
-		outer := s.orderBy(a, f, "p")
-		q := "SELECT " + numberCols("p") + ", " + s.holdersCol("p") + ", (SELECT count(*) FROM numbers n WHERE " + countCond +
-			") FROM (SELECT n.* FROM numbers n WHERE " + cond + " ORDER BY " + order +
-			" LIMIT " + limPh + " OFFSET " + offPh + ") p ORDER BY " + outer
+		var inner string
+		if segs := s.segments(f); len(segs) == 1 {
+			order := segs[0].order(a)
+			if s.d == SQLite && (len(f.IDs) > 0 || len(f.E164s) > 0) {
+				// A few numbers by key: look them up and sort them, rather
+				// than walk the tenant in E.164 order (SQLite's planner has no
+				// statistics to tell). The unary + keeps the sort off indexes.
+				order = "+" + order
+			}
+			inner = branch(segs[0], order) + " LIMIT " + a.add(lim) + " OFFSET " + a.add(offset)
+		} else {
+			// Each segment's first offset+limit numbers, merged.
+			lead := lim
+			if limit > 0 {
+				lead = offset + limit
+			}
+			parts := make([]string, len(segs))
+			for i, seg := range segs {
+				parts[i] = "SELECT * FROM (" + branch(seg, seg.order(a)) + " LIMIT " + a.add(lead) + ") s" + strconv.Itoa(i)
+			}
+			inner = "SELECT u.* FROM (" + strings.Join(parts, " UNION ALL ") + ") u ORDER BY " + s.orderBy(a, f, "u") +
+				" LIMIT " + a.add(lim) + " OFFSET " + a.add(offset)
+		}
+		q := "SELECT " + numberCols("p") + ", " + s.holdersCol("p") + ", " + s.countQuery(countCond, f.CountLimit) +
+			" FROM (" + inner + ") p ORDER BY " + s.orderBy(a, f, "p")
 		rows, err := c.query(ctx, q, a.list...)
 		if err != nil {
 			return err
@@ -405,13 +661,13 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if len(out) > 0 || offset == 0 {
+		if len(out) > 0 || offset == 0 && f.After == nil {
 			return nil
 		}
 		// Past the end: the count came with no row.
 		a = &args{d: s.d}
-		cond, _ = s.where(a, tenant, f)
-		rows, err = c.query(ctx, "SELECT count(*) FROM numbers n WHERE "+cond, a.list...)
+		cond, _ := s.where(a, tenant, f)
+		rows, err = c.query(ctx, "SELECT "+s.countQuery(cond, f.CountLimit), a.list...)
 		if err != nil {
 			return err
 		}
@@ -427,6 +683,24 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// countQuery is the scalar subquery that counts the numbers (row n)
+// matching cond, up to limit if it is positive: then it reads at most limit
+// index entries, however many match. On PostgreSQL the capped count walks
+// the E.164 order, so that the planner reads an index of the tenant (or of
+// its state, prefix or extension), never the table from its start: a
+// sequential scan that stops after limit matches is cheap only while the
+// tenant owns most of the table.
+func (s *Store) countQuery(cond string, limit int) string {
+	if limit <= 0 {
+		return "(SELECT count(*) FROM numbers n WHERE " + cond + ")"
+	}
+	order := ""
+	if s.d == Postgres {
+		order = " ORDER BY n.e164"
+	}
+	return "(SELECT count(*) FROM (SELECT 1 FROM numbers n WHERE " + cond + order + " LIMIT " + strconv.Itoa(limit) + ") c)"
 }
 
 // ---------------------------------------------------------------------------

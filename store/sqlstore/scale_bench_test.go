@@ -54,6 +54,7 @@ func scaleNumbers(tenant numberdesk.TenantID, now time.Time, from, to int) []*nu
 	for j := from; j < to; j++ {
 		n := &numbers.Number{
 			ID: numberdesk.NewNumberID(), Tenant: tenant, E164: fmt.Sprintf("+49221%07d", j),
+			Base: fmt.Sprintf("+49221%05d", j/100), Extension: fmt.Sprintf("%02d", j%100), // blocks of 100
 			Origin: numbers.OriginNew, Status: numbers.StatusNew, UsageType: routing.UsageVoice,
 			CreatedAt: now, UpdatedAt: now,
 		}

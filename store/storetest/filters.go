@@ -1,11 +1,11 @@
 package storetest
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +58,12 @@ func newFilterFixture(t *testing.T, s store.Store) *filterFixture {
 		if i == 3 { // an inactive number with a stale date: never due
 			n.DeactivationAt = t0.AddDate(0, 0, -10)
 		}
+		if i%4 != 3 { // numbers of blocks; extensions repeat (a store does not join them)
+			n.Base, n.Extension = n.E164[:len(n.E164)-2], strconv.Itoa(10+i%5)
+			if i%8 == 0 {
+				n.Extension = "7"
+			}
+		}
 		fx.all = append(fx.all, n)
 	}
 	// Create in differently sized batches: one, many, then one by one.
@@ -104,42 +110,22 @@ func FindNumbersModel(all []*numbers.Number, f numbers.Filter) ([]*numbers.Numbe
 			len(f.UsageTypes) > 0 && !slices.Contains(f.UsageTypes, e.UsageType) ||
 			f.Holder != "" && !e.HeldBy(f.Holder) ||
 			f.Unassigned && len(e.Holders) > 0 ||
+			f.Prefix != "" && !strings.HasPrefix(n.E164, f.Prefix) ||
+			f.Extension != "" && n.Extension != f.Extension ||
 			f.Digits != "" && !strings.Contains(n.E164[1:], f.Digits) ||
 			!f.DueBefore.IsZero() && (n.Status != numbers.StatusDeactivationPending || n.DeactivationAt.After(f.DueBefore)) {
 			continue
 		}
 		hits = append(hits, n)
 	}
-	sign := 1
-	if f.Desc {
-		sign = -1
-	}
-	rank := func(s numbers.Status) int {
-		if i := slices.Index(numbers.Statuses, s); i >= 0 {
-			return i
-		}
-		return len(numbers.Statuses) // unknown: last, by name
-	}
-	slices.SortFunc(hits, func(a, b *numbers.Number) int {
-		a, b = at(a), at(b)
-		var c int
-		switch f.Sort {
-		case numbers.SortStatus:
-			c = cmp.Or(cmp.Compare(rank(a.Status), rank(b.Status)), strings.Compare(string(a.Status), string(b.Status)))
-		case numbers.SortCreated:
-			c = a.CreatedAt.Compare(b.CreatedAt)
-		case numbers.SortDeactivationAt:
-			if az, bz := a.DeactivationAt.IsZero(), b.DeactivationAt.IsZero(); az != bz {
-				if az {
-					return 1 // no date: last in both directions
-				}
-				return -1
-			}
-			c = a.DeactivationAt.Compare(b.DeactivationAt)
-		}
-		return sign * cmp.Or(c, strings.Compare(a.E164, b.E164))
-	})
+	slices.SortFunc(hits, f.Compare)
 	total := len(hits)
+	if f.CountLimit > 0 {
+		total = min(total, f.CountLimit)
+	}
+	if f.After != nil {
+		hits = slices.DeleteFunc(hits, func(n *numbers.Number) bool { return f.ComparePositions(f.PositionOf(n), *f.After) <= 0 })
+	}
 	hits = hits[min(max(f.Offset, 0), len(hits)):]
 	if f.Limit > 0 && f.Limit < len(hits) {
 		hits = hits[:f.Limit]
@@ -175,6 +161,22 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 				"DigitsCountryCode":     {Digits: "4989"},
 				"DigitsNoMatch":         {Digits: "777777777"},
 				"DigitsWithPlus":        {Digits: "+4989"}, // digits only: "+" is no digit
+				"Prefix":                {Prefix: "+4989001"},
+				"PrefixEndingInNine":    {Prefix: "+49890019"},
+				"PrefixOfAll":           {Prefix: "+49"},
+				"PrefixWholeNumber":     {Prefix: fx.all[7].E164},
+				"PrefixNoMatch":         {Prefix: "+4930"},
+				"PrefixAndStatus":       {Prefix: "+4989001", Statuses: []numbers.Status{numbers.StatusActive}},
+				"Extension":             {Extension: fx.all[1].Extension},
+				"ExtensionOneDigit":     {Extension: fx.all[0].Extension},
+				"ExtensionNoMatch":      {Extension: "99999"},
+				"ExtensionAndHolder":    {Extension: fx.all[1].Extension, Holder: fx.staff1},
+				"CountLimit":            {CountLimit: 5},
+				"CountLimitAbove":       {CountLimit: 1000},
+				"CountLimitStatus":      {CountLimit: 3, Statuses: []numbers.Status{numbers.StatusActive}},
+				"CountLimitPrefix":      {CountLimit: 4, Prefix: "+4989001"},
+				"CountLimitPaged":       {CountLimit: 6, Offset: 4, Limit: 5},
+				"CountLimitNow":         {CountLimit: 7, Now: due, Statuses: []numbers.Status{numbers.StatusInactive}},
 				"DueBefore":             {DueBefore: due},
 				"DueBeforeFarFuture":    {DueBefore: t0.AddDate(10, 0, 0)},
 				"StatusUsageHolder":     {Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusNew}, UsageTypes: []routing.UsageType{routing.UsageVoice, routing.UsageFaxShared}, Holder: fx.staff1},
@@ -202,6 +204,8 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 				"NowPendingHolderVoice":   {Now: due, Statuses: []numbers.Status{numbers.StatusDeactivationPending, numbers.StatusNew}, Holder: fx.staff2, UsageTypes: []routing.UsageType{routing.UsageVoice, routing.UsageFaxShared}},
 				"NowUnassignedInactive":   {Now: due, Unassigned: true, Statuses: []numbers.Status{numbers.StatusInactive}},
 				"NowFarFutureAllInactive": {Now: t0.AddDate(10, 0, 0), Statuses: []numbers.Status{numbers.StatusInactive}, Sort: numbers.SortDeactivationAt},
+				"NowPrefixInactive":       {Now: due, Prefix: "+498900", Statuses: []numbers.Status{numbers.StatusInactive}},
+				"NowExtensionPending":     {Now: due, Extension: fx.all[2].Extension, Statuses: []numbers.Status{numbers.StatusDeactivationPending}},
 			}
 			for name, f := range filters {
 				for _, key := range sortKeys {
@@ -217,6 +221,78 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 				}
 			}
 		},
+		// Keyset paging: pages that each start after the last number of
+		// the one before concatenate to the full order, for every sort and
+		// direction, with ties on every sort key; a position between
+		// numbers, or of a number since deleted, starts after where it
+		// would stand.
+		"KeysetPaging": func(t *testing.T, s store.Store) {
+			fx := newFilterFixture(t, s)
+			due := t0.AddDate(0, 0, 1)
+			bases := map[string]numbers.Filter{
+				"None":          {},
+				"Statuses":      {Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusDeactivationPending}},
+				"Prefix":        {Prefix: "+4989001"},
+				"NowInactive":   {Now: due, Statuses: []numbers.Status{numbers.StatusInactive, numbers.StatusNew}},
+				"NowAll":        {Now: due},
+				"HolderOffset1": {Holder: fx.staff2, Offset: 1},
+			}
+			for name, base := range bases {
+				for _, key := range sortKeys {
+					for _, desc := range []bool{false, true} {
+						f := base
+						f.Sort, f.Desc = key, desc
+						msg := fmt.Sprintf("filter %s sort %q desc %v", name, key, desc)
+						full, fullTotal := fx.want(numbers.Filter{Statuses: f.Statuses, Prefix: f.Prefix, Holder: f.Holder, Now: f.Now, Sort: key, Desc: desc})
+						var walked []*numbers.Number
+						f.Limit = 5
+						for range len(fx.all) {
+							got, total, err := s.FindNumbers(t.Context(), fx.tenant, f)
+							require.NoError(t, err, msg)
+							require.Equal(t, fullTotal, total, "%s: the total counts every match", msg)
+							want, _ := fx.want(f)
+							require.Equal(t, normAll(want), normAll(got), msg)
+							if len(got) == 0 {
+								break
+							}
+							walked = append(walked, got...)
+							last := f.PositionOf(got[len(got)-1])
+							f.After = &last
+						}
+						if base.Offset == 0 {
+							require.Equal(t, normAll(full), normAll(walked), "%s: the pages concatenate to the whole", msg)
+						}
+					}
+				}
+			}
+			// Positions that are no number's: between two, before all,
+			// after all, and times a microsecond off.
+			rng := rand.New(rand.NewPCG(3, 4))
+			for i := range 200 {
+				n := fx.all[rng.IntN(len(fx.all))]
+				f := numbers.Filter{Sort: sortKeys[rng.IntN(len(sortKeys))], Desc: rng.IntN(2) == 0, Limit: 6}
+				if i%3 == 0 {
+					f.Now = due
+				}
+				p := f.PositionOf(n)
+				switch i % 5 {
+				case 1:
+					p.E164 += "5"
+				case 2:
+					p.E164 = p.E164[:len(p.E164)-1]
+				case 3:
+					p.At = p.At.Add(time.Microsecond)
+				case 4:
+					p.E164 = "+"
+				}
+				f.After = &p
+				got, total, err := s.FindNumbers(t.Context(), fx.tenant, f)
+				require.NoError(t, err)
+				want, wantTotal := fx.want(f)
+				require.Equal(t, wantTotal, total)
+				require.Equal(t, normAll(want), normAll(got), "after %+v sort %q desc %v", p, f.Sort, f.Desc)
+			}
+		},
 		"SanityOfTheFixture": func(t *testing.T, s store.Store) {
 			// Guards against a vacuous reference model: the interesting
 			// filters match some numbers but not all.
@@ -228,6 +304,10 @@ func testFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 				{DueBefore: t0.AddDate(0, 0, 1)},
 				{UsageTypes: []routing.UsageType{routing.UsageFaxShared}},
 				{Now: t0.AddDate(0, 0, 1), Statuses: []numbers.Status{numbers.StatusDeactivationPending}},
+				{Prefix: "+4989001"},
+				{Prefix: "+49890019"},
+				{Extension: fx.all[1].Extension},
+				{Extension: fx.all[0].Extension},
 			} {
 				_, total := fx.want(f)
 				require.Greater(t, total, 1)
