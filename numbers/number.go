@@ -332,12 +332,24 @@ type Store interface {
 	FindHolderPeriods(ctx context.Context, tenant numberdesk.TenantID, f HolderPeriodFilter) ([]HolderPeriod, error)
 }
 
-// WipingUpdater is an optional interface of a Store: UpdateNumbersWiping is
-// DeleteSettings(ctx, tenant, wipe...) and UpdateNumbers(ctx, ns...) as one
-// write, all or none (nothing is deleted when the update fails), in fewer
-// round trips than the two calls (sqlstore on PostgreSQL: one statement).
-// The Service uses it, when the Store has it, for the commands that wipe
-// routing (deactivation taking effect, Swap).
-type WipingUpdater interface {
-	UpdateNumbersWiping(ctx context.Context, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns ...*Number) error
+// Write is the change of one command: the numbers it updates, the routing
+// settings it deletes with them (deactivation and swapping wipe them), and
+// the events that record it.
+type Write struct {
+	Tenant  numberdesk.TenantID   // the tenant of Wipe
+	Wipe    []numberdesk.NumberID // DeleteSettings(Tenant, Wipe...)
+	Numbers []*Number             // UpdateNumbers(Numbers...)
+	Events  []numberdesk.Event    // AppendEvents(Events...)
+}
+
+// Writer is an optional interface of a Store: Write is DeleteSettings,
+// UpdateNumbers and AppendEvents of w as one write, with their checks,
+// errors and effects on w (Versions incremented, Seqs set), all or none, in
+// fewer round trips than the three calls (sqlstore on PostgreSQL: one
+// statement). A failed Write writes nothing; within a transaction it may
+// leave the transaction unusable (PostgreSQL aborts it): roll it back, as
+// the Service does on every error. The Service uses Write, when the Store
+// has it, for every command that updates numbers.
+type Writer interface {
+	Write(ctx context.Context, w Write) error
 }

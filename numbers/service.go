@@ -781,28 +781,26 @@ func (s *Service) write(ctx context.Context, ns []*Number, events []numberdesk.E
 
 // writeWiping is write that also deletes the routing settings of the numbers
 // wipe of tenant (deactivation and swapping wipe them, so that the number
-// routes by the default plan again): in one write with the numbers where
-// the Store is a WipingUpdater, else with one DeleteSettings for all of
-// them. Either way the statements do not depend on the number of numbers.
+// routes by the default plan again): one Write where the Store is a Writer,
+// else DeleteSettings for all of them, UpdateNumbers and AppendEvents.
+// Either way the statements do not depend on the number of numbers.
 func (s *Service) writeWiping(ctx context.Context, tenant numberdesk.TenantID, wipe []*Number, ns []*Number, events []numberdesk.Event) error {
 	if len(ns) == 0 {
 		return nil
 	}
-	var err error
-	if len(wipe) == 0 {
-		err = s.cfg.Store.UpdateNumbers(ctx, ns...)
-	} else {
-		ids := make([]numberdesk.NumberID, len(wipe))
-		for i, n := range wipe {
-			ids[i] = n.ID
-		}
-		if w, ok := s.cfg.Store.(WipingUpdater); ok {
-			err = w.UpdateNumbersWiping(ctx, tenant, ids, ns...)
-		} else if err = s.cfg.Store.DeleteSettings(ctx, tenant, ids...); err == nil {
-			err = s.cfg.Store.UpdateNumbers(ctx, ns...)
+	var ids []numberdesk.NumberID
+	for _, n := range wipe {
+		ids = append(ids, n.ID)
+	}
+	if w, ok := s.cfg.Store.(Writer); ok {
+		return w.Write(ctx, Write{Tenant: tenant, Wipe: ids, Numbers: ns, Events: events})
+	}
+	if len(ids) > 0 {
+		if err := s.cfg.Store.DeleteSettings(ctx, tenant, ids...); err != nil {
+			return err
 		}
 	}
-	if err != nil {
+	if err := s.cfg.Store.UpdateNumbers(ctx, ns...); err != nil {
 		return err
 	}
 	return s.cfg.Store.AppendEvents(ctx, events...)

@@ -52,8 +52,8 @@ import (
 )
 
 var (
-	_ store.Store           = (*Store)(nil)
-	_ numbers.WipingUpdater = (*Store)(nil)
+	_ store.Store    = (*Store)(nil)
+	_ numbers.Writer = (*Store)(nil)
 )
 
 // Store is the in-memory backend. Create it with New; the zero value is not

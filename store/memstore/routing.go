@@ -218,13 +218,19 @@ func (s *Store) SaveBlocklist(ctx context.Context, b *routing.TenantBlocklist) e
 	})
 }
 
-// UpdateNumbersWiping is UpdateNumbers and DeleteSettings as one write, all
-// or none (numbers.WipingUpdater): nothing is deleted if the update fails.
-func (s *Store) UpdateNumbersWiping(ctx context.Context, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns ...*numbers.Number) error {
+// Write is DeleteSettings, UpdateNumbers and AppendEvents of w as one
+// write, all or none (numbers.Writer).
+func (s *Store) Write(ctx context.Context, w numbers.Write) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
-		if err := s.UpdateNumbers(ctx, ns...); err != nil {
+		if err := s.UpdateNumbers(ctx, w.Numbers...); err != nil {
 			return err
 		}
-		return s.DeleteSettings(ctx, tenant, wipe...)
+		if err := s.DeleteSettings(ctx, w.Tenant, w.Wipe...); err != nil {
+			return err
+		}
+		if len(w.Events) == 0 {
+			return nil
+		}
+		return s.AppendEvents(ctx, w.Events...)
 	})
 }

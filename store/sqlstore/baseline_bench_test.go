@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,8 +72,9 @@ func baselineRun(b *testing.B, work baselineWork) {
 	for _, d := range []sqlstore.Dialect{sqlstore.SQLite, sqlstore.Postgres} {
 		b.Run(strings.ToUpper(d.String()[:1])+d.String()[1:], func(b *testing.B) {
 			var db *sql.DB
+			var writes *atomic.Int64 // PostgreSQL: the client's writes to the server
 			if d == sqlstore.Postgres {
-				db, _ = openCountedPostgres(b)
+				db, writes = openCountedPostgres(b)
 				var fsync, sync string
 				require.NoError(b, db.QueryRowContext(b.Context(), "SELECT current_setting('fsync'), current_setting('synchronous_commit')").Scan(&fsync, &sync))
 				b.Logf("PostgreSQL fsync=%s synchronous_commit=%s", fsync, sync)
@@ -89,6 +91,7 @@ func baselineRun(b *testing.B, work baselineWork) {
 				b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 					var sdkTime, rawTime time.Duration
 					var ratios []float64
+					var rtts [2]int64 // PostgreSQL: round trips of each side
 					i := 0
 					for b.Loop() {
 						b.StopTimer()
@@ -103,11 +106,18 @@ func baselineRun(b *testing.B, work baselineWork) {
 							for w := range runs {
 								runs[w] = work(b, e, sdk, baselineOps)
 							}
+							var w0 int64
+							if writes != nil {
+								w0 = writes.Load()
+							}
 							d := baselineParallel(b, runs)
+							side := 1
 							if sdk {
-								took[0] = d
-							} else {
-								took[1] = d
+								side = 0
+							}
+							took[side] = d
+							if writes != nil {
+								rtts[side] += writes.Load() - w0
 							}
 						}
 						sdkTime += took[0]
@@ -121,6 +131,10 @@ func baselineRun(b *testing.B, work baselineWork) {
 					b.ReportMetric(ops/sdkTime.Seconds(), "sdk-ops/s")
 					b.ReportMetric(ops/rawTime.Seconds(), "raw-ops/s")
 					b.ReportMetric(ratios[len(ratios)/2], "ratio")
+					if writes != nil {
+						b.ReportMetric(float64(rtts[0])/ops, "sdk-rtts/op")
+						b.ReportMetric(float64(rtts[1])/ops, "raw-rtts/op")
+					}
 				})
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -582,8 +583,10 @@ func toStrings[S ~string](vs []S) []string {
 
 // FindNumbers returns the page of the tenant's numbers matching f and the
 // total count of matches before paging. It is one query (the page, the
-// holders of each number and the count), plus a count query when the page
-// is empty because Offset is past the end.
+// holders of each number and the count, up to f.CountLimit; without paging
+// the rows are the count), plus a count query when the page is empty because
+// Offset or After is past the end. The page merges the segments of f's order
+// (see segments), each read in index order.
 func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f numbers.Filter) ([]*numbers.Number, int, error) {
 	const op = "sqlstore.FindNumbers"
 	if err := f.Check(op); err != nil {
@@ -594,9 +597,20 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 	total := 0
 	err := s.read(ctx, op, func(c *call) error {
 		a := &args{d: s.d}
-		countCond, none := s.where(a, tenant, f)
-		if none {
-			return nil
+		// Without paging the page is every match, and its length the
+		// total: no count (the reads of the commands, by ID).
+		whole := limit == 0 && offset == 0 && f.After == nil
+		count := "0"
+		if whole {
+			if _, none := s.where(&args{d: s.d}, tenant, f); none {
+				return nil
+			}
+		} else {
+			countCond, none := s.where(a, tenant, f)
+			if none {
+				return nil
+			}
+			count = s.countQuery(countCond, f.CountLimit)
 		}
 		var lim any = limit
 		if limit == 0 {
@@ -644,7 +658,7 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 			inner = "SELECT u.* FROM (" + strings.Join(parts, " UNION ALL ") + ") u ORDER BY " + s.orderBy(a, f, "u") +
 				" LIMIT " + a.add(lim) + " OFFSET " + a.add(offset)
 		}
-		q := "SELECT " + numberCols("p") + ", " + s.holdersCol("p") + ", " + s.countQuery(countCond, f.CountLimit) +
+		q := "SELECT " + numberCols("p") + ", " + s.holdersCol("p") + ", " + count +
 			" FROM (" + inner + ") p ORDER BY " + s.orderBy(a, f, "p")
 		rows, err := c.query(ctx, q, a.list...)
 		if err != nil {
@@ -660,6 +674,12 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 		}
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		if whole {
+			total = len(out)
+			if f.CountLimit > 0 {
+				total = min(total, f.CountLimit)
+			}
 		}
 		if len(out) > 0 || offset == 0 && f.After == nil {
 			return nil
@@ -943,19 +963,39 @@ func checkUpdate(op string, ns []*numbers.Number, dup []bool, cur []current) err
 // ns too. PostgreSQL: one statement, which locks the rows in key order and
 // writes only if every version matches; SQLite: a read, then the writes.
 func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error {
-	return s.updateNumbers(ctx, "sqlstore.UpdateNumbers", "", nil, ns)
+	return s.updateNumbers(ctx, "sqlstore.UpdateNumbers", "", nil, ns, nil)
 }
 
-// UpdateNumbersWiping is DeleteSettings(ctx, tenant, wipe...) and
-// UpdateNumbers(ctx, ns...) as one write (numbers.WipingUpdater), all or
-// none: nothing is deleted if the update fails. PostgreSQL: one statement,
-// the deletion gated by the update's checks; SQLite: the update's
-// statements and one DELETE.
-func (s *Store) UpdateNumbersWiping(ctx context.Context, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns ...*numbers.Number) error {
-	return s.updateNumbers(ctx, "sqlstore.UpdateNumbersWiping", tenant, wipe, ns)
+// Write is DeleteSettings, UpdateNumbers and AppendEvents of w as one write
+// (numbers.Writer), all or none. PostgreSQL: one statement, UpdateNumbers'
+// with the deletion and the events' insert gated by its checks (a
+// duplicate event ID fails the statement, and with it the transaction it
+// runs in), unless an event's data needs AppendEvents' savepoint; SQLite:
+// the three in one transaction.
+func (s *Store) Write(ctx context.Context, w numbers.Write) error {
+	const op = "sqlstore.Write"
+	if s.d == Postgres && len(w.Events) > 0 && !needsSavepoint(w.Events) {
+		if err := s.checkEvents(op, w.Events); err != nil {
+			return err
+		}
+		return s.updateNumbers(ctx, op, w.Tenant, w.Wipe, w.Numbers, w.Events)
+	}
+	each := func(ctx context.Context) error {
+		if err := s.updateNumbers(ctx, op, w.Tenant, w.Wipe, w.Numbers, nil); err != nil || len(w.Events) == 0 {
+			return err
+		}
+		return s.AppendEvents(ctx, w.Events...)
+	}
+	if s.txFrom(ctx) != nil {
+		return each(ctx) // the caller's transaction: it rolls back on an error
+	}
+	return s.InTx(ctx, each)
 }
 
-func (s *Store) updateNumbers(ctx context.Context, op string, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns []*numbers.Number) error {
+// updateNumbers is UpdateNumbers that also deletes the routing settings of
+// wipe of tenant and, on PostgreSQL, appends events (checked by the caller),
+// all in one statement.
+func (s *Store) updateNumbers(ctx context.Context, op string, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns []*numbers.Number, events []numberdesk.Event) error {
 	for _, n := range ns {
 		if err := n.CheckWrite(op); err != nil {
 			return err
@@ -992,7 +1032,7 @@ func (s *Store) updateNumbers(ctx context.Context, op string, tenant numberdesk.
 	err := s.write(ctx, op, s.d == SQLite, func(c *call) error {
 		var err error
 		if s.d == Postgres {
-			err = s.updateNumbersPG(ctx, c, op, ns, dup, string(tenant), wipeIDs)
+			err = s.updateNumbersPG(ctx, c, op, ns, dup, string(tenant), wipeIDs, events)
 		} else if err = s.updateNumbersSQLite(ctx, c, op, ns, dup); err == nil {
 			err = s.deleteSettings(ctx, c, tenant, wipeIDs)
 		}
@@ -1070,12 +1110,28 @@ var pgUpdateNumbers = `WITH v AS (
 )
 SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd) FROM chk`
 
-// updateNumbersPG runs pgUpdateNumbers. The statement locks the rows (in key
+// pgWriteNumbers is pgUpdateNumbers that also appends events ($28 to $36,
+// pgEventArrays), gated by the same checks, Seq in their order, and returns
+// what it appended as JSON [[tenant_id, id, seq], …] in every row.
+var pgWriteNumbers = strings.Replace(pgUpdateNumbers, "\n)\nSELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd) FROM chk", `
+), ev AS (
+	INSERT INTO events (id, tenant_id, type, at, actor_tenant, actor_staff, actor_role, number_id, data)
+	SELECT e.id, e.tenant_id, e.type, e.at, e.actor_tenant, e.actor_staff, e.actor_role, NULLIF(e.number_id, ''), NULLIF(e.data, '')::jsonb
+	FROM unnest($28::text[], $29::text[], $30::text[], $31::timestamptz[], $32::text[], $33::text[], $34::text[], $35::text[], $36::text[])
+		WITH ORDINALITY AS e(id, tenant_id, type, at, actor_tenant, actor_staff, actor_role, number_id, data, ord), ok
+	WHERE ok.ok
+	ORDER BY e.ord
+	RETURNING tenant_id, id, seq
+)
+SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd),
+	(SELECT json_agg(json_build_array(ev.tenant_id, ev.id, ev.seq)) FROM ev) FROM chk`, 1)
+
+// updateNumbersPG runs pgUpdateNumbers (pgWriteNumbers with events). The statement locks the rows (in key
 // order), checks everything and writes only if all is well, so it fails only
 // if a concurrent transaction takes a new E.164 meanwhile: a batch that
 // changes no E.164 needs no savepoint. One that does runs again, allowed to,
 // in a savepoint.
-func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*numbers.Number, dup []bool, tenant string, wipe []string) error {
+func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*numbers.Number, dup []bool, tenant string, wipe []string, events []numberdesk.Event) error {
 	ord, versions, nholders := make([]int32, len(ns)), make([]int64, len(ns)), make([]int32, len(ns))
 	for i, n := range ns {
 		ord[i], versions[i], nholders[i] = int32(i), n.Version, int32(len(n.Holders))
@@ -1094,7 +1150,14 @@ func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*n
 				return err
 			}
 		}
-		cur, updated, err := s.queryUpdatePG(ctx, c, len(ns), append(argv, move, tenant, wipe))
+		q, all := pgUpdateNumbers, append(argv, move, tenant, wipe)
+		if len(events) > 0 {
+			q, all = pgWriteNumbers, append(all, s.pgEventArrays(events)...)
+		}
+		cur, updated, appended, err := s.queryUpdatePG(ctx, c, q, len(ns), all)
+		if isUnique(err) && len(events) > 0 && onEvents(err) {
+			return c.decided(err, numberdesk.E(numberdesk.CodeConflict, op, "id", "Das Ereignis ist bereits vorhanden."))
+		}
 		if err != nil {
 			return err
 		}
@@ -1102,7 +1165,7 @@ func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*n
 			return err
 		}
 		if updated == len(ns) {
-			return nil
+			return setSeqs(events, appended)
 		}
 		if move || !slices.ContainsFunc(cur, func(c current) bool { return c.moved }) {
 			return fmt.Errorf("sqlstore: updated %d of %d numbers", updated, len(ns))
@@ -1111,10 +1174,13 @@ func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*n
 	panic("unreachable")
 }
 
-func (s *Store) queryUpdatePG(ctx context.Context, c *call, count int, argv []any) (cur []current, updated int, err error) {
-	rows, err := c.query(ctx, pgUpdateNumbers, argv...)
+// queryUpdatePG runs q, pgUpdateNumbers or pgWriteNumbers, and returns what
+// is stored of the count numbers, how many it updated and, for
+// pgWriteNumbers, the events it appended (JSON, see there).
+func (s *Store) queryUpdatePG(ctx context.Context, c *call, q string, count int, argv []any) (cur []current, updated int, appended []byte, err error) {
+	rows, err := c.query(ctx, q, argv...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	defer rows.Close()
 	cur = make([]current, count)
@@ -1124,14 +1190,49 @@ func (s *Store) queryUpdatePG(ctx context.Context, c *call, count int, argv []an
 			version      sql.NullInt64
 			e164         sql.NullString
 			taken, moved bool
+			since        time.Time
 		)
-		var since time.Time
-		if err := rows.Scan(&i, &version, &e164, timeCol{&since}, &taken, &moved, &updated); err != nil {
-			return nil, 0, err
+		dest := []any{&i, &version, &e164, timeCol{&since}, &taken, &moved, &updated}
+		if q == pgWriteNumbers {
+			dest = append(dest, &appended)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, 0, nil, err
 		}
 		cur[i] = current{found: version.Valid, version: version.Int64, e164: e164.String, holdersSince: since, taken: taken, moved: moved}
 	}
-	return cur, updated, rows.Err()
+	return cur, updated, appended, rows.Err()
+}
+
+// setSeqs sets the Seq of each of events from appended, pgWriteNumbers'
+// JSON of what it appended.
+func setSeqs(events []numberdesk.Event, appended []byte) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var rows [][3]json.RawMessage
+	if err := json.Unmarshal(appended, &rows); err != nil {
+		return fmt.Errorf("sqlstore: appended events: %w", err)
+	}
+	type key struct{ tenant, id string }
+	seqs := make(map[key]int64, len(rows))
+	for _, r := range rows {
+		var (
+			k   key
+			seq int64
+		)
+		if err := errors.Join(json.Unmarshal(r[0], &k.tenant), json.Unmarshal(r[1], &k.id), json.Unmarshal(r[2], &seq)); err != nil {
+			return fmt.Errorf("sqlstore: appended events: %w", err)
+		}
+		seqs[k] = seq
+	}
+	if len(seqs) != len(events) {
+		return fmt.Errorf("sqlstore: appended %d of %d events", len(seqs), len(events))
+	}
+	for i := range events {
+		events[i].Seq = seqs[key{string(events[i].Tenant), string(events[i].ID)}]
+	}
+	return nil
 }
 
 func (s *Store) updateNumbersSQLite(ctx context.Context, c *call, op string, ns []*numbers.Number, dup []bool) error {

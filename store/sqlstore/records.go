@@ -89,17 +89,8 @@ func (s *Store) FindTenantByID(ctx context.Context, id numberdesk.TenantID) (*nu
 func (s *Store) AppendEvents(ctx context.Context, events ...numberdesk.Event) error {
 	const op = "sqlstore.AppendEvents"
 	for i := range events {
-		e := &events[i]
-		if err := e.CheckWrite(op); err != nil {
+		if err := s.checkEvent(op, &events[i]); err != nil {
 			return err
-		}
-		for _, f := range [...]struct{ field, v string }{
-			{"type", string(e.Type)}, {"actor", string(e.Actor.Tenant)}, {"actor", string(e.Actor.Staff)},
-			{"actor", string(e.Actor.Role)}, {"data", string(e.Data)},
-		} {
-			if !s.textOK(f.v) {
-				return errBadText(op, f.field)
-			}
 		}
 	}
 	if len(events) == 0 {
@@ -117,9 +108,7 @@ func (s *Store) AppendEvents(ctx context.Context, events ...numberdesk.Event) er
 	// jsonb refuses some valid JSON (\u0000, unpaired surrogates): such data
 	// is written in a savepoint, so that the refusal leaves the caller's
 	// transaction usable.
-	guard := several || s.d == Postgres && slices.ContainsFunc(events, func(e numberdesk.Event) bool {
-		return bytes.Contains(e.Data, []byte(`\u0000`)) || bytes.Contains(bytes.ToLower(e.Data), []byte(`\ud`))
-	})
+	guard := several || s.d == Postgres && needsSavepoint(events)
 	err := s.write(ctx, op, several, func(c *call) error {
 		clear(seqs)
 		for _, e := range events { // an ID twice in events
@@ -214,6 +203,54 @@ func (s *Store) AppendEvents(ctx context.Context, events ...numberdesk.Event) er
 		events[i].Seq = seqs[key{events[i].Tenant, events[i].ID}]
 	}
 	return nil
+}
+
+// checkEvent checks what every AppendEvents requires of e, and what the
+// database can hold.
+func (s *Store) checkEvent(op string, e *numberdesk.Event) error {
+	if err := e.CheckWrite(op); err != nil {
+		return err
+	}
+	for _, f := range [...]struct{ field, v string }{
+		{"type", string(e.Type)}, {"actor", string(e.Actor.Tenant)}, {"actor", string(e.Actor.Staff)},
+		{"actor", string(e.Actor.Role)}, {"data", string(e.Data)},
+	} {
+		if !s.textOK(f.v) {
+			return errBadText(op, f.field)
+		}
+	}
+	return nil
+}
+
+// checkEvents checks events as AppendEvents does before it writes: each
+// event (checkEvent), and no ID twice in a tenant (CodeConflict).
+func (s *Store) checkEvents(op string, events []numberdesk.Event) error {
+	type key struct {
+		tenant numberdesk.TenantID
+		id     numberdesk.EventID
+	}
+	seen := make(map[key]bool, len(events))
+	for i := range events {
+		if err := s.checkEvent(op, &events[i]); err != nil {
+			return err
+		}
+		k := key{events[i].Tenant, events[i].ID}
+		if seen[k] {
+			return numberdesk.E(numberdesk.CodeConflict, op, "id", "Das Ereignis ist bereits vorhanden.")
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// needsSavepoint reports whether PostgreSQL's jsonb may refuse the data of
+// one of events although it is valid JSON (\u0000, unpaired surrogates):
+// such data is written in a savepoint, so that the refusal leaves the
+// caller's transaction usable.
+func needsSavepoint(events []numberdesk.Event) bool {
+	return slices.ContainsFunc(events, func(e numberdesk.Event) bool {
+		return bytes.Contains(e.Data, []byte(`\u0000`)) || bytes.Contains(bytes.ToLower(e.Data), []byte(`\ud`))
+	})
 }
 
 // pgAppendEvents appends all events, Seq in their order: in autocommit, an

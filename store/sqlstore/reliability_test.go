@@ -281,8 +281,7 @@ func (k *pgKiller) sessions(ctx context.Context) (all, idleInTx int, err error) 
 // faultStore wraps the SQL store to hook a moment of a command: when the
 // armed point is reached, fire runs (in the calling goroutine, before the
 // store is called), then the call is delegated. The points: the Store
-// methods "UpdateNumbers" (also reached by UpdateNumbersWiping),
-// "AppendEvents", "CreateIdempotencyRecord", "FindNumberByID", "FindPair"
+// methods "UpdateNumbers" and "AppendEvents" (both also reached by Write), "CreateIdempotencyRecord", "FindNumberByID", "FindPair"
 // (FindNumbers for two IDs: the read of a swap), and "COMMIT", reached when
 // the function given to InTx has returned nil, just before the store
 // commits.
@@ -328,9 +327,14 @@ func (f *faultStore) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) e
 	return f.Store.UpdateNumbers(ctx, ns...)
 }
 
-func (f *faultStore) UpdateNumbersWiping(ctx context.Context, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns ...*numbers.Number) error {
+// Write reaches the points "UpdateNumbers" and "AppendEvents", in the order
+// of the calls it stands for, before the one statement it sends.
+func (f *faultStore) Write(ctx context.Context, w numbers.Write) error {
 	f.hit("UpdateNumbers")
-	return f.Store.UpdateNumbersWiping(ctx, tenant, wipe, ns...)
+	if len(w.Events) > 0 {
+		f.hit("AppendEvents")
+	}
+	return f.Store.Write(ctx, w)
 }
 
 func (f *faultStore) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, fl numbers.Filter) ([]*numbers.Number, int, error) {

@@ -138,9 +138,9 @@
 // and SaveBlocklist (an INSERT ... ON CONFLICT DO NOTHING to create, an
 // UPDATE of the expected version that also tells why it wrote nothing) and
 // DeleteSettings (for any number of numbers) are one statement each;
-// UpdateNumbersWiping (numbers.WipingUpdater) deletes the routing settings
-// in UpdateNumbers' statement, so that a swap costs 6 round trips with BEGIN
-// and COMMIT. AppendEvents and CreateRecords never probe for existing IDs:
+// Write (numbers.Writer) deletes the routing settings and appends the
+// events in UpdateNumbers' statement, so that a swap costs 5 round trips with
+// BEGIN and COMMIT. AppendEvents and CreateRecords never probe for existing IDs:
 // in autocommit the unique key refuses a duplicate, in a transaction ON
 // CONFLICT DO NOTHING skips it and the others are deleted again, both
 // served by the unique index whatever the planner's statistics. The
@@ -178,8 +178,8 @@ import (
 )
 
 var (
-	_ store.Store           = (*Store)(nil)
-	_ numbers.WipingUpdater = (*Store)(nil)
+	_ store.Store    = (*Store)(nil)
+	_ numbers.Writer = (*Store)(nil)
 )
 
 // Dialect is the SQL dialect of the database behind a Store.
@@ -835,6 +835,14 @@ func isSDKError(err error) bool {
 
 // sqlState returns the SQLSTATE of a PostgreSQL error (pgconn.PgError and
 // lib/pq's Error have the method), or "".
+// onEvents reports whether a unique violation is one of the events table's
+// keys. The store does not import the driver, so it reads the constraint
+// from the message PostgreSQL words in every locale with the quoted name
+// (events_pkey, events_tenant_id_id_key).
+func onEvents(err error) bool {
+	return err != nil && strings.Contains(err.Error(), `"events_`)
+}
+
 func sqlState(err error) string {
 	var e interface{ SQLState() string }
 	if errors.As(err, &e) {

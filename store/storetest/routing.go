@@ -313,10 +313,10 @@ func testRouting(t *testing.T, newStore func(t *testing.T) store.Store) {
 			require.NoError(t, s.DeleteSettings(t.Context(), tn.ID), "no numbers: nothing to do")
 			requireSettings(t, s, keep)
 		},
-		"UpdateNumbersWiping": func(t *testing.T, s store.Store) {
-			w, ok := s.(numbers.WipingUpdater)
+		"Write": func(t *testing.T, s store.Store) {
+			w, ok := s.(numbers.Writer)
 			if !ok {
-				t.Skip("the store is no numbers.WipingUpdater (optional)")
+				t.Skip("the store is no numbers.Writer (optional)")
 			}
 			tn, other := newTenant(t, s), newTenant(t, s)
 			a := newNumber(tn.ID, "+4922100001", numbers.StatusActive)
@@ -327,38 +327,89 @@ func testRouting(t *testing.T, newStore func(t *testing.T) store.Store) {
 			require.NoError(t, s.SaveSettings(t.Context(), sb))
 			elsewhere := newSettings(other.ID, a.ID)
 			require.NoError(t, s.SaveSettings(t.Context(), elsewhere))
+			events := func() []numberdesk.Event {
+				t.Helper()
+				evs, err := s.FindEvents(t.Context(), tn.ID, numberdesk.EventFilter{})
+				require.NoError(t, err)
+				return evs
+			}
+			twoEvents := func() []numberdesk.Event {
+				return []numberdesk.Event{newEvent(tn.ID, a.ID, "number.one"), newEvent(tn.ID, b.ID, "number.two")}
+			}
+			requireUnchanged := func(msg string) {
+				t.Helper()
+				requireSettings(t, s, sa)
+				requireSettings(t, s, sb)
+				got, err := s.FindNumberByID(t.Context(), tn.ID, a.ID)
+				require.NoError(t, err)
+				require.Equal(t, numbers.StatusActive, got.Status, msg)
+				require.Equal(t, int64(1), got.Version, msg)
+				require.Empty(t, events(), msg)
+			}
 
-			// A stale version: nothing is updated and nothing deleted.
+			// A stale version: nothing is updated, deleted or appended.
 			stale := a.Clone()
 			stale.Version = 99
 			stale.Status = numbers.StatusInactive
-			requireCode(t, w.UpdateNumbersWiping(t.Context(), tn.ID, []numberdesk.NumberID{a.ID, b.ID}, stale), numberdesk.CodeConflict, "version")
-			requireSettings(t, s, sa)
-			requireSettings(t, s, sb)
+			requireCode(t, w.Write(t.Context(), numbers.Write{Tenant: tn.ID, Wipe: []numberdesk.NumberID{a.ID, b.ID}, Numbers: []*numbers.Number{stale}, Events: twoEvents()}),
+				numberdesk.CodeConflict, "version")
+			requireUnchanged("stale version")
+
+			// An event ID twice, or one that exists: the same.
+			dup := twoEvents()
+			dup[1].ID = dup[0].ID
+			fresh := a.Clone()
+			fresh.Status = numbers.StatusInactive
+			requireCode(t, w.Write(t.Context(), numbers.Write{Tenant: tn.ID, Wipe: []numberdesk.NumberID{a.ID}, Numbers: []*numbers.Number{fresh}, Events: dup}),
+				numberdesk.CodeConflict, "id")
+			requireUnchanged("an event ID twice")
+			existing := newEvent(tn.ID, "", "tenant.other")
+			require.NoError(t, s.AppendEvents(t.Context(), existing))
+			clash := twoEvents()
+			clash[1].ID = existing.ID
+			fresh = a.Clone()
+			fresh.Status = numbers.StatusInactive
+			requireCode(t, w.Write(t.Context(), numbers.Write{Tenant: tn.ID, Wipe: []numberdesk.NumberID{a.ID}, Numbers: []*numbers.Number{fresh}, Events: clash}),
+				numberdesk.CodeConflict, "id")
 			got, err := s.FindNumberByID(t.Context(), tn.ID, a.ID)
 			require.NoError(t, err)
-			require.Equal(t, numbers.StatusActive, got.Status)
+			require.Equal(t, numbers.StatusActive, got.Status, "an existing event ID: nothing updated")
+			requireSettings(t, s, sa)
+			require.Len(t, events(), 1)
 
-			// Fresh: the update and the deletion, of this tenant's
-			// settings only.
+			// Fresh: the update, the deletion (of this tenant's settings
+			// only) and the events, Seq in their order.
 			a.Status = numbers.StatusInactive
-			require.NoError(t, w.UpdateNumbersWiping(t.Context(), tn.ID, []numberdesk.NumberID{a.ID, "not-a-uuid"}, a))
+			evs := twoEvents()
+			require.NoError(t, w.Write(t.Context(), numbers.Write{Tenant: tn.ID, Wipe: []numberdesk.NumberID{a.ID, "not-a-uuid"}, Numbers: []*numbers.Number{a}, Events: evs}))
 			require.Equal(t, int64(2), a.Version)
+			require.Positive(t, evs[0].Seq)
+			require.Greater(t, evs[1].Seq, evs[0].Seq)
 			requireNoSettings(t, s, tn.ID, a.ID)
 			requireSettings(t, s, sb)
 			requireSettings(t, s, elsewhere)
 			got, err = s.FindNumberByID(t.Context(), tn.ID, a.ID)
 			require.NoError(t, err)
 			require.Equal(t, numbers.StatusInactive, got.Status)
+			stored := events()
+			require.Len(t, stored, 3)
+			require.Equal(t, []numberdesk.EventID{evs[0].ID, evs[1].ID}, []numberdesk.EventID{stored[1].ID, stored[2].ID})
+			require.Equal(t, []int64{evs[0].Seq, evs[1].Seq}, []int64{stored[1].Seq, stored[2].Seq})
 
-			// In a transaction that rolls back, neither stays.
+			// Without events and without wiping: an update.
+			a.UsageType = routing.UsageConference
+			require.NoError(t, w.Write(t.Context(), numbers.Write{Numbers: []*numbers.Number{a}}))
+			require.Equal(t, int64(3), a.Version)
+
+			// In a transaction that rolls back, nothing stays.
 			b.Status = numbers.StatusInactive
 			rollback := errors.New("roll back")
 			require.ErrorIs(t, s.InTx(t.Context(), func(ctx context.Context) error {
-				require.NoError(t, w.UpdateNumbersWiping(ctx, tn.ID, []numberdesk.NumberID{b.ID}, b))
+				require.NoError(t, w.Write(ctx, numbers.Write{Tenant: tn.ID, Wipe: []numberdesk.NumberID{b.ID}, Numbers: []*numbers.Number{b}, Events: []numberdesk.Event{newEvent(tn.ID, b.ID, "number.three")}}))
 				return rollback
 			}), rollback)
 			requireSettings(t, s, sb)
+			require.Len(t, events(), 3)
 		},
 		"Blocklist": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
