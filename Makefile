@@ -21,7 +21,7 @@ ARTIFACTS ?= $(CURDIR)/.cache/test-artifacts
 TEST_TIMEOUT ?= 60m
 TESTSUM := $(GO) run ./internal/testsum
 
-.PHONY: demo wasm quickstart test check lint test-under-load size screenshots bench statements bench-baseline bench-scale mutate fuzz cover
+.PHONY: demo wasm quickstart test check lint test-under-load size screenshots bench statements bench-baseline bench-scale bench-growth mutate fuzz cover
 
 demo: wasm ## the main job: build the portal's client wasm and serve the portal at http://127.0.0.1:8000
 	$(GO) run ./examples/portal -addr 127.0.0.1:8000 -web examples/portal/web -wasm $(PORTAL_WASM)
@@ -74,6 +74,9 @@ bench-baseline: ## numbers.Service next to a raw-SQL transaction doing the same 
 
 bench-scale: ## the README's side-by-side table: numbers.Service at 100,000 numbers on memstore, SQLite and PostgreSQL (NUMBERDESK_POSTGRES_DSN), with statements per command
 	$(GO) test -run '^$$' -bench Scale -benchmem -benchtime 3x ./store/sqlstore/
+
+bench-growth: ## the README's growth table: the overview's page, next page, prefix and extension search and a 100-block Provision at 1,000 to 1,000,000 numbers in one tenant, on memstore, SQLite and PostgreSQL (NUMBERDESK_POSTGRES_DSN); memstore's bytes per number
+	$(GO) test -run '^$$' -bench Growth -benchtime 1x -timeout 60m ./store/sqlstore/
 
 # Mutation testing (gremlins): efficacy = killed / (killed + lived) per
 # package; "kernel" is the module's root package (its subdirectories
