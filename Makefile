@@ -104,13 +104,14 @@ mutate: ## mutation testing with gremlins, efficacy per package (MUTATE="routing
 FUZZ_MINIMIZE ?= 2s
 FUZZ := -run '^$$' -fuzzminimizetime $(FUZZ_MINIMIZE) -fuzztime
 
-fuzz: ## run the fuzzers: the E.164 parser for a minute; the plan decoder and the service requests (Feed, Provision, SaveRouting, Assign, Send) for 30 s each
+fuzz: ## run the fuzzers: the E.164 parser for a minute; the plan decoder, the overview cursor and the service requests (Feed, Provision, SaveRouting, Assign, Send) for 30 s each
 	$(GO) test ./phone $(FUZZ) 60s -fuzz '^FuzzParse$$'
 	$(GO) test ./routing $(FUZZ) 30s -fuzz '^FuzzDecodePlan$$'
 	$(GO) test ./numbers $(FUZZ) 30s -fuzz '^FuzzFeed$$'
 	$(GO) test ./numbers $(FUZZ) 30s -fuzz '^FuzzProvision$$'
 	$(GO) test ./numbers $(FUZZ) 30s -fuzz '^FuzzSaveRouting$$'
 	$(GO) test ./numbers $(FUZZ) 30s -fuzz '^FuzzAssign$$'
+	$(GO) test ./numbers $(FUZZ) 30s -fuzz '^FuzzOverviewCursor$$'
 	$(GO) test ./efax $(FUZZ) 30s -fuzz '^FuzzSend$$'
 
 cover: ## coverage per package

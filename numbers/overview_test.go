@@ -216,3 +216,38 @@ func (s *countLimitSpy) FindNumbers(ctx context.Context, tenant numberdesk.Tenan
 	s.countLimit = f.CountLimit
 	return s.Store.FindNumbers(ctx, tenant, f)
 }
+
+// FuzzOverviewCursor: any string as a cursor is either one the Service
+// issued for this query (a page) or CodeInvalid on field "cursor"; it never
+// panics and never returns another error.
+func FuzzOverviewCursor(f *testing.F) {
+	fx := newFixture(f)
+	fx.provision(f, "0221 123456", 10)
+	issued := map[string]bool{}
+	q := numbers.Query{Limit: 3}
+	for {
+		p, err := fx.svc.Overview(bg, fx.owner, q)
+		require.NoError(f, err)
+		if p.NextCursor == "" {
+			break
+		}
+		issued[p.NextCursor] = true
+		f.Add(p.NextCursor)
+		q.Cursor = p.NextCursor
+	}
+	for _, s := range []string{"", "x", "e30", "eyJlIjoiKzQ5In0", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "==", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, cursor string) {
+		p, err := fx.svc.Overview(bg, fx.owner, numbers.Query{Limit: 3, Cursor: cursor})
+		switch {
+		case cursor == "" || issued[cursor]:
+			require.NoError(t, err)
+			require.NotEmpty(t, p.Numbers)
+		case numberdesk.ErrorCode(err) == numberdesk.CodeInvalid:
+			require.Contains(t, []string{"cursor"}, numberdesk.ErrorField(err))
+		default:
+			t.Fatalf("cursor %q: %v", cursor, err)
+		}
+	})
+}

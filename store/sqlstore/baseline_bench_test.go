@@ -43,7 +43,7 @@ import (
 //
 //	make bench-baseline   # NUMBERDESK_POSTGRES_DSN for PostgreSQL
 
-const baselineOps = 40 // operations per worker per side and iteration
+const baselineOps = 100 // operations per worker per side and iteration
 
 func BenchmarkBaselineSwap(b *testing.B) {
 	baselineRun(b, baselineSwap)
