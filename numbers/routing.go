@@ -135,6 +135,7 @@ func (s *Service) SetUsageType(ctx context.Context, actor numberdesk.Actor, req 
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
+	s.plans.forget(n.Tenant, n.ID) // the plan may have been dropped
 	return n, nil
 }
 
@@ -299,6 +300,7 @@ func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req S
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
+	s.plans.forget(out.Tenant, out.Number) // the compiled plan of the version before
 	return out, nil
 }
 
@@ -374,6 +376,7 @@ func (s *Service) SaveBlocklist(ctx context.Context, actor numberdesk.Actor, lis
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
+	s.plans.forgetBlocklist(out.Tenant)
 	return out, nil
 }
 
@@ -390,7 +393,10 @@ func later(a, b time.Time) time.Time {
 // the tenant's time zone, with the tenant's block list and the number's
 // overrides, given the targets' state (nil: every target answers). The
 // decision carries the trace. Owner, manager, system and the employee
-// holding the number.
+// holding the number. The plan and the block list are read in the call's
+// transaction and evaluated compiled (routing.Compile), from a cache that
+// keeps them per stored version (Config.PlanCache): a change saved on any
+// node is in force for the next call.
 //
 // Only usable numbers route: active ones, and pending ones before their
 // effective instant (Status.Billed of Number.StatusAt, both now and at at).
@@ -423,7 +429,7 @@ func (s *Service) RouteCall(ctx context.Context, actor numberdesk.Actor, id numb
 		case n.UsageType != routing.UsageVoice:
 			return numberdesk.E(numberdesk.CodePrecondition, op, "usage_type", "Nur Rufnummern vom Typ „Sprache“ haben ein Routing.")
 		}
-		st, err := s.settingsOrDefault(ctx, n)
+		st, err := s.settings(ctx, n)
 		if err != nil {
 			return err
 		}
@@ -435,8 +441,17 @@ func (s *Service) RouteCall(ctx context.Context, actor numberdesk.Actor, id numb
 		if err != nil {
 			return err
 		}
-		d = routing.Evaluate(st.Plan, call, at, loc, state,
-			routing.WithBlocklist(&bl.List), routing.WithOverrides(st.Overrides), routing.WithTrace(nil))
+		// The plan compiled once per stored version (Config.PlanCache);
+		// the default plan's once for all.
+		plan, overrides := defaultCompiled, []routing.Override(nil)
+		if st != nil {
+			plan, overrides = s.plans.plan(st), st.Overrides
+		}
+		blocklist := routing.WithBlocklist(&bl.List) // none stored: empty
+		if bl.Version != 0 {
+			blocklist = routing.WithCompiledBlocklist(s.plans.blocklist(bl))
+		}
+		d = plan.Evaluate(call, at, loc, state, blocklist, routing.WithOverrides(overrides), routing.WithTrace(nil))
 		return nil
 	})
 	if err != nil {

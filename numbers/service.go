@@ -56,6 +56,18 @@ type Config struct {
 	// wrong clock or a bad cron argument cannot end billing early. Default
 	// DefaultMaxClockSkew; a negative one is CodeInvalid.
 	MaxClockSkew time.Duration
+	// PlanCache is how many compiled routing plans RouteCall keeps per
+	// tenant, so that it compiles a plan once per stored version instead of
+	// on every call (the least recently used plan goes first; an entry only
+	// serves the stored version it was compiled from, so a plan another
+	// node saved is compiled afresh). Default DefaultPlanCache; negative:
+	// no cache.
+	PlanCache int
+	// PlanCacheTenants is for how many tenants RouteCall keeps compiled
+	// plans and block lists (the tenant used least recently goes first),
+	// so the cache holds at most PlanCache × PlanCacheTenants plans.
+	// Default DefaultPlanCacheTenants; negative: no cache.
+	PlanCacheTenants int
 }
 
 // MinQuoteKey is the length in bytes of the shortest Config.QuoteKey.
@@ -69,7 +81,8 @@ const DefaultMaxClockSkew = time.Minute
 // method checks the Actor first; every change runs in one transaction that
 // also appends its events. Service is safe for concurrent use.
 type Service struct {
-	cfg Config
+	cfg   Config
+	plans *planCache // RouteCall's compiled plans (Config.PlanCache)
 }
 
 // NewService returns a Service over cfg.Store with cfg's defaults filled in.
@@ -110,7 +123,13 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.ConsentLabel == "" {
 		cfg.ConsentLabel = DefaultConsentLabel
 	}
-	return &Service{cfg: cfg}, nil
+	if cfg.PlanCache == 0 {
+		cfg.PlanCache = DefaultPlanCache
+	}
+	if cfg.PlanCacheTenants == 0 {
+		cfg.PlanCacheTenants = DefaultPlanCacheTenants
+	}
+	return &Service{cfg: cfg, plans: newPlanCache(cfg.PlanCache, cfg.PlanCacheTenants)}, nil
 }
 
 // now returns the current time, truncated to microseconds so that every

@@ -234,6 +234,7 @@ type Option struct {
 	trace     bool
 	buf       []Step
 	blocklist *Blocklist
+	compiled  *CompiledBlocklist
 	overrides []Override
 }
 
@@ -242,7 +243,9 @@ type Option struct {
 // only if it outgrows buf's capacity).
 func WithTrace(buf []Step) Option { return Option{trace: true, buf: buf} }
 
-// WithBlocklist makes Evaluate check the tenant's block list first.
+// WithBlocklist makes Evaluate check the tenant's block list first. Of
+// several block list options (see also WithCompiledBlocklist) the last
+// counts.
 func WithBlocklist(b *Blocklist) Option { return Option{blocklist: b} }
 
 // WithOverrides applies manual overrides. For each rule, the first
@@ -283,7 +286,9 @@ type evaluator struct {
 //
 // Evaluate is pure and safe for concurrent use. It does not allocate,
 // except when a trace outgrows the buffer given to WithTrace and on the
-// first use of a year's holiday table.
+// first use of a year's holiday table. To evaluate one plan many times
+// (the call path of a PBX), Compile it once and use (*Compiled).Evaluate,
+// which gives the same Decisions in less time.
 func Evaluate(plan Plan, call Call, at time.Time, loc *time.Location, state TargetState, opts ...Option) Decision {
 	if loc == nil {
 		loc = time.UTC
@@ -296,6 +301,7 @@ func Evaluate(plan Plan, call Call, at time.Time, loc *time.Location, state Targ
 	// heap), so it stays on the stack.
 	e := evaluator{rules: plan.Rules, call: call, at: at, loc: loc, state: state}
 	var bl *Blocklist
+	var cb *CompiledBlocklist
 	for i := range opts {
 		o := &opts[i]
 		if o.trace {
@@ -303,13 +309,16 @@ func Evaluate(plan Plan, call Call, at time.Time, loc *time.Location, state Targ
 			e.d.Trace = o.buf
 		}
 		if o.blocklist != nil {
-			bl = o.blocklist
+			bl, cb = o.blocklist, nil
+		}
+		if o.compiled != nil {
+			bl, cb = nil, o.compiled
 		}
 		if o.overrides != nil {
 			e.overrides = o.overrides
 		}
 	}
-	if bl.Blocks(call) {
+	if bl.Blocks(call) || cb.Blocks(call) {
 		e.d.Blocked = true
 		e.d.Outcome = Outcome{Kind: OutcomeRejected}
 		e.step(Step{Kind: StepBlocklist, Rule: -1, Reason: ReasonBlocked})
