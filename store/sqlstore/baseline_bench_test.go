@@ -18,6 +18,7 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/phone"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
 )
 
@@ -27,7 +28,8 @@ import (
 //
 //   - Swap: the SDK's Swap; raw: lock both rows (SELECT … FOR UPDATE on
 //     PostgreSQL), update both with version checks in one statement, delete
-//     their routing settings, insert the two events, commit.
+//     their routing settings, insert the two events (data of the SDK's shape
+//     and size), commit.
 //   - Activate: the SDK's Activate of one number with a quote taken before
 //     (untimed); raw: lock the row, update it with a version check, insert
 //     the event, commit.
@@ -313,11 +315,19 @@ func (e *baselineEnv) rawLock(ctx context.Context, tx *sql.Tx, ids ...numberdesk
 
 // rawEvent returns the values of one events row: the same columns, and data
 // of the same shape (number before and after, billing) as the SDK's.
-func (e *baselineEnv) rawEvent(typ string, r rawRow, after map[string]any) []any {
-	data, _ := json.Marshal(map[string]any{
-		"e164": r.e164, "before": map[string]any{"status": r.status, "billing_line": r.line, "version": r.version},
-		"after": after, "billing": map[string]any{"line": after["billing_line"], "start": e.now},
-	})
+// rawEvent is the event row of typ about r, with data of the shape and size
+// the SDK's events have (the number, its display form, the state before
+// and after, the billing interval; a swap's counterpart in extra).
+func (e *baselineEnv) rawEvent(typ string, r rawRow, after map[string]any, extra ...string) []any {
+	fields := map[string]any{
+		"e164": r.e164, "display": phone.E164(r.e164).National(),
+		"before": map[string]any{"status": r.status, "usage_type": "voice", "billing_line": r.line},
+		"after":  after, "billing": map[string]any{"line": after["billing_line"], "start": e.now},
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		fields[extra[i]] = extra[i+1]
+	}
+	data, _ := json.Marshal(fields)
 	return []any{uuid.NewString(), string(e.owner.Tenant), typ, e.at(e.now), string(e.owner.Tenant), string(e.owner.Staff),
 		string(e.owner.Role), r.id, string(data)}
 }
@@ -375,8 +385,10 @@ func (e *baselineEnv) rawSwap(ctx context.Context, oldID, newID numberdesk.Numbe
 		return err
 	}
 	err = e.rawInsertEvents(ctx, tx,
-		e.rawEvent(string(numbers.EventSwappedOut), old, map[string]any{"status": "inactive", "billing_line": "", "version": old.version + 1}),
-		e.rawEvent(string(numbers.EventSwappedIn), nw, map[string]any{"status": "active", "billing_line": old.line, "version": nw.version + 1}))
+		e.rawEvent(string(numbers.EventSwappedOut), old, map[string]any{"status": "inactive", "usage_type": "voice", "billing_line": ""},
+			"counterpart", nw.id, "counterpart_e164", nw.e164),
+		e.rawEvent(string(numbers.EventSwappedIn), nw, map[string]any{"status": "active", "usage_type": "voice", "billing_line": old.line},
+			"counterpart", old.id, "counterpart_e164", old.e164))
 	if err != nil {
 		return err
 	}
