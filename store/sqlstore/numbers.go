@@ -1132,7 +1132,11 @@ SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken,
 // pgWriteNumbers is pgUpdateNumbers that also appends events ($28 to $36,
 // pgEventArrays), gated by the same checks, Seq in their order, and returns
 // what it appended as JSON [[tenant_id, id, seq], …] in every row.
-var pgWriteNumbers = strings.Replace(pgUpdateNumbers, "\n)\nSELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd) FROM chk", `
+var pgWriteNumbers = strings.Replace(pgUpdateNumbers, "\n)\nSELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd) FROM chk", pgWriteEvents, 1)
+
+// pgWriteEvents is what pgWriteNumbers puts in place of pgUpdateNumbers' final
+// SELECT: the events' CTE and the SELECT that also returns them.
+var pgWriteEvents = `
 ), ev AS (
 	INSERT INTO events (id, tenant_id, type, at, actor_tenant, actor_staff, actor_role, number_id, data)
 	SELECT e.id, e.tenant_id, e.type, e.at, e.actor_tenant, e.actor_staff, e.actor_role, NULLIF(e.number_id, ''), NULLIF(e.data, '')::jsonb
@@ -1143,7 +1147,7 @@ var pgWriteNumbers = strings.Replace(pgUpdateNumbers, "\n)\nSELECT chk.ord, chk.
 	RETURNING tenant_id, id, seq
 )
 SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd),
-	(SELECT json_agg(json_build_array(ev.tenant_id, ev.id, ev.seq)) FROM ev) FROM chk`, 1)
+	(SELECT json_agg(json_build_array(ev.tenant_id, ev.id, ev.seq)) FROM ev) FROM chk`
 
 // updateNumbersPG runs pgUpdateNumbers (pgWriteNumbers with events). The statement locks the rows (in key
 // order), checks everything and writes only if all is well, so it fails only
