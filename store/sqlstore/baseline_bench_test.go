@@ -40,8 +40,10 @@ import (
 // sub-benchmark: sdk-ops/s, raw-ops/s and ratio, the median of the
 // iterations' sdk/raw ratios (run with -benchtime 3x for the median of 3).
 // The figures are reported, never asserted: they depend on the machine.
-// PostgreSQL's fsync and synchronous_commit settings are logged with them;
-// SQLite runs with the store's synchronous=FULL.
+// PostgreSQL's fsync and synchronous_commit settings are logged with them,
+// and its statistics are brought up to date before each timed part (as
+// autovacuum keeps them; both sides' plans depend on them); SQLite runs
+// with the store's synchronous=FULL.
 //
 //	make bench-baseline   # NUMBERDESK_POSTGRES_DSN for PostgreSQL
 
@@ -107,6 +109,12 @@ func baselineRun(b *testing.B, work baselineWork) {
 							runs := make([]func(context.Context) error, workers)
 							for w := range runs {
 								runs[w] = work(b, e, sdk, baselineOps)
+							}
+							if d == sqlstore.Postgres {
+								// Statistics current, as autovacuum keeps them
+								// (it also makes prepared statements plan anew).
+								_, err := db.ExecContext(b.Context(), "ANALYZE numbers, number_holders, routing_settings, events")
+								require.NoError(b, err)
 							}
 							var w0 int64
 							if writes != nil {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
+	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
 	"github.com/numberdesk/numberdesk/store/storetest"
 )
@@ -715,6 +716,27 @@ func pgLiteral(t *testing.T, v any) string {
 		return strconv.FormatBool(v)
 	case time.Time:
 		return quote(v.Format(time.RFC3339Nano)) + "::timestamptz"
+	case []int32:
+		xs := make([]string, len(v))
+		for i, x := range v {
+			xs[i] = strconv.Itoa(int(x))
+		}
+		return "ARRAY[" + strings.Join(xs, ", ") + "]::int[]"
+	case []int64:
+		xs := make([]string, len(v))
+		for i, x := range v {
+			xs[i] = strconv.FormatInt(x, 10)
+		}
+		return "ARRAY[" + strings.Join(xs, ", ") + "]::bigint[]"
+	case []*time.Time:
+		xs := make([]string, len(v))
+		for i, x := range v {
+			xs[i] = "NULL"
+			if x != nil {
+				xs[i] = quote(x.Format(time.RFC3339Nano))
+			}
+		}
+		return "ARRAY[" + strings.Join(xs, ", ") + "]::timestamptz[]"
 	}
 	t.Fatalf("no literal for %T", v)
 	return ""
@@ -726,4 +748,88 @@ func createScaleTenant(t testing.TB, s storetest.TenantStore, now time.Time) num
 	owner, err := storetest.NewTenant(context.Background(), s, "Muster GmbH", now)
 	require.NoError(t, err)
 	return owner
+}
+
+// TestWritesUseIndexes: the statement of a command's write (Swap's, with
+// holders and routing settings to wipe), in a tenant of 20,000 numbers with
+// holders and routing settings, statistics current, finds the
+// rows it locks, updates and deletes through indexes in its custom and in
+// its generic plan (what a prepared statement runs from its sixth run on:
+// its array parameters are opaque, so that PostgreSQL keeps it). It logs
+// both plans.
+func TestWritesUseIndexes(t *testing.T) {
+	postgresDSN(t)
+	s, db, tr := openTracedPostgres(t)
+	ctx := t.Context()
+	now := scaleNow
+	owner := createScaleTenant(t, s, now)
+	svc, err := numbers.NewService(numbers.Config{Store: s, Clock: func() time.Time { return now }})
+	require.NoError(t, err)
+	bulk := scaleNumbers(owner.Tenant, now, 0, 20_000)
+	for _, n := range bulk {
+		n.Holders, n.HoldersSince = []numberdesk.StaffID{owner.Staff}, now
+	}
+	for i := 0; i < len(bulk); i += 5_000 {
+		require.NoError(t, s.CreateNumbers(ctx, bulk[i:i+5_000]...))
+	}
+	var wg sync.WaitGroup // the settings of every number, by 8 writers
+	for w := range 8 {
+		wg.Go(func() {
+			for _, n := range bulk[w*len(bulk)/8 : (w+1)*len(bulk)/8] {
+				assert.NoError(t, s.SaveSettings(ctx, &routing.Settings{Tenant: owner.Tenant, Number: n.ID, Plan: routing.DefaultPlan(), UpdatedAt: now}))
+			}
+		})
+	}
+	wg.Wait()
+	ns, err := svc.Provision(ctx, owner, numbers.ProvisionRequest{Number: "0221 4000", ExtensionFrom: "00", ExtensionTo: "09"})
+	require.NoError(t, err)
+	q, err := svc.Quote(ctx, owner, []numberdesk.NumberID{ns[0].ID})
+	require.NoError(t, err)
+	_, err = svc.Activate(ctx, owner, numbers.ActivateRequest{QuoteToken: q.Token})
+	require.NoError(t, err)
+	require.NoError(t, svc.AssignNumbers(ctx, owner, owner.Staff, []numberdesk.NumberID{ns[0].ID}))
+	_, err = svc.SaveRouting(ctx, owner, numbers.SaveRoutingRequest{Number: ns[0].ID, Plan: routing.DefaultPlan()})
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "ANALYZE numbers, number_holders, number_holder_periods, routing_settings, events")
+	require.NoError(t, err)
+
+	tr.start()
+	_, err = svc.Swap(ctx, owner, numbers.SwapRequest{Old: ns[0].ID, New: ns[1].ID})
+	sent := tr.stop()
+	require.NoError(t, err)
+	var write sentStmt
+	for _, st := range queries(sent) {
+		if strings.Contains(st.query, "INSERT INTO events") && strings.Contains(st.query, "UPDATE numbers") {
+			write = st
+		}
+	}
+	require.NotEmpty(t, write.query, "the swap's write: %v", sent)
+
+	lits := make([]string, len(write.args))
+	for i, a := range write.args {
+		lits[i] = pgLiteral(t, a)
+	}
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+		var plan []string
+		err = conn.Raw(func(dc any) error {
+			pg := dc.(*traceConn).inner.(*stdlib.Conn).Conn().PgConn()
+			script := "SET plan_cache_mode = " + mode + "; PREPARE nd_write AS " + write.query + "; " +
+				"EXPLAIN EXECUTE nd_write(" + strings.Join(lits, ", ") + "); DEALLOCATE nd_write; RESET plan_cache_mode"
+			results, err := pg.Exec(ctx, script).ReadAll()
+			for _, r := range results {
+				for _, row := range r.Rows {
+					plan = append(plan, string(row[0]))
+				}
+			}
+			return err
+		})
+		require.NoError(t, err)
+		t.Logf("EXPLAIN, %s:\n%s", mode, strings.Join(plan, "\n"))
+		for _, line := range plan {
+			assert.NotRegexp(t, `Seq Scan on (numbers|number_holders|routing_settings)\b`, line, mode)
+		}
+	}
 }
