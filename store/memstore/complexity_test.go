@@ -167,9 +167,9 @@ func TestOverviewReadsThePageOnly(t *testing.T) {
 func TestBlockInsertIsLogarithmic(t *testing.T) {
 	var compares int
 	saved := lessE164
-	lessE164 = func(a, b entry) bool {
+	lessE164 = func(sp *space, a, b slot) bool {
 		compares++
-		return saved(a, b)
+		return saved(sp, a, b)
 	}
 	t.Cleanup(func() { lessE164 = saved })
 	counts := map[int]int{}
@@ -177,8 +177,9 @@ func TestBlockInsertIsLogarithmic(t *testing.T) {
 		s := New()
 		tenant := seedTenant(t, s, size)
 		var mid string
-		s.spaces[tenant].each(false, size/2, new(int), func(e entry) bool {
-			mid = e.n.Base
+		sp := s.spaces[tenant]
+		sp.each(false, size/2, new(int), func(at slot) bool {
+			mid = sp.number(at).Base
 			return false
 		})
 		block := complexityBlock(tenant, mid+"5", numbers.StatusNew) // inside the middle block's range

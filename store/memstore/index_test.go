@@ -219,48 +219,64 @@ func (m *ixModel) checkIndexes() {
 	t := m.t
 	t.Helper()
 	sp := m.s.spaces[m.tenant]
-	if len(sp.numbers) != len(m.byID) {
-		t.Fatalf("%d numbers stored, want %d", len(sp.numbers), len(m.byID))
+	if len(sp.ids) != len(m.byID) {
+		t.Fatalf("%d numbers stored, want %d", len(sp.ids), len(m.byID))
 	}
-	var want, wantDue, wantExt []*numbers.Number
+	// The stored numbers, each with its slot: the trees must hold exactly
+	// these slots.
+	type stored struct {
+		at slot
+		n  *numbers.Number
+	}
+	var want, wantDue, wantExt []stored
 	var counts [unknownRank + 1]int
 	for id, n := range m.byID {
-		got := sp.numbers[id]
+		at, ok := sp.find(id)
+		var got *numbers.Number
+		if ok {
+			got = sp.number(at)
+		}
 		if got == nil || got.E164 != n.E164 || got.Status != n.Status || got.Version != n.Version || !got.DeactivationAt.Equal(n.DeactivationAt) || got.Extension != n.Extension {
 			t.Fatalf("number %s stored as %+v, want %+v", id, got, n)
 		}
-		want = append(want, got)
+		want = append(want, stored{at, got})
 		counts[statusRank(n.Status)]++
 		if n.Status == numbers.StatusDeactivationPending {
-			wantDue = append(wantDue, got)
+			wantDue = append(wantDue, stored{at, got})
 		}
 		if n.Extension != "" {
-			wantExt = append(wantExt, got)
+			wantExt = append(wantExt, stored{at, got})
 		}
 	}
-	slices.SortFunc(wantExt, func(a, b *numbers.Number) int {
-		return cmp.Or(strings.Compare(a.Extension, b.Extension), strings.Compare(a.E164, b.E164))
+	slices.SortFunc(wantExt, func(a, b stored) int {
+		return cmp.Or(strings.Compare(a.n.Extension, b.n.Extension), strings.Compare(a.n.E164, b.n.E164))
 	})
-	slices.SortFunc(want, func(a, b *numbers.Number) int { return strings.Compare(a.E164, b.E164) })
-	slices.SortFunc(wantDue, func(a, b *numbers.Number) int {
-		return cmp.Or(a.DeactivationAt.Compare(b.DeactivationAt), strings.Compare(a.E164, b.E164))
+	slices.SortFunc(want, func(a, b stored) int { return strings.Compare(a.n.E164, b.n.E164) })
+	slices.SortFunc(wantDue, func(a, b stored) int {
+		return cmp.Or(a.n.DeactivationAt.Compare(b.n.DeactivationAt), strings.Compare(a.n.E164, b.n.E164))
 	})
-	items := func(tr interface{ Items() []entry }) (ns []*numbers.Number) {
-		for _, e := range tr.Items() {
-			if e.rank != statusRank(e.n.Status) {
-				t.Fatalf("entry of %s has rank %d", e.n.E164, e.rank)
+	slots := func(ss []stored) (out []slot) {
+		for _, s := range ss {
+			out = append(out, s.at)
+		}
+		return out
+	}
+	items := func(tr interface{ Items() []slot }) []slot {
+		ats := tr.Items()
+		for _, at := range ats {
+			if n := sp.number(at); sp.recs[at].rank != statusRank(n.Status) {
+				t.Fatalf("slot of %s has rank %d", n.E164, sp.recs[at].rank)
 			}
-			ns = append(ns, e.n)
 		}
-		return ns
+		return ats
 	}
-	if got := items(sp.order); !slices.Equal(got, want) {
+	if got := items(sp.order); !slices.Equal(got, slots(want)) {
 		t.Fatalf("order holds %d numbers, not the %d stored in E.164 order", len(got), len(want))
 	}
-	if got := items(sp.due); !slices.Equal(got, wantDue) {
+	if got := items(sp.due); !slices.Equal(got, slots(wantDue)) {
 		t.Fatalf("due holds %d numbers, not the %d pending ones by date", len(got), len(wantDue))
 	}
-	if got := items(sp.ext); !slices.Equal(got, wantExt) {
+	if got := items(sp.ext); !slices.Equal(got, slots(wantExt)) {
 		t.Fatalf("ext holds %d numbers, not the %d with an extension by extension", len(got), len(wantExt))
 	}
 	if sp.counts != counts {

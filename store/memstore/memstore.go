@@ -24,17 +24,18 @@
 //
 // # Layout
 //
-// Per tenant the store keeps a map from ID to number, a B-tree of the numbers
-// ordered by E.164, a B-tree of the numbers pending deactivation ordered by
-// their date, and the count of numbers per state (index.go). Storing a block
-// of k numbers costs O(k log n); the overview's default order is a walk of
-// the first tree from the page's position, and its total a count; ApplyDue's
-// read walks only the due numbers. Stored numbers are never changed in place:
-// a write replaces them with a fresh copy.
+// Per tenant the store keeps its numbers without pointers, so that the
+// garbage collector does not scan them however many they are: a slab of
+// fixed-size records, their strings in one byte arena, a map from ID to
+// slot, B-trees of slots ordered by E.164, by extension and (the numbers
+// pending deactivation) by date, and the count of numbers per state
+// (index.go, slab.go). Storing a block of k numbers costs O(k log n); the
+// overview's default order is a walk of the first tree from the page's
+// position, and its total a count; ApplyDue's read walks only the due
+// numbers. Reads copy out only the numbers they return.
 package memstore
 
 import (
-	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -71,11 +72,21 @@ type Store struct {
 
 // space is the data of one tenant.
 type space struct {
-	numbers map[numberdesk.NumberID]*numbers.Number
-	order   *btree.BTreeG[entry] // every number, by E164 (unique)
-	ext     *btree.BTreeG[entry] // the numbers with an extension, by Extension, E164
-	due     *btree.BTreeG[entry] // the numbers stored as pending, by DeactivationAt, E164
+	tenant numberdesk.TenantID
+
+	// The numbers, without pointers (see index.go for the layout).
+	recs    []rec                // the slab: a number per slot
+	free    []slot               // the free slots of recs
+	arena   []byte               // the numbers' strings
+	dead    int                  // bytes of arena that no number uses
+	zones   []*time.Location     // the Locations of stored instants; zones[0] is UTC
+	ids     map[numberKey]slot   // every number, by ID
+	order   *btree.BTreeG[slot]  // every number, by E164 (unique)
+	ext     *btree.BTreeG[slot]  // the numbers with an extension, by Extension, E164
+	due     *btree.BTreeG[slot]  // the numbers stored as pending, by DeactivationAt, E164
 	counts  [unknownRank + 1]int // stored numbers per state rank
+	probeMu sync.Mutex           // guards probe
+	probe   probeKey             // the key a search compares (index.go)
 
 	events   []numberdesk.Event // in Seq order
 	eventIDs map[numberdesk.EventID]struct{}
@@ -111,15 +122,15 @@ func (s *Store) spaceFor(tenant numberdesk.TenantID) *space {
 	sp := s.spaces[tenant]
 	if sp == nil {
 		sp = &space{
-			numbers:  make(map[numberdesk.NumberID]*numbers.Number),
-			order:    newTree(lessE164),
-			ext:      newTree(lessExt),
-			due:      newTree(lessDue),
+			tenant:   tenant,
+			zones:    []*time.Location{time.UTC},
+			ids:      make(map[numberKey]slot),
 			eventIDs: make(map[numberdesk.EventID]struct{}),
 			byNumber: make(map[numberdesk.NumberID][]int),
 			idem:     make(map[string]*numberdesk.IdempotencyRecord),
 			periods:  make(map[numberdesk.NumberID][]numbers.HolderPeriod),
 		}
+		sp.order, sp.ext, sp.due = newTree(sp, lessE164), newTree(sp, lessExt), newTree(sp, lessDue)
 		s.spaces[tenant] = sp
 	}
 	return sp
@@ -307,20 +318,30 @@ func (s *Store) FindTenantByID(ctx context.Context, id numberdesk.TenantID) (*nu
 // ---------------------------------------------------------------------------
 // Numbers
 
+// find returns the slot of the tenant's number id (none in a nil space).
+func (sp *space) find(id numberdesk.NumberID) (slot, bool) {
+	if sp == nil {
+		return 0, false
+	}
+	k, ok := keyOf(id)
+	if !ok {
+		return 0, false
+	}
+	s, ok := sp.ids[k]
+	return s, ok
+}
+
 // FindNumberByID returns a copy of the tenant's number, or CodeNotFound.
 func (s *Store) FindNumberByID(ctx context.Context, tenant numberdesk.TenantID, id numberdesk.NumberID) (*numbers.Number, error) {
 	const op = "memstore.FindNumberByID"
 	var out *numbers.Number
 	err := s.read(ctx, op, func() error {
 		sp := s.spaces[tenant]
-		if sp == nil {
-			return store.ErrNumberNotFound(op)
-		}
-		n, ok := sp.numbers[id]
+		at, ok := sp.find(id)
 		if !ok {
 			return store.ErrNumberNotFound(op)
 		}
-		out = n.Clone()
+		out = sp.number(at)
 		return nil
 	})
 	return out, err
@@ -351,10 +372,10 @@ func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 		e164s := make(map[tenantKey[string]]struct{}, len(ns))
 		for _, n := range ns {
 			if sp := s.spaces[n.Tenant]; sp != nil {
-				if _, ok := sp.numbers[n.ID]; ok {
+				if _, ok := sp.find(n.ID); ok {
 					return store.ErrNumberExists(op)
 				}
-				if _, ok := sp.byE164(n); ok {
+				if _, ok := sp.byE164(n.E164); ok {
 					return store.ErrNumberExists(op)
 				}
 			}
@@ -372,14 +393,12 @@ func (s *Store) CreateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 		// Everything checked: apply, tenant by tenant.
 		groups := make(map[numberdesk.TenantID][]*numbers.Number)
 		for _, n := range ns {
-			c := n.Clone()
-			c.Version = 1
-			groups[n.Tenant] = append(groups[n.Tenant], c)
+			groups[n.Tenant] = append(groups[n.Tenant], n)
 		}
 		for tenant, group := range groups {
 			sp := s.spaceFor(tenant)
-			sp.insert(group)
-			tx.record(func() { sp.remove(group) })
+			slots := sp.insert(group)
+			tx.record(func() { sp.remove(slots) })
 		}
 		for _, n := range ns {
 			n.Version = 1
@@ -402,22 +421,20 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 	}
 	return s.write(ctx, op, func(tx *tx) error {
 		olds := make([]*numbers.Number, len(ns))
-		seen := make(map[tenantKey[numberdesk.NumberID]]struct{}, len(ns))
+		ats := make([]slot, len(ns))
+		seen := make(map[tenantKey[slot]]struct{}, len(ns))
 		for i, n := range ns {
 			sp := s.spaces[n.Tenant]
-			if sp == nil {
-				return store.ErrNumberNotFound(op)
-			}
-			old, ok := sp.numbers[n.ID]
+			at, ok := sp.find(n.ID)
 			if !ok {
 				return store.ErrNumberNotFound(op)
 			}
-			k := tenantKey[numberdesk.NumberID]{n.Tenant, n.ID}
-			if _, dup := seen[k]; dup || old.Version != n.Version {
+			k := tenantKey[slot]{n.Tenant, at}
+			if _, dup := seen[k]; dup || sp.recs[at].version != n.Version {
 				return store.ErrStaleVersion(op)
 			}
 			seen[k] = struct{}{}
-			olds[i] = old
+			olds[i], ats[i] = sp.number(at), at
 		}
 		// E.164 uniqueness after the batch: a number's new E.164 must not
 		// belong to a number outside the batch, nor be the new E.164 of
@@ -432,8 +449,8 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 			if n.E164 == olds[i].E164 {
 				continue
 			}
-			if owner, ok := s.spaces[n.Tenant].byE164(n); ok {
-				if _, inBatch := seen[tenantKey[numberdesk.NumberID]{n.Tenant, owner.ID}]; !inBatch {
+			if owner, ok := s.spaces[n.Tenant].byE164(n.E164); ok {
+				if _, inBatch := seen[tenantKey[slot]{n.Tenant, owner}]; !inBatch {
 					return store.ErrNumberExists(op)
 				}
 			}
@@ -445,23 +462,27 @@ func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error 
 			}
 		}
 		// Apply, tenant by tenant.
-		type pair struct{ olds, news []*numbers.Number }
-		groups := make(map[numberdesk.TenantID]*pair)
+		type group struct {
+			ats        []slot
+			olds, news []*numbers.Number
+		}
+		groups := make(map[numberdesk.TenantID]*group)
 		for i, n := range ns {
 			c := n.Clone()
 			c.Version = olds[i].Version + 1
 			g := groups[n.Tenant]
 			if g == nil {
-				g = &pair{}
+				g = &group{}
 				groups[n.Tenant] = g
 			}
+			g.ats = append(g.ats, ats[i])
 			g.olds = append(g.olds, olds[i])
 			g.news = append(g.news, c)
 		}
 		for tenant, g := range groups {
 			sp := s.spaces[tenant]
-			sp.replace(g.olds, g.news)
-			tx.record(func() { sp.replace(g.news, g.olds) })
+			sp.replace(g.ats, g.olds, g.news)
+			tx.record(func() { sp.replace(g.ats, g.news, g.olds) })
 		}
 		// The stored holders held each number whose HoldersSince moves
 		// forward until the new HoldersSince.
@@ -528,36 +549,43 @@ func (s *Store) FindHolderPeriods(ctx context.Context, tenant numberdesk.TenantI
 	return out, nil
 }
 
-// insert adds new numbers (checked: IDs and E164s are new and unique):
-// O(log n) each. In E.164 order, as a block comes, each insert starts where
-// the previous one ended (a path hint).
-func (sp *space) insert(ns []*numbers.Number) {
+// insert stores new numbers (checked: IDs and E164s are new and unique) with
+// Version 1 and returns their slots: O(log n) each. In E.164 order, as a
+// block comes, each insert starts where the previous one ended (a path hint).
+func (sp *space) insert(ns []*numbers.Number) []slot {
 	sorted := slices.Clone(ns)
 	slices.SortFunc(sorted, func(a, b *numbers.Number) int { return strings.Compare(a.E164, b.E164) })
+	slots := make([]slot, len(sorted))
 	var hint btree.PathHint
-	for _, n := range sorted {
-		sp.numbers[n.ID] = n
-		sp.index(n, &hint)
+	for i, n := range sorted {
+		k, _ := keyOf(n.ID) // valid: checked
+		s := sp.alloc()
+		sp.put(s, k, n, 1)
+		sp.ids[k] = s
+		sp.index(s, &hint, false)
+		slots[i] = s
+	}
+	return slots
+}
+
+// remove takes out the numbers that insert stored in slots (its undo).
+func (sp *space) remove(slots []slot) {
+	for _, s := range slots {
+		sp.unindex(s, false)
+		delete(sp.ids, sp.recs[s].id)
+		sp.release(s)
 	}
 }
 
-// remove takes out numbers that insert added (the undo of insert).
-func (sp *space) remove(ns []*numbers.Number) {
-	for _, n := range ns {
-		delete(sp.numbers, n.ID)
-		sp.unindex(n, false)
+// replace writes news (with their Versions) over olds, the numbers stored
+// in slots ats; the E.164s of news are unique once olds are gone.
+func (sp *space) replace(ats []slot, olds, news []*numbers.Number) {
+	for i, at := range ats {
+		sp.unindex(at, olds[i].E164 == news[i].E164)
 	}
-}
-
-// replace puts news in place of olds (the stored numbers with the same IDs);
-// the E.164s of news are unique once olds are gone.
-func (sp *space) replace(olds, news []*numbers.Number) {
-	for i, old := range olds {
-		sp.unindex(old, old.E164 == news[i].E164)
-	}
-	for _, n := range news {
-		sp.numbers[n.ID] = n
-		sp.index(n, nil) // replaces the entry of an unchanged E.164
+	for i, at := range ats {
+		sp.put(at, sp.recs[at].id, news[i], news[i].Version)
+		sp.index(at, nil, olds[i].E164 == news[i].E164)
 	}
 }
 
@@ -571,7 +599,7 @@ func (sp *space) replace(olds, news []*numbers.Number) {
 // end of the page, and without any filter it starts at the page's position.
 // The sort by status walks the states in their order; the sorts by time
 // collect the matches in E.164 order and sort them stably by their key only,
-// so the E.164 tie-break comes for free.
+// so the E.164 tie-break comes for free. Only the page's numbers are copied.
 //
 // Instants are compared by their wall clock: a monotonic clock reading in
 // f.Now or f.DueBefore is ignored, as a database ignores it.
@@ -581,10 +609,6 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 		return nil, 0, err
 	}
 	p := pager{offset: f.Offset, limit: f.Limit, countLimit: f.CountLimit, out: []*numbers.Number{}}
-	if f.After != nil {
-		after := *f.After
-		p.after = func(n *numbers.Number) bool { return f.ComparePositions(f.PositionOf(n), after) <= 0 }
-	}
 	m := newMatcher(f)
 	visits := 0 // the stored numbers read, for visitProbe
 	err := s.read(ctx, op, func() error {
@@ -592,31 +616,36 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 		if sp == nil {
 			return nil
 		}
+		p.sp = sp
+		if f.After != nil {
+			after := *f.After
+			p.after = func(at slot) bool { return f.ComparePositions(sp.position(f, m, at), after) <= 0 }
+		}
 		switch {
 		case len(f.IDs) > 0 || len(f.E164s) > 0:
-			p.takeAll(sortHits(sp.lookup(f, m, &visits), f))
+			p.takeAll(sp.sortHits(sp.lookup(f, m, &visits), f, m))
 		case m.due:
-			var hits []*numbers.Number
-			sp.eachDue(m.dueBefore, &visits, func(e entry) bool {
-				if m.match(e) {
-					hits = append(hits, e.n)
+			var hits []slot
+			sp.eachDue(m.dueBefore, &visits, func(at slot) bool {
+				if m.match(sp, at) {
+					hits = append(hits, at)
 				}
 				return true
 			})
-			p.takeAll(sortHits(hits, f))
+			p.takeAll(sp.sortHits(hits, f, m))
 		case f.Sort == "" || f.Sort == numbers.SortNumber:
 			sp.findByNumber(f, m, &p, &visits)
 		case f.Sort == numbers.SortStatus && f.After == nil:
 			sp.findByStatus(f.Desc, m, &p, &visits)
 		case f.Sort == numbers.SortStatus:
-			var hits []*numbers.Number
-			sp.each(false, 0, &visits, func(e entry) bool {
-				if m.match(e) {
-					hits = append(hits, e.n)
+			var hits []slot
+			sp.each(false, 0, &visits, func(at slot) bool {
+				if m.match(sp, at) {
+					hits = append(hits, at)
 				}
 				return true
 			})
-			p.takeAll(sortHits(hits, f))
+			p.takeAll(sp.sortHits(hits, f, m))
 		default:
 			sp.findByTime(f, m, &p, &visits)
 		}
@@ -638,40 +667,75 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 // after every FindNumbers with the number of stored numbers it read.
 var visitProbe func(visits int)
 
-// lookup returns the numbers of f.IDs and f.E164s (both: those in both) that
+// lookup returns the slots of f.IDs and f.E164s (both: those in both) that
 // m matches, each once, in no particular order.
-func (sp *space) lookup(f numbers.Filter, m *matcher, visits *int) []*numbers.Number {
-	ids := f.IDs
+func (sp *space) lookup(f numbers.Filter, m *matcher, visits *int) []slot {
+	var cands []slot
+	for _, id := range f.IDs {
+		if at, ok := sp.find(id); ok {
+			cands = append(cands, at)
+		}
+	}
 	if len(f.E164s) > 0 {
-		ids = make([]numberdesk.NumberID, 0, len(f.E164s))
-		key := &numbers.Number{}
+		byID := cands
+		cands = make([]slot, 0, len(f.E164s))
 		for _, e := range f.E164s {
-			key.E164 = e
-			if n, ok := sp.byE164(key); ok && (len(f.IDs) == 0 || slices.Contains(f.IDs, n.ID)) {
-				ids = append(ids, n.ID)
+			if at, ok := sp.byE164(e); ok && (len(f.IDs) == 0 || slices.Contains(byID, at)) {
+				cands = append(cands, at)
 			}
 		}
 	}
-	var hits []*numbers.Number
-	seen := make(map[numberdesk.NumberID]struct{}, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; dup {
+	var hits []slot
+	seen := make(map[slot]struct{}, len(cands))
+	for _, at := range cands {
+		if _, dup := seen[at]; dup {
 			continue
 		}
-		seen[id] = struct{}{}
-		if n, ok := sp.numbers[id]; ok {
-			*visits++
-			if m.match(entryOf(n)) {
-				hits = append(hits, n)
-			}
+		seen[at] = struct{}{}
+		*visits++
+		if m.match(sp, at) {
+			hits = append(hits, at)
 		}
 	}
 	return hits
 }
 
-// sortHits sorts hits in f's order.
-func sortHits(hits []*numbers.Number, f numbers.Filter) []*numbers.Number {
-	slices.SortFunc(hits, compareFunc(f))
+// position returns the position of the number in slot at in f's order, as
+// f.PositionOf gives it (the number as it is at f.Now); its strings are
+// views of the arena.
+func (sp *space) position(f numbers.Filter, m *matcher, at slot) numbers.Position {
+	r, lapsed := &sp.recs[at], m.lapsed(sp, at)
+	pos := numbers.Position{E164: sp.e164(at)}
+	switch f.Sort {
+	case numbers.SortStatus:
+		pos.Status = numbers.StatusInactive
+		if !lapsed {
+			pos.Status = numbers.Status(sp.view(at).status)
+		}
+	case numbers.SortCreated:
+		pos.At = r.times[tCreated].wall()
+	case numbers.SortDeactivationAt:
+		if !lapsed {
+			pos.At = r.times[tDeactivation].wall()
+		}
+	}
+	return pos
+}
+
+// sortHits sorts hits in f's order (numbers.Filter.ComparePositions).
+func (sp *space) sortHits(hits []slot, f numbers.Filter, m *matcher) []slot {
+	type hit struct {
+		at  slot
+		pos numbers.Position
+	}
+	hs := make([]hit, len(hits))
+	for i, at := range hits {
+		hs[i] = hit{at, sp.position(f, m, at)}
+	}
+	slices.SortFunc(hs, func(a, b hit) int { return f.ComparePositions(a.pos, b.pos) })
+	for i, h := range hs {
+		hits[i] = h.at
+	}
 	return hits
 }
 
@@ -689,7 +753,7 @@ func (sp *space) count(m *matcher, visits *int) (int, bool) {
 		return 0, false // unknown states match by name
 	}
 	total := 0
-	for r, k := range sp.stateCounts(m.now, visits) {
+	for r, k := range sp.stateCounts(m, visits) {
 		if m.ranks&(1<<r) != 0 {
 			total += k
 		}
@@ -697,13 +761,13 @@ func (sp *space) count(m *matcher, visits *int) (int, bool) {
 	return total, true
 }
 
-// stateCounts returns how many numbers are in each state rank at now (zero:
-// as stored): the pending numbers due at now count as inactive.
-func (sp *space) stateCounts(now time.Time, visits *int) [unknownRank + 1]int {
+// stateCounts returns how many numbers are in each state rank at m's Now
+// (none: as stored): the pending numbers due at Now count as inactive.
+func (sp *space) stateCounts(m *matcher, visits *int) [unknownRank + 1]int {
 	c := sp.counts
-	if !now.IsZero() {
+	if m.atNow {
 		lapsed := 0
-		sp.eachDue(now, visits, func(entry) bool {
+		sp.eachDue(m.now, visits, func(slot) bool {
 			lapsed++
 			return true
 		})
@@ -725,7 +789,7 @@ func (sp *space) findByNumber(f numbers.Filter, m *matcher, p *pager, visits *in
 	if f.After != nil {
 		from = f.After.E164
 	}
-	walk := func(from string, yield func(entry) bool) {
+	walk := func(from string, yield func(slot) bool) {
 		if m.extension != "" {
 			sp.walkExt(m.extension, f.Desc, from, visits, yield)
 		} else {
@@ -738,30 +802,30 @@ func (sp *space) findByNumber(f numbers.Filter, m *matcher, p *pager, visits *in
 		// Every number matches: the page starts at position offset.
 		start := min(p.offset, total)
 		p.total, p.pos = start, start
-		sp.each(f.Desc, start, visits, func(e entry) bool {
-			p.take(e.n)
+		sp.each(f.Desc, start, visits, func(at slot) bool {
+			p.take(at)
 			return !p.full()
 		})
 	case known || f.After != nil:
 		if !known {
 			total = 0
-			walk("", func(e entry) bool {
-				if m.match(e) {
+			walk("", func(at slot) bool {
+				if m.match(sp, at) {
 					total++
 				}
 				return p.countLimit == 0 || total < p.countLimit
 			})
 		}
-		walk(from, func(e entry) bool {
-			if m.match(e) {
-				p.take(e.n)
+		walk(from, func(at slot) bool {
+			if m.match(sp, at) {
+				p.take(at)
 			}
 			return !p.full()
 		})
 	default:
-		walk("", func(e entry) bool {
-			if m.match(e) {
-				p.take(e.n)
+		walk("", func(at slot) bool {
+			if m.match(sp, at) {
+				p.take(at)
 			}
 			return !p.done()
 		})
@@ -779,7 +843,7 @@ func (sp *space) findByStatus(desc bool, m *matcher, p *pager, visits *int) {
 	var counts [unknownRank + 1]int
 	known := m.byStateOnly() && (m.ranks == allRanks || m.ranks&(1<<unknownRank) == 0)
 	if known {
-		counts = sp.stateCounts(m.now, visits)
+		counts = sp.stateCounts(m, visits)
 	}
 	ranks := []uint8{0, 1, 2, 3, unknownRank}
 	if desc {
@@ -798,24 +862,30 @@ func (sp *space) findByStatus(desc bool, m *matcher, p *pager, visits *int) {
 			}
 		}
 		if r != unknownRank {
-			sp.each(desc, 0, visits, func(e entry) bool {
-				if m.match(e) && m.rank(e) == r {
-					p.take(e.n)
+			sp.each(desc, 0, visits, func(at slot) bool {
+				if m.match(sp, at) && m.rank(sp, at) == r {
+					p.take(at)
 				}
 				return known && !p.full() || !known && !p.done()
 			})
 		} else {
-			var odd []*numbers.Number
-			sp.each(desc, 0, visits, func(e entry) bool {
-				if e.rank == unknownRank && m.match(e) {
-					odd = append(odd, e.n)
+			type odd struct {
+				at     slot
+				status string
+			}
+			var odds []odd
+			sp.each(desc, 0, visits, func(at slot) bool {
+				if sp.recs[at].rank == unknownRank && m.match(sp, at) {
+					odds = append(odds, odd{at, sp.view(at).status})
 				}
 				return true
 			})
-			slices.SortStableFunc(odd, func(a, b *numbers.Number) int {
-				return sign(desc) * strings.Compare(string(a.Status), string(b.Status))
+			slices.SortStableFunc(odds, func(a, b odd) int {
+				return sign(desc) * strings.Compare(a.status, b.status)
 			})
-			p.takeAll(odd)
+			for _, o := range odds {
+				p.take(o.at)
+			}
 		}
 		if known {
 			p.total, p.pos = start+k, start+k
@@ -830,23 +900,22 @@ func (sp *space) findByTime(f numbers.Filter, m *matcher, p *pager, visits *int)
 	// tie-break.
 	type keyed struct {
 		none bool // no time: last in both directions
-		nsec int32
-		sec  int64
-		n    *numbers.Number
+		t    instant
+		at   slot
 	}
 	var hits []keyed
-	sp.each(f.Desc, 0, visits, func(e entry) bool {
-		if !m.match(e) {
+	sp.each(f.Desc, 0, visits, func(at slot) bool {
+		if !m.match(sp, at) {
 			return true
 		}
-		t := e.n.CreatedAt
+		t := sp.recs[at].times[tCreated]
 		if f.Sort == numbers.SortDeactivationAt {
-			t = e.n.DeactivationAt
-			if m.lapsed(e) {
-				t = time.Time{} // as at Now: no date
+			t = sp.recs[at].times[tDeactivation]
+			if m.lapsed(sp, at) {
+				t = instant{sec: zeroSec} // as at Now: no date
 			}
 		}
-		hits = append(hits, keyed{none: f.Sort == numbers.SortDeactivationAt && t.IsZero(), sec: t.Unix(), nsec: int32(t.Nanosecond()), n: e.n})
+		hits = append(hits, keyed{none: f.Sort == numbers.SortDeactivationAt && t.isZero(), t: t, at: at})
 		return true
 	})
 	sg := sign(f.Desc)
@@ -857,13 +926,10 @@ func (sp *space) findByTime(f numbers.Filter, m *matcher, p *pager, visits *int)
 			}
 			return -1
 		}
-		if c := cmp.Compare(a.sec, b.sec); c != 0 {
-			return sg * c
-		}
-		return sg * cmp.Compare(a.nsec, b.nsec)
+		return sg * a.t.compare(b.t)
 	})
 	for _, h := range hits {
-		p.take(h.n)
+		p.take(h.at)
 	}
 }
 
@@ -871,27 +937,28 @@ func (sp *space) findByTime(f numbers.Filter, m *matcher, p *pager, visits *int)
 // page starts offset matches after the cursor (after reports whether a
 // number is at or before it) or, without one, at the first match.
 type pager struct {
+	sp                        *space
 	offset, limit, countLimit int
-	after                     func(*numbers.Number) bool
+	after                     func(slot) bool
 	total                     int // matches taken
 	pos                       int // matches taken after the cursor
 	out                       []*numbers.Number
 }
 
-func (p *pager) take(n *numbers.Number) {
+func (p *pager) take(at slot) {
 	p.total++
-	if p.after != nil && p.after(n) {
+	if p.after != nil && p.after(at) {
 		return
 	}
 	if p.pos >= p.offset && (p.limit == 0 || p.pos < p.offset+p.limit) {
-		p.out = append(p.out, n.Clone())
+		p.out = append(p.out, p.sp.number(at))
 	}
 	p.pos++
 }
 
-func (p *pager) takeAll(ns []*numbers.Number) {
-	for _, n := range ns {
-		p.take(n)
+func (p *pager) takeAll(hits []slot) {
+	for _, at := range hits {
+		p.take(at)
 	}
 }
 
@@ -912,9 +979,11 @@ type matcher struct {
 	prefix     string
 	extension  string
 	digits     string
+	byFields   bool // a filter by usage type, holder, prefix, extension or digits
 	due        bool
-	dueBefore  time.Time
-	now        time.Time // Filter.Now: zero for the stored states
+	dueBefore  instant
+	atNow      bool    // Filter.Now is set
+	now        instant // Filter.Now
 }
 
 func newMatcher(f numbers.Filter) *matcher {
@@ -928,9 +997,11 @@ func newMatcher(f numbers.Filter) *matcher {
 		extension:  f.Extension,
 		digits:     f.Digits,
 		due:        !f.DueBefore.IsZero(),
-		dueBefore:  f.DueBefore.Round(0), // wall clock: see FindNumbers
-		now:        f.Now.Round(0),
+		dueBefore:  wallOf(f.DueBefore), // wall clock: see FindNumbers
+		atNow:      !f.Now.IsZero(),
+		now:        wallOf(f.Now),
 	}
+	m.byFields = len(m.usageTypes) > 0 || m.holder != "" || m.unassigned || m.prefix != "" || m.extension != "" || m.digits != ""
 	if len(f.Statuses) > 0 {
 		m.ranks = 0
 		for _, s := range f.Statuses {
@@ -944,9 +1015,7 @@ func newMatcher(f numbers.Filter) *matcher {
 const allRanks = 0xff
 
 // byStateOnly reports whether m filters by state at most.
-func (m *matcher) byStateOnly() bool {
-	return len(m.usageTypes) == 0 && m.holder == "" && !m.unassigned && m.prefix == "" && m.extension == "" && m.digits == "" && !m.due
-}
+func (m *matcher) byStateOnly() bool { return !m.byFields && !m.due }
 
 // pendingRank and inactiveRank are the ranks of those states.
 var (
@@ -954,52 +1023,71 @@ var (
 	inactiveRank = statusRank(numbers.StatusInactive)
 )
 
-// lapsed reports whether e's number is stored as pending but inactive at
-// the filter's Now (numbers.Number.Due).
-func (m *matcher) lapsed(e entry) bool {
-	return !m.now.IsZero() && e.rank == pendingRank && e.n.Due(m.now)
+// lapsed reports whether the number in slot at is stored as pending but
+// inactive at the filter's Now (numbers.Number.Due).
+func (m *matcher) lapsed(sp *space, at slot) bool {
+	r := &sp.recs[at]
+	return m.atNow && r.rank == pendingRank && m.now.compare(r.times[tDeactivation]) >= 0
 }
 
-// rank returns the rank of e's state as the filter sees it.
-func (m *matcher) rank(e entry) uint8 {
-	if m.lapsed(e) {
+// rank returns the rank of the state of the number in slot at as the
+// filter sees it.
+func (m *matcher) rank(sp *space, at slot) uint8 {
+	if m.lapsed(sp, at) {
 		return inactiveRank
 	}
-	return e.rank
+	return sp.recs[at].rank
 }
 
-func (m *matcher) match(e entry) bool {
-	n, lapsed := e.n, m.lapsed(e)
-	if m.due && (e.rank != pendingRank || n.DeactivationAt.After(m.dueBefore)) {
+func (m *matcher) match(sp *space, at slot) bool {
+	r, lapsed := &sp.recs[at], m.lapsed(sp, at)
+	if m.due && (r.rank != pendingRank || r.times[tDeactivation].compare(m.dueBefore) > 0) {
 		return false // DueBefore compares the stored states
 	}
-	rank, usage, holders := e.rank, n.UsageType, n.Holders
-	if lapsed { // as numbers.Number.At makes it
-		rank, usage, holders = inactiveRank, routing.UsageVoice, nil
+	rank := r.rank
+	if lapsed {
+		rank = inactiveRank
 	}
 	if m.ranks&(1<<rank) == 0 {
 		return false
 	}
-	if rank == unknownRank && len(m.statuses) > 0 && !slices.Contains(m.statuses, n.Status) {
+	// The strings, read as needed: the E.164 and the extension come first
+	// in the arena (encode).
+	if m.prefix != "" || m.digits != "" {
+		e := sp.e164(at)
+		if !strings.HasPrefix(e, m.prefix) || m.digits != "" && !strings.Contains(strings.TrimPrefix(e, "+"), m.digits) {
+			return false
+		}
+	}
+	if m.extension != "" && sp.extension(at) != m.extension {
+		return false
+	}
+	unknown := rank == unknownRank && len(m.statuses) > 0
+	if !unknown && len(m.usageTypes) == 0 && m.holder == "" && !m.unassigned {
+		return true
+	}
+	n := sp.view(at)
+	usage, holders := routing.UsageType(n.usage), n.holders
+	if lapsed { // as numbers.Number.At makes it
+		usage, holders = routing.UsageVoice, noHolders
+	}
+	if unknown && !slices.Contains(m.statuses, numbers.Status(n.status)) {
 		return false
 	}
 	if len(m.usageTypes) > 0 && !slices.Contains(m.usageTypes, usage) {
 		return false
 	}
-	if m.holder != "" && !slices.Contains(holders, m.holder) {
+	if m.holder != "" && !holders.contains(string(m.holder)) {
 		return false
 	}
-	if m.unassigned && len(holders) > 0 {
-		return false
-	}
-	if m.prefix != "" && !strings.HasPrefix(n.E164, m.prefix) || m.extension != "" && n.Extension != m.extension {
-		return false
-	}
-	if m.digits != "" && !strings.Contains(strings.TrimPrefix(n.E164, "+"), m.digits) {
+	if m.unassigned && holders.len() > 0 {
 		return false
 	}
 	return true
 }
+
+// noHolders is the encoded empty list of holders (of a lapsed number).
+const noHolders = list("\x00")
 
 // statusOrder is the sort order of states: the lifecycle order.
 var statusOrder = [...]numbers.Status{numbers.StatusNew, numbers.StatusActive, numbers.StatusDeactivationPending, numbers.StatusInactive}
@@ -1022,47 +1110,6 @@ func sign(desc bool) int {
 		return -1
 	}
 	return 1
-}
-
-// compareFunc returns the full comparison of f's order: Sort, then E.164;
-// Desc reverses both, except that a missing DeactivationAt goes last either
-// way. With f.Now the numbers compare as they are at Now. f.Sort is valid.
-// Instants compare by their wall clock.
-func compareFunc(f numbers.Filter) func(a, b *numbers.Number) int {
-	sg := sign(f.Desc)
-	now := f.Now.Round(0)
-	at := func(n *numbers.Number) *numbers.Number {
-		if now.IsZero() {
-			return n
-		}
-		return n.At(now)
-	}
-	return func(a, b *numbers.Number) int {
-		var c int
-		switch f.Sort {
-		case numbers.SortStatus:
-			a, b = at(a), at(b)
-			c = cmp.Compare(statusRank(a.Status), statusRank(b.Status))
-			if c == 0 {
-				c = strings.Compare(string(a.Status), string(b.Status))
-			}
-		case numbers.SortCreated:
-			c = compareWall(a.CreatedAt, b.CreatedAt)
-		case numbers.SortDeactivationAt:
-			a, b = at(a), at(b)
-			if az, bz := a.DeactivationAt.IsZero(), b.DeactivationAt.IsZero(); az != bz {
-				if az {
-					return 1
-				}
-				return -1
-			}
-			c = compareWall(a.DeactivationAt, b.DeactivationAt)
-		}
-		if c == 0 {
-			c = strings.Compare(a.E164, b.E164)
-		}
-		return sg * c
-	}
 }
 
 // ---------------------------------------------------------------------------

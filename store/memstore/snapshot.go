@@ -25,8 +25,10 @@ import (
 // state, idempotency records, employees, records, routing settings and block
 // lists, E-Fax-App credentials (their hashes and any sealed secret awaiting
 // delivery, never a plaintext), the holder history of the numbers, and the
-// store-wide event sequence. A field added to Store (or to one
-// of its parts) without snapshot support fails TestSnapshotCoversEveryField.
+// store-wide event sequence. Numbers are written as numbers.Number and
+// stored anew by Restore, which rebuilds their slab, arena and indexes
+// (index.go). A field added to Store (or to one of its parts) without
+// snapshot support fails TestSnapshotCoversEveryField.
 
 // SnapshotVersion is the format version Snapshot writes and Restore reads.
 const SnapshotVersion = 1
@@ -87,8 +89,8 @@ func (s *Store) Snapshot() ([]byte, error) {
 	}
 	slices.SortFunc(snap.Tenants, func(a, b *numberdesk.Tenant) int { return strings.Compare(string(a.ID), string(b.ID)) })
 	for _, sp := range s.spaces {
-		sp.order.Scan(func(e entry) bool {
-			snap.Numbers = append(snap.Numbers, e.n.Clone())
+		sp.order.Scan(func(at slot) bool {
+			snap.Numbers = append(snap.Numbers, sp.number(at))
 			return true
 		})
 		for _, e := range sp.events {
@@ -199,14 +201,20 @@ func Restore(data []byte) (*Store, error) {
 	for tenant, ns := range groups {
 		sp := s.spaceFor(tenant)
 		for _, n := range ns {
-			if _, dup := sp.numbers[n.ID]; dup {
+			k, ok := keyOf(n.ID)
+			if !ok {
+				return nil, bad("numbers") // not an ID CreateNumbers stores
+			}
+			if _, dup := sp.ids[k]; dup {
 				return nil, bad("numbers")
 			}
-			if _, dup := sp.byE164(n); dup {
+			if _, dup := sp.byE164(n.E164); dup {
 				return nil, bad("numbers")
 			}
-			sp.numbers[n.ID] = n
-			sp.index(n, nil)
+			at := sp.alloc()
+			sp.put(at, k, n, n.Version)
+			sp.ids[k] = at
+			sp.index(at, nil, false)
 		}
 	}
 	var last int64
