@@ -41,9 +41,10 @@ import (
 // iterations' sdk/raw ratios (run with -benchtime 3x for the median of 3).
 // The figures are reported, never asserted: they depend on the machine.
 // PostgreSQL's fsync and synchronous_commit settings are logged with them,
-// and its statistics are brought up to date before each timed part (as
-// autovacuum keeps them; both sides' plans depend on them); SQLite runs
-// with the store's synchronous=FULL.
+// and its statistics are brought up to date before a timed part when the
+// numbers grew past autovacuum's default thresholds (50 rows and 10 %):
+// both sides' plans depend on them. SQLite runs with the store's
+// synchronous=FULL.
 //
 //	make bench-baseline   # NUMBERDESK_POSTGRES_DSN for PostgreSQL
 
@@ -66,6 +67,9 @@ type baselineEnv struct {
 	owner numberdesk.Actor
 	now   time.Time
 	seq   int // for unique E.164s
+	// provisioned counts the numbers provisioned, analyzed how many there
+	// were at the last ANALYZE (PostgreSQL).
+	provisioned, analyzed int
 }
 
 // baselineWork prepares what one worker needs for ops operations on one
@@ -110,11 +114,14 @@ func baselineRun(b *testing.B, work baselineWork) {
 							for w := range runs {
 								runs[w] = work(b, e, sdk, baselineOps)
 							}
-							if d == sqlstore.Postgres {
-								// Statistics current, as autovacuum keeps them
-								// (it also makes prepared statements plan anew).
+							if d == sqlstore.Postgres && e.provisioned > e.analyzed+e.analyzed/10+50 {
+								// Statistics current, as autovacuum keeps them:
+								// after 50 rows and 10 % more (its default
+								// thresholds). ANALYZE also makes the prepared
+								// statements plan anew.
 								_, err := db.ExecContext(b.Context(), "ANALYZE numbers, number_holders, routing_settings, events")
 								require.NoError(b, err)
+								e.analyzed = e.provisioned
 							}
 							var w0 int64
 							if writes != nil {
@@ -179,6 +186,7 @@ func (e *baselineEnv) provision(b *testing.B, n int) []*numbers.Number {
 		ns, err := e.svc.Provision(b.Context(), e.owner, req)
 		require.NoError(b, err)
 		out = append(out, ns...)
+		e.provisioned += len(ns)
 	}
 	return out
 }
