@@ -528,7 +528,7 @@ func (c *Compiled) Evaluate(call Call, at time.Time, loc *time.Location, state T
 		state = AllAnswer
 	}
 	// As in Evaluate, e stays on the stack.
-	e := compiledRun{state: state}
+	e := ringing{state: state}
 	var bl *Blocklist
 	var cb *CompiledBlocklist
 	var overrides []Override
@@ -606,17 +606,19 @@ func overrideMode(overrides []Override, r *Rule, t time.Time, loc *time.Location
 	return ""
 }
 
-// compiledRun carries one evaluation of a Compiled: what ring needs.
-type compiledRun struct {
+// ringing carries what ringing a rule's targets needs and gives: the
+// targets' state, the decision with its trace (if traced), and the seconds
+// rung so far. Evaluate and (*Compiled).Evaluate both ring with it.
+type ringing struct {
 	state   TargetState
 	trace   bool
 	elapsed int
 	d       Decision
 }
 
-// ring is evaluator.ring for (*Compiled).Evaluate: the same outcome and
-// trace, with each trace step built in place in the trace.
-func (e *compiledRun) ring(ri int, r *Rule) bool {
+// ring rings the targets of rule r (index ri), each trace step built in
+// place in the trace; it reports whether the call ended there.
+func (e *ringing) ring(ri int, r *Rule) bool {
 	ts := r.Targets
 	for i := 0; i < len(ts); {
 		j := i + 1
@@ -667,9 +669,10 @@ func (e *compiledRun) ring(ri int, r *Rule) bool {
 	return false
 }
 
-// status is evaluator.status for compiledRun.ring: members that are no
-// ring group are asked directly, and their trace steps built in place.
-func (e *compiledRun) status(t *Target, ri int, id string, depth int) (Status, Target) {
+// status returns the state of t and, for a ring group, the member that
+// answered; members that are no ring group are asked directly, and their
+// trace steps built in place.
+func (e *ringing) status(t *Target, ri int, id string, depth int) (Status, Target) {
 	if t.Kind != TargetRingGroup {
 		return e.state.Status(*t), Target{}
 	}

@@ -254,16 +254,13 @@ func WithOverrides(o []Override) Option { return Option{overrides: o} }
 
 // evaluator carries one evaluation.
 type evaluator struct {
+	ringing   // the targets' state, the decision, its trace and the time rung
 	rules     []Rule
 	call      Call
 	at        time.Time
 	loc       *time.Location
 	w         wall
-	state     TargetState
 	overrides []Override
-	trace     bool
-	d         Decision
-	elapsed   int
 	resolved  bool // overrides already resolved to fixed ends (Preview)
 }
 
@@ -299,7 +296,7 @@ func Evaluate(plan Plan, call Call, at time.Time, loc *time.Location, state Targ
 	// The evaluator holds no pointer to this frame (escape analysis is not
 	// field-sensitive: one leaking field would move everything to the
 	// heap), so it stays on the stack.
-	e := evaluator{rules: plan.Rules, call: call, at: at, loc: loc, state: state}
+	e := evaluator{ringing: ringing{state: state}, rules: plan.Rules, call: call, at: at, loc: loc}
 	var bl *Blocklist
 	var cb *CompiledBlocklist
 	for i := range opts {
@@ -458,114 +455,6 @@ func inForce(o *Override, c *Condition, t time.Time, loc *time.Location, resolve
 	return false
 }
 
-// ring rings the targets of rule r (index ri); it reports whether the call
-// ended there.
-func (e *evaluator) ring(ri int, r *Rule) bool {
-	ts := r.Targets
-	for i := 0; i < len(ts); {
-		j := i + 1
-		for j < len(ts) && ts[j].Parallel {
-			j++
-		}
-		dur, unlimited := 0, false
-		answered, member := -1, Target{}
-		for k := i; k < j; k++ {
-			t := &ts[k]
-			stepAt := len(e.d.Trace)
-			if e.trace {
-				e.step(Step{Kind: StepTarget, Rule: ri, RuleID: r.ID, Target: *t, Offset: e.elapsed})
-			}
-			st, m := e.status(t, ri, r.ID, 0)
-			if e.trace {
-				e.d.Trace[stepAt].Status = st
-			}
-			if st == StatusAnswered && answered < 0 {
-				answered, member = k, m
-			}
-			if st.rang() {
-				if t.RingSeconds <= 0 {
-					unlimited = true
-				} else {
-					dur = max(dur, t.RingSeconds)
-				}
-			}
-		}
-		if answered >= 0 {
-			e.d.Outcome = Outcome{Kind: OutcomeAnswered, RuleID: r.ID, Target: ts[answered], Member: member, Seconds: e.elapsed}
-			return true
-		}
-		if unlimited {
-			for k := i; k < j; k++ {
-				if ts[k].RingSeconds <= 0 {
-					e.d.Outcome = Outcome{Kind: OutcomeUnanswered, RuleID: r.ID, Target: ts[k], Seconds: e.elapsed}
-					break
-				}
-			}
-			return true
-		}
-		e.elapsed += dur
-		i = j
-	}
-	return false
-}
-
 // maxGroupDepth bounds nested ring groups (Validate rejects cycles; this
 // keeps a bad directory from looping).
 const maxGroupDepth = 4
-
-// status returns the state of t and, for a ring group, the member that
-// answered.
-func (e *evaluator) status(t *Target, ri int, id string, depth int) (Status, Target) {
-	if t.Kind != TargetRingGroup {
-		return e.state.Status(*t), Target{}
-	}
-	members, ok := e.state.Members(t.Ref)
-	if !ok {
-		return e.state.Status(*t), Target{}
-	}
-	if depth >= maxGroupDepth {
-		return StatusOffline, Target{}
-	}
-	var answered, noAnswer, busy, dnd bool
-	var who Target
-	for i := range members {
-		m := &members[i]
-		stepAt := len(e.d.Trace)
-		if e.trace {
-			mt := *m
-			mt.RingSeconds = t.RingSeconds
-			e.step(Step{Kind: StepMember, Rule: ri, RuleID: id, Target: mt, Offset: e.elapsed})
-		}
-		st, sub := e.status(m, ri, id, depth+1)
-		if e.trace {
-			e.d.Trace[stepAt].Status = st
-		}
-		switch st {
-		case StatusAnswered:
-			if !answered {
-				answered, who = true, *m
-				who.RingSeconds = t.RingSeconds
-				if sub.Kind != "" {
-					who = sub
-				}
-			}
-		case StatusNoAnswer:
-			noAnswer = true
-		case StatusBusy:
-			busy = true
-		case StatusDND:
-			dnd = true
-		}
-	}
-	switch {
-	case answered:
-		return StatusAnswered, who
-	case noAnswer:
-		return StatusNoAnswer, Target{}
-	case busy:
-		return StatusBusy, Target{}
-	case dnd:
-		return StatusDND, Target{}
-	}
-	return StatusOffline, Target{}
-}

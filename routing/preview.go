@@ -85,7 +85,7 @@ func Preview(plan Plan, from, to time.Time, loc *time.Location, opts ...Option) 
 		}
 	}
 
-	e := evaluator{rules: plan.Rules, call: Call{From: ordinaryCaller}, loc: loc, state: AllAnswer, overrides: resolved, resolved: true}
+	e := evaluator{ringing: ringing{state: AllAnswer}, rules: plan.Rules, call: Call{From: ordinaryCaller}, loc: loc, overrides: resolved, resolved: true}
 	active := func(t time.Time) string {
 		e.d = Decision{}
 		e.at, e.w, e.elapsed = t, wallOf(t, loc), 0
