@@ -503,11 +503,17 @@ func testPlans(t *testing.T, d sqlstore.Dialect, s *sqlstore.Store, db *sql.DB, 
 	shapes = append(shapes, shape{name: "OverviewSearchExtensionNextPage", q: q})
 	_, q = run(numbers.Query{Search: "12345", Contains: true})
 	shapes = append(shapes, shape{name: "OverviewSearchContains", q: q, slow: true})
-	for _, sort := range []numbers.SortKey{numbers.SortStatus, numbers.SortCreated, numbers.SortDeactivationAt} {
-		p, q := run(numbers.Query{Sort: sort})
-		shapes = append(shapes, shape{name: "OverviewSort_" + string(sort), q: q})
-		_, q = run(numbers.Query{Sort: sort, Cursor: p.NextCursor})
-		shapes = append(shapes, shape{name: "OverviewSort_" + string(sort) + "_NextPage", q: q})
+	for _, sort := range []numbers.SortKey{numbers.SortNumber, numbers.SortStatus, numbers.SortCreated, numbers.SortDeactivationAt} {
+		for _, desc := range []bool{false, true} {
+			name := "OverviewSort_" + string(sort)
+			if desc {
+				name += "_Desc"
+			}
+			p, q := run(numbers.Query{Sort: sort, Desc: desc})
+			shapes = append(shapes, shape{name: name, q: q})
+			_, q = run(numbers.Query{Sort: sort, Desc: desc, Cursor: p.NextCursor})
+			shapes = append(shapes, shape{name: name + "_NextPage", q: q})
+		}
 	}
 
 	for _, c := range shapes {
