@@ -17,7 +17,7 @@ type Filters struct {
 	Status string // "" (all) or a numbers.Status
 	Usage  string // "" (all) or a routing.UsageType
 	Holder string // "" (all), HolderNone, or a staff ID
-	Search string // digits in any format
+	Search string // the start of a number in any format, or an extension (numbers.Query.Search)
 	Offset int
 	Limit  int // 0: DefaultPageSize
 }

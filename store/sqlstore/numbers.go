@@ -1123,7 +1123,7 @@ var pgUpdateNumbers = `WITH v AS (
 		WHERE h.tenant_id = v.tenant_id AND h.number_id = v.id) hs, ok
 	WHERE ok.ok AND hs.holders IS NOT NULL AND v.holders_since > coalesce(cur.holders_since, '-infinity')
 ), rdel AS (
-	-- UpdateNumbersWiping: the routing settings go with the update.
+	-- Write: the routing settings go with the update.
 	DELETE FROM routing_settings r USING ok
 	WHERE ok.ok AND r.tenant_id = $26::text AND r.number_id = ANY($27::text[])
 )
