@@ -529,31 +529,8 @@ func (c *Compiled) Evaluate(call Call, at time.Time, loc *time.Location, state T
 	}
 	// As in Evaluate, e stays on the stack.
 	e := ringing{state: state}
-	var bl *Blocklist
-	var cb *CompiledBlocklist
-	var overrides []Override
-	for i := range opts {
-		o := &opts[i]
-		if o.trace {
-			e.trace = true
-			e.d.Trace = o.buf
-		}
-		if o.blocklist != nil {
-			bl, cb = o.blocklist, nil
-		}
-		if o.compiled != nil {
-			bl, cb = nil, o.compiled
-		}
-		if o.overrides != nil {
-			overrides = o.overrides
-		}
-	}
-	if bl.Blocks(call) || cb.Blocks(call) {
-		e.d.Blocked = true
-		e.d.Outcome = Outcome{Kind: OutcomeRejected}
-		if e.trace {
-			e.d.Trace = append(e.d.Trace, Step{Kind: StepBlocklist, Rule: -1, Reason: ReasonBlocked})
-		}
+	overrides, blocked := e.apply(opts, call)
+	if blocked {
 		return e.d
 	}
 	var w cwall
@@ -614,6 +591,39 @@ type ringing struct {
 	trace   bool
 	elapsed int
 	d       Decision
+}
+
+// apply takes opts: it starts the trace if one is asked for, and returns
+// the overrides and whether the block list (plain or compiled; the last one
+// given counts) blocks call. A blocked call's decision is complete.
+func (e *ringing) apply(opts []Option, call Call) (overrides []Override, blocked bool) {
+	var bl *Blocklist
+	var cb *CompiledBlocklist
+	for i := range opts {
+		o := &opts[i]
+		if o.trace {
+			e.trace = true
+			e.d.Trace = o.buf
+		}
+		if o.blocklist != nil {
+			bl, cb = o.blocklist, nil
+		}
+		if o.compiled != nil {
+			bl, cb = nil, o.compiled
+		}
+		if o.overrides != nil {
+			overrides = o.overrides
+		}
+	}
+	if !bl.Blocks(call) && !cb.Blocks(call) {
+		return overrides, false
+	}
+	e.d.Blocked = true
+	e.d.Outcome = Outcome{Kind: OutcomeRejected}
+	if e.trace {
+		e.d.Trace = append(e.d.Trace, Step{Kind: StepBlocklist, Rule: -1, Reason: ReasonBlocked})
+	}
+	return overrides, true
 }
 
 // ring rings the targets of rule r (index ri), each trace step built in

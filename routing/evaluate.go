@@ -297,28 +297,8 @@ func Evaluate(plan Plan, call Call, at time.Time, loc *time.Location, state Targ
 	// field-sensitive: one leaking field would move everything to the
 	// heap), so it stays on the stack.
 	e := evaluator{ringing: ringing{state: state}, rules: plan.Rules, call: call, at: at, loc: loc}
-	var bl *Blocklist
-	var cb *CompiledBlocklist
-	for i := range opts {
-		o := &opts[i]
-		if o.trace {
-			e.trace = true
-			e.d.Trace = o.buf
-		}
-		if o.blocklist != nil {
-			bl, cb = o.blocklist, nil
-		}
-		if o.compiled != nil {
-			bl, cb = nil, o.compiled
-		}
-		if o.overrides != nil {
-			e.overrides = o.overrides
-		}
-	}
-	if bl.Blocks(call) || cb.Blocks(call) {
-		e.d.Blocked = true
-		e.d.Outcome = Outcome{Kind: OutcomeRejected}
-		e.step(Step{Kind: StepBlocklist, Rule: -1, Reason: ReasonBlocked})
+	var blocked bool
+	if e.overrides, blocked = e.apply(opts, call); blocked {
 		return e.d
 	}
 	e.w = wallOf(at, loc)
