@@ -63,8 +63,11 @@
 // Every command takes a numberdesk.Actor and checks it first: the roles it
 // claims, then, in the command's transaction, the stored employee behind it
 // (staff.Verify: it exists in the tenant, is not locked and holds the
-// claimed role; RoleSystem is the only actor without an employee). Queries
-// verify the same before they read. The embedding application
+// claimed role; RoleSystem is the only actor without an employee). On a
+// Store that is an ActorReader (sqlstore) a command without an idempotency
+// key reads that with its numbers, in one statement, and verifies before
+// it commits whatever path it took. Queries verify the same before they
+// read. The embedding application
 // authenticates people and gets their Actor from staff.Service.Actor. It
 // validates its
 // input (bad input is a *numberdesk.Error with Code and Field and changes

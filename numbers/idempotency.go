@@ -26,6 +26,19 @@ func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, 
 	for attempt := 0; ; attempt++ {
 		var out T
 		err := st.InTx(ctx, func(ctx context.Context) error {
+			if _, ok := st.(ActorReader); ok && key == "" {
+				// Verified by cmd's first read, or here before the commit;
+				// a refused actor's error is the one returned.
+				v := &verification{actor: actor}
+				res, err := cmd(context.WithValue(ctx, verificationKey{}, v))
+				if !v.done {
+					if verr := staff.Verify(ctx, st, op, actor); verr != nil {
+						return verr
+					}
+				}
+				out = res
+				return err
+			}
 			if err := staff.Verify(ctx, st, op, actor); err != nil {
 				return err
 			}
@@ -46,4 +59,40 @@ func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, 
 		}
 		return out, nil
 	}
+}
+
+// verification is the pending verification of a command's actor: its
+// first read of numbers by ID (Service.byIDs) does it when the Store is an
+// ActorReader.
+type verification struct {
+	actor numberdesk.Actor
+	done  bool
+}
+
+type verificationKey struct{}
+
+// byIDs returns the actor's tenant's numbers ids that are stored, in any
+// order. If ctx has a pending verification of actor and the Store reads the
+// actor's standing along (ActorReader), it verifies the actor with it.
+func (s *Service) byIDs(ctx context.Context, op string, actor numberdesk.Actor, ids []numberdesk.NumberID) ([]*Number, error) {
+	if v, ok := ctx.Value(verificationKey{}).(*verification); ok && !v.done && v.actor == actor {
+		if r, ok := s.cfg.Store.(ActorReader); ok {
+			found, sd, err := r.FindNumbersAs(ctx, actor, ids)
+			if err != nil {
+				return nil, numberdesk.Internal(op, err)
+			}
+			if sd != nil {
+				if err := sd.Verify(op, actor); err != nil {
+					return nil, err
+				}
+				v.done = true
+			}
+			return found, nil
+		}
+	}
+	found, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{IDs: ids})
+	if err != nil {
+		return nil, numberdesk.Internal(op, err)
+	}
+	return found, nil
 }

@@ -353,3 +353,14 @@ type Write struct {
 type Writer interface {
 	Write(ctx context.Context, w Write) error
 }
+
+// ActorReader is an optional interface of a Store: FindNumbersAs is
+// FindNumbers of the actor's tenant by ids (no paging) that also reads, in
+// the same statement, what staff.Verify reads of the actor's employee: its
+// Standing, nil if the read returned no number (then the Service verifies
+// with a read of its own). A command whose key is empty verifies the actor
+// with its first read of numbers, and before it commits, whatever path it
+// takes: a statement and a round trip fewer (sqlstore).
+type ActorReader interface {
+	FindNumbersAs(ctx context.Context, actor numberdesk.Actor, ids []numberdesk.NumberID) ([]*Number, *staff.Standing, error)
+}

@@ -170,6 +170,26 @@ func (s *Service) Routing(ctx context.Context, actor numberdesk.Actor, id number
 	return out, nil
 }
 
+// PreviewRouting lists when the active rule of a number's routing (the
+// stored plan and overrides, as Routing returns them) changes within
+// [from, to), in the tenant's time zone: routing.Preview of them. The same
+// roles as Routing.
+func (s *Service) PreviewRouting(ctx context.Context, actor numberdesk.Actor, id numberdesk.NumberID, from, to time.Time) ([]routing.Change, error) {
+	const op = "numbers.PreviewRouting"
+	if from.IsZero() || !to.After(from) {
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "to", "Das Ende muss nach dem Anfang liegen.")
+	}
+	st, err := s.Routing(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := s.location(ctx, op, actor.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	return routing.Preview(st.Plan, from, to, loc, routing.WithOverrides(st.Overrides)), nil
+}
+
 func (s *Service) settingsOrDefault(ctx context.Context, n *Number) (*routing.Settings, error) {
 	st, err := s.settings(ctx, n)
 	if err != nil || st != nil {

@@ -150,17 +150,11 @@ func (s *Service) location(ctx context.Context, op string, tenant numberdesk.Ten
 // holds now (a number whose deactivation took effect has no holder).
 // Anything else is CodeNotFound, as is a number of another tenant.
 func (s *Service) visible(ctx context.Context, op string, actor numberdesk.Actor, id numberdesk.NumberID) (*Number, error) {
-	n, err := s.cfg.Store.FindNumberByID(ctx, actor.Tenant, id)
-	if err == nil && actor.Role == numberdesk.RoleEmployee && !n.At(s.now()).HeldBy(actor.Staff) {
-		err = numberdesk.ErrNotFound
-	}
+	ns, err := s.visibleEach(ctx, op, actor, []numberdesk.NumberID{id})
 	if err != nil {
-		if numberdesk.ErrorCode(err) == numberdesk.CodeNotFound {
-			return nil, numberdesk.E(numberdesk.CodeNotFound, op, "number", "Die Rufnummer wurde nicht gefunden.")
-		}
-		return nil, numberdesk.Internal(op, err)
+		return nil, err
 	}
-	return n, nil
+	return ns[0], nil
 }
 
 // visibleEach is visible for several numbers in one read: it returns them in
@@ -168,9 +162,9 @@ func (s *Service) visible(ctx context.Context, op string, actor numberdesk.Actor
 // not visible, with Field fields[i] for ids[i] ("number" where fields has
 // none).
 func (s *Service) visibleEach(ctx context.Context, op string, actor numberdesk.Actor, ids []numberdesk.NumberID, fields ...string) ([]*Number, error) {
-	found, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{IDs: ids})
+	found, err := s.byIDs(ctx, op, actor, ids)
 	if err != nil {
-		return nil, numberdesk.Internal(op, err)
+		return nil, err
 	}
 	now := s.now()
 	byID := make(map[numberdesk.NumberID]*Number, len(found))
@@ -191,6 +185,10 @@ func (s *Service) visibleEach(ctx context.Context, op string, actor numberdesk.A
 	}
 	return ns, nil
 }
+
+// ConsentLabel is the wording of the activation button that Activate
+// records as the owner's consent (Config.ConsentLabel).
+func (s *Service) ConsentLabel() string { return s.cfg.ConsentLabel }
 
 // ProvisionRequest adds a single number or a block to a tenant's inventory.
 type ProvisionRequest struct {
@@ -554,12 +552,12 @@ func (s *Service) prices(ctx context.Context, op string, ns []*Number) ([]Price,
 	return ps, nil
 }
 
-// fetch loads the tenant's numbers ids in the order of ids; a missing one
+// fetch loads the actor's tenant's numbers ids in the order of ids; a missing one
 // is CodeNotFound naming it.
-func (s *Service) fetch(ctx context.Context, op string, tenant numberdesk.TenantID, ids []numberdesk.NumberID) ([]*Number, error) {
-	found, _, err := s.cfg.Store.FindNumbers(ctx, tenant, Filter{IDs: ids})
+func (s *Service) fetch(ctx context.Context, op string, actor numberdesk.Actor, ids []numberdesk.NumberID) ([]*Number, error) {
+	found, err := s.byIDs(ctx, op, actor, ids)
 	if err != nil {
-		return nil, numberdesk.Internal(op, err)
+		return nil, err
 	}
 	byID := make(map[numberdesk.NumberID]*Number, len(found))
 	for _, n := range found {
@@ -616,7 +614,7 @@ func (s *Service) Quote(ctx context.Context, actor numberdesk.Actor, ids []numbe
 	if len(ids) == 0 || len(ids) > MaxBulk {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "numbers", "Bitte wählen Sie 1 bis %d Rufnummern.", MaxBulk)
 	}
-	ns, err := s.fetch(ctx, op, actor.Tenant, ids)
+	ns, err := s.fetch(ctx, op, actor, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -739,7 +737,7 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 		if now.Unix() >= claims.Expires {
 			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "quote", "Die Kostenübersicht ist abgelaufen. Bitte rufen Sie sie erneut auf.")
 		}
-		ns, err := s.fetch(ctx, op, actor.Tenant, claims.Numbers)
+		ns, err := s.fetch(ctx, op, actor, claims.Numbers)
 		if err != nil {
 			return nil, err
 		}

@@ -34,9 +34,11 @@ import (
 //     (untimed); raw: lock the row, update it with a version check, insert
 //     the event, commit.
 //
-// Each iteration runs both sides once (the order alternates, so that
-// neither always runs on a warmer cache), with 1 and with 8 workers, each
-// worker doing baselineOps operations on numbers of its own. Reported per
+// Each iteration runs both sides, with 1 and with 8 workers, each worker
+// doing baselineOps operations on numbers of its own: in turns of
+// baselineChunk operations per worker, the side going first alternating,
+// so that neither always runs on a warmer cache and a slow spell of the
+// machine (an fsync stall) costs both alike. Reported per
 // sub-benchmark: sdk-ops/s, raw-ops/s and ratio, the median of the
 // iterations' sdk/raw ratios (run with -benchtime 3x for the median of 3).
 // The figures are reported, never asserted: they depend on the machine.
@@ -48,7 +50,10 @@ import (
 //
 //	make bench-baseline   # NUMBERDESK_POSTGRES_DSN for PostgreSQL
 
-const baselineOps = 100 // operations per worker per side and iteration
+const (
+	baselineOps   = 100 // operations per worker per side and iteration
+	baselineChunk = 10  // operations per worker per side and turn
+)
 
 func BenchmarkBaselineSwap(b *testing.B) {
 	baselineRun(b, baselineSwap)
@@ -74,7 +79,8 @@ type baselineEnv struct {
 
 // baselineWork prepares what one worker needs for ops operations on one
 // side (untimed) and returns the operations to run (timed).
-type baselineWork func(b *testing.B, e *baselineEnv, sdk bool, ops int) func(ctx context.Context) error
+// The operations run in turns: each call runs the next n.
+type baselineWork func(b *testing.B, e *baselineEnv, sdk bool, ops int) func(ctx context.Context, n int) error
 
 func baselineRun(b *testing.B, work baselineWork) {
 	for _, d := range []sqlstore.Dialect{sqlstore.SQLite, sqlstore.Postgres} {
@@ -100,41 +106,42 @@ func baselineRun(b *testing.B, work baselineWork) {
 					var sdkTime, rawTime time.Duration
 					var ratios []float64
 					var rtts [2]int64 // PostgreSQL: round trips of each side
-					i := 0
 					for b.Loop() {
 						b.StopTimer()
-						sides := []bool{true, false}
-						if i%2 == 1 {
-							sides = []bool{false, true}
+						// Both sides' workers, prepared (untimed) before
+						// either runs.
+						var runs [2][]func(context.Context, int) error
+						for side, sdk := range []bool{true, false} {
+							runs[side] = make([]func(context.Context, int) error, workers)
+							for w := range runs[side] {
+								runs[side][w] = work(b, e, sdk, baselineOps)
+							}
 						}
-						i++
+						if d == sqlstore.Postgres && e.provisioned > e.analyzed+e.analyzed/10+50 {
+							// Statistics current, as autovacuum keeps them:
+							// after 50 rows and 10 % more (its default
+							// thresholds). ANALYZE also makes the prepared
+							// statements plan anew.
+							_, err := db.ExecContext(b.Context(), "ANALYZE numbers, number_holders, routing_settings, events")
+							require.NoError(b, err)
+							e.analyzed = e.provisioned
+						}
+						// The sides take turns in rounds of baselineChunk
+						// operations per worker, the first side alternating,
+						// so that a slow spell of the machine (an fsync
+						// stall) hits both alike.
 						var took [2]time.Duration
-						for _, sdk := range sides {
-							runs := make([]func(context.Context) error, workers)
-							for w := range runs {
-								runs[w] = work(b, e, sdk, baselineOps)
-							}
-							if d == sqlstore.Postgres && e.provisioned > e.analyzed+e.analyzed/10+50 {
-								// Statistics current, as autovacuum keeps them:
-								// after 50 rows and 10 % more (its default
-								// thresholds). ANALYZE also makes the prepared
-								// statements plan anew.
-								_, err := db.ExecContext(b.Context(), "ANALYZE numbers, number_holders, routing_settings, events")
-								require.NoError(b, err)
-								e.analyzed = e.provisioned
-							}
-							var w0 int64
-							if writes != nil {
-								w0 = writes.Load()
-							}
-							d := baselineParallel(b, runs)
-							side := 1
-							if sdk {
-								side = 0
-							}
-							took[side] = d
-							if writes != nil {
-								rtts[side] += writes.Load() - w0
+						for round := 0; round < baselineOps/baselineChunk; round++ {
+							for k := range 2 {
+								side := (round + k) % 2
+								var w0 int64
+								if writes != nil {
+									w0 = writes.Load()
+								}
+								took[side] += baselineParallel(b, runs[side], baselineChunk)
+								if writes != nil {
+									rtts[side] += writes.Load() - w0
+								}
 							}
 						}
 						sdkTime += took[0]
@@ -158,14 +165,14 @@ func baselineRun(b *testing.B, work baselineWork) {
 	}
 }
 
-// baselineParallel runs the workers at once and returns the wall time
-// until the last has finished.
-func baselineParallel(b *testing.B, runs []func(context.Context) error) time.Duration {
+// baselineParallel runs the workers at once, each for its next n
+// operations, and returns the wall time until the last has finished.
+func baselineParallel(b *testing.B, runs []func(context.Context, int) error, n int) time.Duration {
 	var wg sync.WaitGroup
 	errs := make([]error, len(runs))
 	start := time.Now()
 	for i, run := range runs {
-		wg.Go(func() { errs[i] = run(b.Context()) })
+		wg.Go(func() { errs[i] = run(b.Context(), n) })
 	}
 	wg.Wait()
 	took := time.Since(start)
@@ -207,25 +214,19 @@ func (e *baselineEnv) activate(b *testing.B, ns []*numbers.Number) {
 
 // baselineSwap: each worker swaps one active number with a new one, then
 // back, ops times.
-func baselineSwap(b *testing.B, e *baselineEnv, sdk bool, ops int) func(context.Context) error {
+func baselineSwap(b *testing.B, e *baselineEnv, sdk bool, _ int) func(context.Context, int) error {
 	pair := e.provision(b, 2)
 	e.activate(b, pair[:1])
-	if sdk {
-		return func(ctx context.Context) error {
-			old, nw := pair[0].ID, pair[1].ID
-			for range ops {
-				if _, err := e.svc.Swap(ctx, e.owner, numbers.SwapRequest{Old: old, New: nw}); err != nil {
-					return err
-				}
-				old, nw = nw, old
+	old, nw := pair[0].ID, pair[1].ID
+	return func(ctx context.Context, n int) error {
+		for range n {
+			var err error
+			if sdk {
+				_, err = e.svc.Swap(ctx, e.owner, numbers.SwapRequest{Old: old, New: nw})
+			} else {
+				err = e.rawSwap(ctx, old, nw)
 			}
-			return nil
-		}
-	}
-	return func(ctx context.Context) error {
-		old, nw := pair[0].ID, pair[1].ID
-		for range ops {
-			if err := e.rawSwap(ctx, old, nw); err != nil {
+			if err != nil {
 				return err
 			}
 			old, nw = nw, old
@@ -236,32 +237,33 @@ func baselineSwap(b *testing.B, e *baselineEnv, sdk bool, ops int) func(context.
 
 // baselineActivate: each worker activates ops new numbers one at a time,
 // with quotes taken before (untimed).
-func baselineActivate(b *testing.B, e *baselineEnv, sdk bool, ops int) func(context.Context) error {
+func baselineActivate(b *testing.B, e *baselineEnv, sdk bool, ops int) func(context.Context, int) error {
 	ns := e.provision(b, ops)
+	tokens := make([]string, ops)
 	if sdk {
-		tokens := make([]string, ops)
 		for i, n := range ns {
 			q, err := e.svc.Quote(b.Context(), e.owner, []numberdesk.NumberID{n.ID})
 			require.NoError(b, err)
 			tokens[i] = q.Token
 		}
-		return func(ctx context.Context) error {
-			for _, tok := range tokens {
-				res, err := e.svc.Activate(ctx, e.owner, numbers.ActivateRequest{QuoteToken: tok})
-				if err != nil {
+	}
+	next := 0
+	return func(ctx context.Context, n int) error {
+		for ; n > 0; n-- {
+			i := next
+			next++
+			if !sdk {
+				if err := e.rawActivate(ctx, ns[i].ID); err != nil {
 					return err
 				}
-				if res.Activated() != 1 {
-					return fmt.Errorf("not activated: %+v", res.Results)
-				}
+				continue
 			}
-			return nil
-		}
-	}
-	return func(ctx context.Context) error {
-		for _, n := range ns {
-			if err := e.rawActivate(ctx, n.ID); err != nil {
+			res, err := e.svc.Activate(ctx, e.owner, numbers.ActivateRequest{QuoteToken: tokens[i]})
+			if err != nil {
 				return err
+			}
+			if res.Activated() != 1 {
+				return fmt.Errorf("not activated: %+v", res.Results)
 			}
 		}
 		return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store"
 )
 
@@ -589,9 +590,25 @@ func toStrings[S ~string](vs []S) []string {
 // (see segments), each read in index order.
 func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f numbers.Filter) ([]*numbers.Number, int, error) {
 	const op = "sqlstore.FindNumbers"
+	ns, total, _, err := s.findNumbers(ctx, op, tenant, f, nil)
+	return ns, total, err
+}
+
+// FindNumbersAs implements numbers.ActorReader: the employee's standing
+// comes with every row of the read by IDs (a LEFT JOIN of its key).
+func (s *Store) FindNumbersAs(ctx context.Context, actor numberdesk.Actor, ids []numberdesk.NumberID) ([]*numbers.Number, *staff.Standing, error) {
+	const op = "sqlstore.FindNumbersAs"
+	ns, _, sd, err := s.findNumbers(ctx, op, actor.Tenant, numbers.Filter{IDs: ids}, &actor)
+	return ns, sd, err
+}
+
+// findNumbers is FindNumbers; with as, it also returns the standing of as's
+// employee if a number was read (see FindNumbersAs).
+func (s *Store) findNumbers(ctx context.Context, op string, tenant numberdesk.TenantID, f numbers.Filter, as *numberdesk.Actor) ([]*numbers.Number, int, *staff.Standing, error) {
 	if err := f.Check(op); err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
+	var sd *staff.Standing
 	offset, limit := f.Offset, f.Limit
 	out := []*numbers.Number{}
 	total := 0
@@ -658,17 +675,35 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 			inner = "SELECT u.* FROM (" + strings.Join(parts, " UNION ALL ") + ") u ORDER BY " + s.orderBy(a, f, "u") +
 				" LIMIT " + a.add(lim) + " OFFSET " + a.add(offset)
 		}
-		q := "SELECT " + numberCols("p") + ", " + s.holdersCol("p") + ", " + count +
-			" FROM (" + inner + ") p ORDER BY " + s.orderBy(a, f, "p")
+		cols, from := numberCols("p")+", "+s.holdersCol("p")+", "+count, " FROM ("+inner+") p"
+		if as != nil {
+			// Malformed IDs were never stored.
+			staffID := ""
+			if numberdesk.ValidID(as.Staff) {
+				staffID = string(as.Staff)
+			}
+			cols += ", e.role, e.locked"
+			from += " LEFT JOIN employees e ON e.tenant_id = p.tenant_id AND e.id = " + a.add(staffID)
+		}
+		q := "SELECT " + cols + from + " ORDER BY " + s.orderBy(a, f, "p")
 		rows, err := c.query(ctx, q, a.list...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			n, err := scanNumber(rows, &total)
+			dest := []any{&total}
+			var role sql.NullString
+			var locked sql.NullBool
+			if as != nil {
+				dest = append(dest, &role, &locked)
+			}
+			n, err := scanNumber(rows, dest...)
 			if err != nil {
 				return err
+			}
+			if as != nil {
+				sd = &staff.Standing{Found: role.Valid, Role: numberdesk.Role(role.String), Locked: locked.Bool}
 			}
 			out = append(out, n)
 		}
@@ -700,9 +735,9 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
-	return out, total, nil
+	return out, total, sd, nil
 }
 
 // countQuery is the scalar subquery that counts the numbers (row n)
