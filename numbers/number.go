@@ -305,6 +305,20 @@ type Store interface {
 	// its tenant. On success every Version is incremented, in ns too. It
 	// keeps the holder history: see FindHolderPeriods.
 	UpdateNumbers(ctx context.Context, ns ...*Number) error
+	// FindDueTenants returns the tenants that have at least one number
+	// stored as pending whose DeactivationAt is not after before (a zero
+	// DeactivationAt counts as due): exactly the tenants for which
+	// FindNumbers with Filter.DueBefore = before, ApplyDue's read, finds a
+	// number. They come in ascending order of their IDs (byte order), at
+	// most limit of them, and only those after after ("": from the first),
+	// so that a caller pages by passing a page's last tenant as after. Like
+	// notify.Outbox's ClaimDeliveries it spans tenants: it serves the
+	// vendor's scheduled work (ApplyDue for every tenant that needs it, see
+	// package background), never a tenant, and returns IDs only. A zero
+	// before is CodeInvalid (Field "before"), an after that is neither ""
+	// nor a valid ID CodeInvalid (Field "after"), a negative limit
+	// CodeInvalid (Field "limit"); a limit of 0 means 1000.
+	FindDueTenants(ctx context.Context, before time.Time, after numberdesk.TenantID, limit int) ([]numberdesk.TenantID, error)
 
 	// FindEmployeeByID and FindEmployees (see staff.Store) find assignees
 	// and the recipients of notifications.

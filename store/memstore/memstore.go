@@ -667,6 +667,58 @@ func (s *Store) FindNumbers(ctx context.Context, tenant numberdesk.TenantID, f n
 // after every FindNumbers with the number of stored numbers it read.
 var visitProbe func(visits int)
 
+// defaultDueTenants is the limit of FindDueTenants when it is given 0.
+const defaultDueTenants = 1000
+
+// FindDueTenants returns the tenants after after, in ID order, that have a
+// number stored as pending whose DeactivationAt is not after before, at
+// most limit of them (0: 1000). A tenant's earliest pending number is the
+// first of its due tree, so each tenant costs O(log n) however many numbers
+// it has; the whole call O(tenants + found·log found). Instants are
+// compared by their wall clock, as in FindNumbers.
+func (s *Store) FindDueTenants(ctx context.Context, before time.Time, after numberdesk.TenantID, limit int) ([]numberdesk.TenantID, error) {
+	const op = "memstore.FindDueTenants"
+	if err := checkDueTenants(op, before, after, limit); err != nil {
+		return nil, err
+	}
+	if limit == 0 {
+		limit = defaultDueTenants
+	}
+	at := wallOf(before)
+	var out []numberdesk.TenantID
+	err := s.read(ctx, op, func() error {
+		for id, sp := range s.spaces {
+			if id <= after {
+				continue
+			}
+			if first, ok := sp.due.Min(); ok && sp.recs[first].times[tDeactivation].compare(at) <= 0 {
+				out = append(out, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(out)
+	if len(out) > limit {
+		out = out[:limit:limit]
+	}
+	return out, nil
+}
+
+// checkDueTenants checks the arguments of FindDueTenants as the contract
+// (numbers.Store) says every backend does, before anything is read.
+func checkDueTenants(op string, before time.Time, after numberdesk.TenantID, limit int) error {
+	switch {
+	case before.IsZero():
+		return numberdesk.E(numberdesk.CodeInvalid, op, "before", "Der Zeitpunkt fehlt.")
+	case after != "" && !numberdesk.ValidID(after):
+		return numberdesk.E(numberdesk.CodeInvalid, op, "after", "Die Position ist ungültig.")
+	}
+	return numberdesk.CheckPage(op, 0, limit)
+}
+
 // lookup returns the slots of f.IDs and f.E164s (both: those in both) that
 // m matches, each once, in no particular order.
 func (sp *space) lookup(f numbers.Filter, m *matcher, visits *int) []slot {

@@ -561,8 +561,9 @@ func formatArgs(args []any) string {
 
 // explainSQLite runs EXPLAIN QUERY PLAN on q and checks that every access
 // to numbers (alias n) goes through an index. With byID, it notes (without
-// failing) the accesses that do not look the numbers up by ID.
-func explainSQLite(t *testing.T, db *sql.DB, q sentStmt, byID, strict bool) {
+// failing) the accesses that do not look the numbers up by ID. It returns
+// the accesses to numbers, one detail each.
+func explainSQLite(t *testing.T, db *sql.DB, q sentStmt, byID, strict bool) []string {
 	fail := t.Errorf
 	if !strict {
 		fail = func(format string, args ...any) { t.Logf("NOTE: "+format, args...) }
@@ -607,6 +608,7 @@ func explainSQLite(t *testing.T, db *sql.DB, q sentStmt, byID, strict bool) {
 		}
 	}
 	assert.NotEmpty(t, used, "no access to numbers in the plan")
+	return used
 }
 
 // explainPostgres runs EXPLAIN (ANALYZE, BUFFERS) on q with its arguments
@@ -615,14 +617,14 @@ func explainSQLite(t *testing.T, db *sql.DB, q sentStmt, byID, strict bool) {
 // statement cached by pgx gets from its sixth run on if PostgreSQL finds it
 // no costlier than the custom ones, and notes whether that one reads
 // numbers without an index (not a failure: PostgreSQL keeps the custom plan
-// when the generic one costs more).
-func explainPostgres(t *testing.T, db *sql.DB, q sentStmt, strict bool) {
+// when the generic one costs more). It returns both plans.
+func explainPostgres(t *testing.T, db *sql.DB, q sentStmt, strict bool) (custom, generic string) {
 	fail := t.Errorf
 	if !strict {
 		fail = func(format string, args ...any) { t.Logf("NOTE: "+format, args...) }
 	}
 	ctx := t.Context()
-	custom := queryPlan(t, db, "EXPLAIN (ANALYZE, BUFFERS) "+q.query, q.args...)
+	custom = queryPlan(t, db, "EXPLAIN (ANALYZE, BUFFERS) "+q.query, q.args...)
 	t.Logf("EXPLAIN (ANALYZE, BUFFERS), custom plan:\n%s", custom)
 
 	// The generic plan: PREPARE with the parameters' types inferred, as
@@ -634,7 +636,6 @@ func explainPostgres(t *testing.T, db *sql.DB, q sentStmt, strict bool) {
 	for i, a := range q.args {
 		lits[i] = pgLiteral(t, a)
 	}
-	var generic string
 	err = conn.Raw(func(dc any) error {
 		pg := dc.(*traceConn).inner.(*stdlib.Conn).Conn().PgConn()
 		script := "SET plan_cache_mode = force_generic_plan; PREPARE nd_explain AS " + q.query + "; " +
@@ -662,6 +663,7 @@ func explainPostgres(t *testing.T, db *sql.DB, q sentStmt, strict bool) {
 	for _, p := range postgresPlanProblems(generic) {
 		t.Logf("NOTE: generic plan: %s", p)
 	}
+	return custom, generic
 }
 
 func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {

@@ -761,6 +761,68 @@ func (s *Store) countQuery(cond string, limit int) string {
 // ---------------------------------------------------------------------------
 // Creating
 
+// defaultDueTenants is the limit of FindDueTenants when it is given 0.
+const defaultDueTenants = 1000
+
+// FindDueTenants returns the tenants after after, in ID order, that have a
+// number stored as pending whose deactivation_at is not after before (or is
+// NULL, the zero time), at most limit of them (0: 1000). It is one
+// statement, which reads only the due rows, through the partial index
+// numbers_pending_due of the pending numbers (migration 0009: by
+// deactivation_at, with their tenant), and then groups them by tenant: its
+// cost grows with the due numbers, not with the table
+// (TestDueTenantsUsesIndex). The literal status in the statement is the
+// index's condition, so that the planner of either dialect can prove that
+// the index serves the query (a parameter could not).
+func (s *Store) FindDueTenants(ctx context.Context, before time.Time, after numberdesk.TenantID, limit int) ([]numberdesk.TenantID, error) {
+	const op = "sqlstore.FindDueTenants"
+	switch {
+	case before.IsZero():
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "before", "Der Zeitpunkt fehlt.")
+	case after != "" && !numberdesk.ValidID(after):
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "after", "Die Position ist ungültig.")
+	}
+	if err := numberdesk.CheckPage(op, 0, limit); err != nil {
+		return nil, err
+	}
+	if limit == 0 {
+		limit = defaultDueTenants
+	}
+	var out []numberdesk.TenantID
+	err := s.read(ctx, op, func(c *call) error {
+		out = out[:0]
+		a := &args{d: s.d}
+		// Two ranges of the index, the due dates and the NULL ones (an OR
+		// of the two would read every pending number). Their union is
+		// grouped and sorted afterwards: a plain UNION or DISTINCT asks
+		// for rows in tenant order, which the planners (SQLite's without
+		// statistics, PostgreSQL's for a small LIMIT) then read from the
+		// index (tenant_id, status, deactivation_at) of every number.
+		pending := "SELECT n.tenant_id FROM numbers n WHERE n.status = '" + string(numbers.StatusDeactivationPending) + "' AND "
+		q := "SELECT d.tenant_id FROM (" +
+			pending + "n.deactivation_at <= " + a.add(s.timeArg(before)) + " AND n.tenant_id > " + a.add(string(after)) +
+			" UNION ALL " + pending + "n.deactivation_at IS NULL AND n.tenant_id > " + a.add(string(after)) +
+			") d GROUP BY d.tenant_id ORDER BY d.tenant_id LIMIT " + a.add(limit)
+		rows, err := c.query(ctx, q, a.list...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, numberdesk.TenantID(id))
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CreateNumbers stores new numbers, all or none, and sets Version to 1 (in ns
 // too). Tenant, ID (canonical UUIDs) and E164 are required, holders must be
 // canonical UUIDs (CodeInvalid); an ID or E.164 that exists in the tenant or

@@ -24,8 +24,10 @@
 // argon2id hash and, until delivery, an AES-GCM-sealed secret, never a
 // plaintext one); the filters and orders of the lists have their indexes.
 // Every query names the tenant, except ClaimDeliveries, which serves the
-// vendor's dispatcher across tenants, and FindCredentialByUsername, which
-// serves efax.Service.Authenticate (usernames are unique store-wide).
+// vendor's dispatcher across tenants, FindDueTenants, which tells the
+// vendor's scheduled work for which tenants ApplyDue has work (tenant IDs
+// only), and FindCredentialByUsername, which serves
+// efax.Service.Authenticate (usernames are unique store-wide).
 //
 // # Employees and records
 //

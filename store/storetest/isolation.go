@@ -215,6 +215,17 @@ var isolationCases = map[string]func(t *testing.T, fx *isoFixture){
 		require.NoError(t, err)
 		require.Equal(t, []numbers.HolderPeriod{period(n, t0.Add(-time.Hour), t0.Add(2*time.Hour), a.Holders[0])}, normPeriods(ps))
 	},
+	"FindDueTenants": func(t *testing.T, fx *isoFixture) {
+		// It spans tenants and returns IDs only. A due number of B with
+		// A's number ID and E.164 makes B due, never A.
+		known := []numberdesk.TenantID{fx.a.ID, fx.b.ID}
+		requireDueTenants(t, fx.s, t0.AddDate(1, 0, 0), known, nil)
+		n := newNumber(fx.b.ID, fx.aNumbers[0].E164, numbers.StatusDeactivationPending)
+		n.ID, n.DeactivationAt = fx.aNumbers[0].ID, t0
+		createNumbers(t, fx.s, n)
+		requireDueTenants(t, fx.s, t0, known, []numberdesk.TenantID{fx.b.ID})
+		requireDueTenants(t, fx.s, t0.Add(-time.Microsecond), known, nil)
+	},
 	"FindTenantByID": func(t *testing.T, fx *isoFixture) {
 		got, err := fx.s.FindTenantByID(t.Context(), fx.b.ID)
 		require.NoError(t, err)

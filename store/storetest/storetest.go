@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Tenants", testTenants},
 		{"Numbers", testNumbers},
 		{"Filters", testFilters},
+		{"DueTenants", testDueTenants},
 		{"Versions", testVersions},
 		{"TenantIsolation", testTenantIsolation},
 		{"SameIDs", testSameIDs},
