@@ -480,3 +480,47 @@ func TestRoutingWipedWithTheNumber(t *testing.T) {
 	// The new number can be configured from version 0.
 	f.saveRouting(t, ns[2], officePlan(), 0)
 }
+
+// TestPreviewRouting: the changes of the stored plan and overrides, in the
+// tenant's zone, as routing.Preview gives them; every instant of the span
+// routes by the rule of the last change before it. An empty or reversed
+// span is invalid; another tenant's number is not found.
+func TestPreviewRouting(t *testing.T) {
+	f := newFixture(t)
+	n := f.provision(t, "0221 123456", 0)[0]
+	f.activate(t, n)
+	from := time.Date(2026, 1, 15, 0, 0, 0, 0, f.loc) // Thursday
+	to := from.AddDate(0, 0, 3)
+
+	changes, err := f.svc.PreviewRouting(bg, f.owner, n.ID, from, to)
+	require.NoError(t, err)
+	require.Len(t, changes, 1, "the default plan never changes")
+
+	f.saveRouting(t, n, officePlan(), 0)
+	changes, err = f.svc.PreviewRouting(bg, f.owner, n.ID, from, to)
+	require.NoError(t, err)
+	require.Equal(t, routing.Preview(officePlan(), from, to, f.loc), changes)
+	require.Greater(t, len(changes), 2, "office hours on Thursday and Friday")
+	for at := from; at.Before(to); at = at.Add(30 * time.Minute) {
+		i := len(changes) - 1
+		for changes[i].At.After(at) {
+			i--
+		}
+		d, err := f.svc.RouteCall(bg, f.owner, n.ID, routing.Call{From: "+4940123456"}, at, nil)
+		require.NoError(t, err)
+		if changes[i].RuleID == "" {
+			require.Equal(t, routing.OutcomeBase, d.Outcome.Kind, "%v", at)
+		} else {
+			require.Equal(t, changes[i].RuleID, d.Outcome.RuleID, "%v", at)
+		}
+	}
+
+	_, err = f.svc.PreviewRouting(bg, f.owner, n.ID, to, from)
+	require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err))
+	_, err = f.svc.PreviewRouting(bg, f.owner, n.ID, from, from)
+	require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err))
+	other := f.member(t, f.newTenant(t), "Otto", numberdesk.RoleOwner).Actor()
+	_, err = f.svc.PreviewRouting(bg, other, n.ID, from, to)
+	require.Equal(t, numberdesk.CodeNotFound, numberdesk.ErrorCode(err))
+	require.Equal(t, numbers.DefaultConsentLabel, f.svc.ConsentLabel())
+}

@@ -1,0 +1,6 @@
+package httpapi
+
+import "net/http"
+
+// Routes are the patterns h serves ("GET /api/v1/numbers").
+func Routes(h http.Handler) []string { return h.(*handler).routes }
