@@ -10,7 +10,9 @@ import (
 	"github.com/numberdesk/numberdesk/staff"
 )
 
-func staffPath(id numberdesk.StaffID, rest string) string { return "/api/v1/staff/" + esc(string(id)) + rest }
+func staffPath(id numberdesk.StaffID, rest string) string {
+	return "/api/v1/staff/" + esc(string(id)) + rest
+}
 
 // Me is who the client acts as: the employee, its stored role and tenant.
 type Me struct {
