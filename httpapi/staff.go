@@ -176,30 +176,19 @@ func (h *handler) setRoutingEdit(r *http.Request, a numberdesk.Actor) (reply, er
 }
 
 // changeEmployee runs a write that replaces (part of) the employee of the
-// path and replies with the employee. With If-Match the write runs only on
-// that version of the employee (412 otherwise), in one transaction with
-// the read that compares it. The read's own failure (another tenant's
-// employee, or one the actor may not read) is left to the write, which
-// reports it as it does without If-Match.
+// path and replies with the employee. With If-Match the write applies to
+// that version of the employee only (staff.IfVersion: checked against the
+// record the write reads and by the store's write; 412 otherwise).
 func (h *handler) changeEmployee(r *http.Request, a numberdesk.Actor, write func(ctx context.Context) (*staff.Employee, error)) (reply, error) {
 	version, has, err := ifMatch(r)
 	if err != nil {
 		return reply{}, err
 	}
-	var e *staff.Employee
-	if !has {
-		e, err = write(r.Context())
-	} else {
-		err = h.cfg.Store.InTx(r.Context(), func(ctx context.Context) error {
-			cur, rerr := h.cfg.Staff.Employee(ctx, a, staffID(r))
-			if rerr == nil && cur.Version != version {
-				return errStale
-			}
-			var werr error
-			e, werr = write(ctx)
-			return werr
-		})
+	ctx := r.Context()
+	if has {
+		ctx = staff.IfVersion(ctx, version)
 	}
+	e, err := write(ctx)
 	if err != nil {
 		return reply{}, staleIfMatched(r, err)
 	}

@@ -320,3 +320,47 @@ func TestVerifyAndActor(t *testing.T) {
 	err = staff.Authorize(bg, failingFinder{}, "op", mia.Actor(), numberdesk.RoleOwner)
 	require.Equal(t, numberdesk.CodePermission, numberdesk.ErrorCode(err), "%v", err)
 }
+
+// TestIfVersion: a change based on a version (staff.IfVersion) is refused,
+// changing nothing, once the employee has changed since (CodeConflict,
+// Field "version"); based on the stored version it runs and keeps the
+// change made meanwhile. Every change method honours it.
+func TestIfVersion(t *testing.T) {
+	f := newFixture(t)
+	max := f.create(t, "Max", "max@muster.example", numberdesk.RoleEmployee)
+	owner := f.owner.Actor()
+	rename := func(ctx context.Context) error {
+		_, err := f.svc.Update(ctx, owner, max.ID, staff.UpdateRequest{FirstName: "Maximilian", LastName: "Muster", Email: max.Email})
+		return err
+	}
+	changes := map[string]func(ctx context.Context) error{
+		"Update": rename,
+		"SetLocked": func(ctx context.Context) error {
+			_, err := f.svc.SetLocked(ctx, owner, max.ID, true)
+			return err
+		},
+		"SetRoutingEdit": func(ctx context.Context) error {
+			_, err := f.svc.SetRoutingEdit(ctx, owner, max.ID, true)
+			return err
+		},
+		"SetPreferences": func(ctx context.Context) error {
+			_, err := f.svc.SetPreferences(ctx, owner, max.ID, staff.Preferences{Faxes: true})
+			return err
+		},
+	}
+	for name, change := range changes {
+		read := f.stored(t, max.ID)
+		_, err := f.svc.Update(bg, owner, max.ID, staff.UpdateRequest{FirstName: "Max" + name, LastName: "Muster", Email: max.Email})
+		require.NoError(t, err, "a change meanwhile")
+		before := f.state(t)
+		f.requireRefused(t, before, change(staff.IfVersion(bg, read.Version)), numberdesk.CodeConflict, "version")
+		cur := f.stored(t, max.ID)
+		require.NoError(t, change(staff.IfVersion(bg, cur.Version)), name)
+		want := "Max" + name // the change meanwhile, kept
+		if name == "Update" {
+			want = "Maximilian" // the change itself, based on it
+		}
+		require.Equal(t, want, f.stored(t, max.ID).FirstName, name)
+	}
+	require.NoError(t, rename(bg), "without IfVersion: whatever is stored")
+}

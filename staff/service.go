@@ -225,9 +225,21 @@ func (s *Service) List(ctx context.Context, actor numberdesk.Actor, q Query) ([]
 	return es, total, nil
 }
 
+// IfVersion returns ctx in which a change of an employee (Update,
+// SetLocked, SetRoutingEdit, SetPreferences) applies to that version of it
+// only: a stale version is CodeConflict (Field "version") and changes
+// nothing. The change compares it with the record it reads, and the store's
+// write checks that record's version again, so a change made meanwhile is
+// never overwritten (an HTTP If-Match).
+func IfVersion(ctx context.Context, version int64) context.Context {
+	return context.WithValue(ctx, ifVersionKey{}, version)
+}
+
+type ifVersionKey struct{}
+
 // change loads the employee id for a change by actor, applies fn in one
 // transaction and appends an event of typ. Managers cannot change the owner
-// or other managers.
+// or other managers. See IfVersion.
 func (s *Service) change(ctx context.Context, op string, actor numberdesk.Actor, id numberdesk.StaffID, typ numberdesk.EventType,
 	fn func(e *Employee) error) (*Employee, error) {
 	var out *Employee
@@ -241,6 +253,9 @@ func (s *Service) change(ctx context.Context, op string, actor numberdesk.Actor,
 		}
 		if actor.Role == numberdesk.RoleManager && e.Role != numberdesk.RoleEmployee && e.ID != actor.Staff {
 			return numberdesk.E(numberdesk.CodePermission, op, "employee", "Nur der Administrator kann Manager und das Administrator-Konto ändern.")
+		}
+		if v, ok := ctx.Value(ifVersionKey{}).(int64); ok && e.Version != v {
+			return numberdesk.E(numberdesk.CodeConflict, op, "version", "Die Daten wurden inzwischen geändert. Bitte laden Sie sie neu.")
 		}
 		before := e.Clone()
 		if err := fn(e); err != nil {
