@@ -23,7 +23,8 @@
 //     Dispatcher: no deliveries (another process runs them).
 //   - The idempotency purge, every Config.PurgeEvery (default 1 hour):
 //     numberdesk.PurgeIdempotencyRecords with Config.IdempotencyRetention
-//     (default numberdesk.DefaultIdempotencyRetention).
+//     (default numberdesk.DefaultIdempotencyRetention), and then each of
+//     Config.Purges (e.g. httpapi.Sessions.Purge, the expired sessions).
 //
 // # Several nodes
 //
@@ -126,6 +127,9 @@ type Config struct {
 	// Grace is how long the work in progress may still run once the ctx of
 	// Run is done; zero: DefaultGrace.
 	Grace time.Duration
+	// Purges run after the idempotency purge, every PurgeEvery, each
+	// returning how many records it deleted (e.g. httpapi.Sessions.Purge).
+	Purges []func(ctx context.Context) (int, error)
 }
 
 // check fills in cfg's defaults, or returns a *numberdesk.Error with
@@ -279,6 +283,17 @@ func (r *runner) purge(work context.Context) {
 		r.log.ErrorContext(work, "background: purging idempotency records failed", "err", err)
 	case n > 0:
 		r.log.InfoContext(work, "background: idempotency records purged", "records", n)
+	}
+	for i, purge := range r.cfg.Purges {
+		if work.Err() != nil {
+			return
+		}
+		switch n, err := purge(work); {
+		case err != nil:
+			r.log.ErrorContext(work, "background: a purge failed", "purge", i, "err", err)
+		case n > 0:
+			r.log.InfoContext(work, "background: records purged", "purge", i, "records", n)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -252,7 +253,24 @@ func TestRun(t *testing.T) {
 
 	var rec notify.Recorder
 	lg, log := newLogs(t)
-	r := start(t, n.config(&rec, log, "node-1"))
+	cfg := n.config(&rec, log, "node-1")
+	// A further purge (expired sessions, say) runs with the idempotency
+	// purge; its failure is logged and the loop goes on.
+	var purges atomic.Int64
+	var failed atomic.Bool
+	cfg.Purges = []func(context.Context) (int, error){
+		func(context.Context) (int, error) {
+			if failed.CompareAndSwap(false, true) {
+				return 0, errors.New("sessions unreachable")
+			}
+			return 0, nil
+		},
+		func(context.Context) (int, error) { return int(purges.Add(1)), nil },
+	}
+	r := start(t, cfg)
+	eventually(t, "the further purges run, again and again", func() bool { return purges.Load() >= 2 })
+	require.NotEmpty(t, lg.atLeast(slog.LevelError), "the failed purge is logged")
+	lg.reset()
 
 	// The events so far reach the recorder; the old record goes.
 	events, err := n.st.FindEvents(ctx, owner.Tenant, numberdesk.EventFilter{})

@@ -290,6 +290,13 @@ func (l *logs) Handle(_ context.Context, r slog.Record) error {
 func (l *logs) WithAttrs([]slog.Attr) slog.Handler { return l }
 func (l *logs) WithGroup(string) slog.Handler      { return l }
 
+// reset forgets what was logged so far.
+func (l *logs) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = nil
+}
+
 // atLeast returns the messages logged at level or above, with their
 // attributes.
 func (l *logs) atLeast(level slog.Level) []string {

@@ -29,6 +29,10 @@
 // The record is written in the transaction of the command's effect, so that
 // a retry after a lost response never repeats it.
 //
+// Authentication is the embedding application's (Config.Auth); ProxyAuth
+// takes it from a trusted SSO proxy's headers and Sessions from a
+// server-side cookie session (GET and DELETE /api/v1/session).
+//
 // Collections share one shape: {"items": [...], "next_cursor": "...",
 // "total": n, "total_is_lower_bound": bool}, with an opaque cursor and
 // limit ≤ 1000.
@@ -85,6 +89,11 @@ type Config struct {
 	// Clock is the time of RouteCall's default instant; nil is the wall
 	// clock.
 	Clock numberdesk.Clock
+	// Sessions, if set, are the cookie sessions the routes GET and DELETE
+	// /api/v1/session serve (without it they are 404). Set Auth to the
+	// same *Sessions, so that the cookie authenticates every request; with
+	// another Auth the logout still ends the cookie's session.
+	Sessions *Sessions
 }
 
 // handler serves the API.
@@ -137,6 +146,7 @@ func newHandler(cfg Config) (*handler, error) {
 	h.staffRoutes()
 	h.efaxRoutes()
 	h.eventRoutes()
+	h.sessionRoutes()
 	// Anything else under the prefix: a problem, not the mux's text.
 	h.mux.HandleFunc(Prefix, h.unrouted)
 	return h, nil

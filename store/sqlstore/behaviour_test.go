@@ -129,7 +129,7 @@ func TestMigrate(t *testing.T) {
 }
 
 // migrationCount is the number of embedded migrations (per dialect).
-const migrationCount = 9
+const migrationCount = 10
 
 // TestRoundTrips counts the statements of the commands: constant, whatever
 // the number of numbers.
