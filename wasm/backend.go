@@ -125,7 +125,7 @@ func bump(ctx app.Context) {
 // localStorage and every page observing the revision reloads. A panic in fn
 // is recovered and reported as CodeInternal, so that no command crashes the
 // app. The returned error is for the UI (see FieldErrors, i18n.Error).
-func Do(ctx app.Context, fn func(ctx context.Context, d *demo.Demo) error) (err error) {
+func Do(ctx app.Context, fn func(ctx context.Context, d API) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			app.Log("numberdesk: command panicked:", r)
@@ -133,7 +133,7 @@ func Do(ctx app.Context, fn func(ctx context.Context, d *demo.Demo) error) (err 
 		}
 	}()
 	d := Backend(ctx)
-	if err = fn(ctx, d); err != nil {
+	if err = fn(ctx, Local{d}); err != nil {
 		return err
 	}
 	if _, err := d.Deliver(ctx); err != nil {
@@ -146,14 +146,14 @@ func Do(ctx app.Context, fn func(ctx context.Context, d *demo.Demo) error) (err 
 
 // Read runs a query on the backend, recovering a panic as CodeInternal. It
 // neither saves nor bumps the revision.
-func Read(ctx app.Context, fn func(ctx context.Context, d *demo.Demo) error) (err error) {
+func Read(ctx app.Context, fn func(ctx context.Context, d API) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			app.Log("numberdesk: query panicked:", r)
 			err = numberdesk.E(numberdesk.CodeInternal, "wasm.Read", "", "Es ist ein unerwarteter Fehler aufgetreten.")
 		}
 	}()
-	return fn(ctx, Backend(ctx))
+	return fn(ctx, Local{Backend(ctx)})
 }
 
 // UseLang makes the calling component follow the UI language: it loads the

@@ -6,7 +6,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -23,7 +22,7 @@ type flow struct {
 
 // openFlow loads what the form shows (load, on the backend) and opens the
 // dialog id; a load error is kept in err for the form to show.
-func (f *flow) openFlow(ctx app.Context, id string, load func(ctx context.Context, d *demo.Demo) error) {
+func (f *flow) openFlow(ctx app.Context, id string, load func(ctx context.Context, d API) error) {
 	f.id = id
 	UseLang(ctx, &f.lang)
 	f.key = uuid.NewString()
@@ -34,7 +33,7 @@ func (f *flow) openFlow(ctx app.Context, id string, load func(ctx context.Contex
 
 // runFlow runs the dialog's command with Do and, on success, shows the
 // confirmation and moves the focus to its close button.
-func (f *flow) runFlow(ctx app.Context, cmd func(ctx context.Context, d *demo.Demo) error) {
+func (f *flow) runFlow(ctx app.Context, cmd func(ctx context.Context, d API) error) {
 	if f.err = Do(ctx, cmd); f.err == nil {
 		f.step = stepDone
 		focusDone(ctx, f.id)

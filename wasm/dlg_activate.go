@@ -7,7 +7,6 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -29,8 +28,8 @@ const activateID = "dlg-activate"
 
 // OnMount fetches the quote and opens the dialog.
 func (c *ActivateDialog) OnMount(ctx app.Context) {
-	c.openFlow(ctx, activateID, func(ctx context.Context, d *demo.Demo) error {
-		q, err := d.Numbers.Quote(ctx, d.Actor(), c.Numbers)
+	c.openFlow(ctx, activateID, func(ctx context.Context, d API) error {
+		q, err := d.Quote(ctx, c.Numbers)
 		c.quote = q
 		return err
 	})
@@ -40,8 +39,8 @@ func (c *ActivateDialog) submit(ctx app.Context, e app.Event) {
 	if c.quote == nil {
 		return
 	}
-	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
-		r, err := d.Numbers.Activate(ctx, d.Actor(), numbers.ActivateRequest{QuoteToken: c.quote.Token, IdempotencyKey: c.key})
+	c.runFlow(ctx, func(ctx context.Context, d API) error {
+		r, err := d.Activate(ctx, numbers.ActivateRequest{QuoteToken: c.quote.Token, IdempotencyKey: c.key})
 		c.result = r
 		return err
 	})

@@ -10,7 +10,6 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -36,13 +35,13 @@ const assignID = "dlg-assign"
 
 // OnMount loads the number, its holders and the employees.
 func (c *AssignDialog) OnMount(ctx app.Context) {
-	c.openFlow(ctx, assignID, func(ctx context.Context, d *demo.Demo) error {
-		n, err := d.Numbers.Number(ctx, d.Actor(), c.Number)
+	c.openFlow(ctx, assignID, func(ctx context.Context, d API) error {
+		n, err := d.Number(ctx, c.Number)
 		if err != nil {
 			return err
 		}
 		c.display = n.Display()
-		if c.holders, err = d.Numbers.Holders(ctx, d.Actor(), c.Number); err != nil {
+		if c.holders, err = d.Holders(ctx, c.Number); err != nil {
 			return err
 		}
 		c.employees, err = d.Employees(ctx)
@@ -54,8 +53,8 @@ func (c *AssignDialog) OnMount(ctx app.Context) {
 }
 
 func (c *AssignDialog) submit(ctx app.Context, e app.Event) {
-	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
-		r, err := d.Numbers.Assign(ctx, d.Actor(), numbers.AssignRequest{Number: c.Number,
+	c.runFlow(ctx, func(ctx context.Context, d API) error {
+		r, err := d.Assign(ctx, numbers.AssignRequest{Number: c.Number,
 			Employee: numberdesk.StaffID(c.employee), PurgePrevious: c.purge, IdempotencyKey: c.key})
 		c.result = r
 		return err

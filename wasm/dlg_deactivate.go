@@ -7,7 +7,6 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -37,8 +36,8 @@ func (c *DeactivateDialog) id() string {
 
 // OnMount fetches the date and opens the dialog.
 func (c *DeactivateDialog) OnMount(ctx app.Context) {
-	c.openFlow(ctx, c.id(), func(ctx context.Context, d *demo.Demo) error {
-		n, err := d.Numbers.Number(ctx, d.Actor(), c.Number)
+	c.openFlow(ctx, c.id(), func(ctx context.Context, d API) error {
+		n, err := d.Number(ctx, c.Number)
 		if err != nil {
 			return err
 		}
@@ -50,7 +49,7 @@ func (c *DeactivateDialog) OnMount(ctx app.Context) {
 			c.date = numbers.FormatDate(numbers.NoticeDate(n.DeactivationAt, d.Location()))
 			return nil
 		}
-		p, err := d.Numbers.PreviewDeactivation(ctx, d.Actor(), c.Number)
+		p, err := d.PreviewDeactivation(ctx, c.Number)
 		if err != nil {
 			return err
 		}
@@ -63,12 +62,12 @@ func (c *DeactivateDialog) OnMount(ctx app.Context) {
 }
 
 func (c *DeactivateDialog) submit(ctx app.Context, e app.Event) {
-	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
+	c.runFlow(ctx, func(ctx context.Context, d API) error {
 		if c.Withdraw {
-			_, err := d.Numbers.Withdraw(ctx, d.Actor(), numbers.WithdrawRequest{Number: c.Number})
+			_, err := d.Withdraw(ctx, numbers.WithdrawRequest{Number: c.Number})
 			return err
 		}
-		r, err := d.Numbers.Deactivate(ctx, d.Actor(), numbers.DeactivateRequest{Number: c.Number, IdempotencyKey: c.key})
+		r, err := d.Deactivate(ctx, numbers.DeactivateRequest{Number: c.Number, IdempotencyKey: c.key})
 		if err == nil {
 			c.date = numbers.FormatDate(r.NoticeDate)
 		}

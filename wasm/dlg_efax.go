@@ -10,7 +10,6 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/efax"
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -38,8 +37,8 @@ const efaxID = "dlg-efax"
 // OnMount loads the candidates; a personal fax number's holder and a sole
 // eligible member are preselected.
 func (c *EfaxDialog) OnMount(ctx app.Context) {
-	c.openFlow(ctx, efaxID, func(ctx context.Context, d *demo.Demo) error {
-		el, err := d.Fax.Recipients(ctx, d.Actor(), c.Number)
+	c.openFlow(ctx, efaxID, func(ctx context.Context, d API) error {
+		el, err := d.EfaxRecipients(ctx, c.Number)
 		c.el, c.loc = el, d.Location()
 		return err
 	})
@@ -77,8 +76,8 @@ func (c *EfaxDialog) toggle(id numberdesk.StaffID, on bool) {
 }
 
 func (c *EfaxDialog) submit(ctx app.Context, e app.Event) {
-	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
-		conf, err := d.Fax.Send(ctx, d.Actor(), efax.SendRequest{Number: c.Number, Staff: c.selected, IdempotencyKey: c.key})
+	c.runFlow(ctx, func(ctx context.Context, d API) error {
+		conf, err := d.EfaxSend(ctx, efax.SendRequest{Number: c.Number, Staff: c.selected, IdempotencyKey: c.key})
 		c.conf = conf
 		return err
 	})

@@ -7,7 +7,6 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -33,21 +32,21 @@ const swapID = "dlg-swap"
 // OnMount loads the choices and opens the dialog.
 func (c *SwapDialog) OnMount(ctx app.Context) {
 	c.old = string(c.Number)
-	c.openFlow(ctx, swapID, func(ctx context.Context, d *demo.Demo) error {
-		p, err := d.Numbers.Overview(ctx, d.Actor(), numbers.Query{
+	c.openFlow(ctx, swapID, func(ctx context.Context, d API) error {
+		p, err := d.Overview(ctx, numbers.Query{
 			Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusDeactivationPending}, Limit: numbers.MaxPageSize})
 		if err != nil {
 			return err
 		}
 		c.olds = p.Numbers
-		c.candidates, err = d.Candidates(ctx)
+		c.candidates, err = d.SwapCandidates(ctx)
 		return err
 	})
 }
 
 func (c *SwapDialog) submit(ctx app.Context, e app.Event) {
-	c.runFlow(ctx, func(ctx context.Context, d *demo.Demo) error {
-		r, err := d.Numbers.Swap(ctx, d.Actor(), numbers.SwapRequest{
+	c.runFlow(ctx, func(ctx context.Context, d API) error {
+		r, err := d.Swap(ctx, numbers.SwapRequest{
 			Old: numberdesk.NumberID(c.old), New: numberdesk.NumberID(c.new), IdempotencyKey: c.key})
 		c.result = r
 		return err

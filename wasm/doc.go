@@ -9,6 +9,11 @@
 //   - routes.go: Routes, Paths and the page registry (RegisterPage).
 //   - shell.go: Shell, the frame of every route (navigation, language switch,
 //     "Demo zurücksetzen", the update banner #update-banner).
+//   - api.go: API, what the components call (the SDK's operations for the
+//     acting user), and Local, its in-browser implementation on the demo;
+//     remote.go: Remote, the implementation of server mode over /api/v1
+//     (httpapi/client, in the browser through fetch). TestRemoteMatchesLocal
+//     holds them to the same results.
 //   - backend.go: the demo backend (Backend, Do, Read, ResetDemo), the query
 //     hooks (/?demo-numbers=N, /?demo=reset) and the language and revision
 //     states (UseLang, SetLang, ObserveRevision).
@@ -43,7 +48,7 @@
 //     render with i18n.T(key, args...). Call UseLang(ctx, &c.lang) in
 //     OnMount of every component with texts so that it re-renders when the
 //     language changes. i18n.Error(err) gives the UI text of an SDK error.
-//   - Data: load in OnMount with Read(ctx, func(ctx, d *demo.Demo) error),
+//   - Data: load in OnMount with Read(ctx, func(ctx, d API) error),
 //     change with Do (which saves the demo and bumps the revision), and reload
 //     on ObserveRevision. Never touch the backend while prerendering.
 //

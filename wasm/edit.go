@@ -19,7 +19,6 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -128,12 +127,12 @@ func (c *EditDialog) load(ctx app.Context) {
 		loc *time.Location
 		now time.Time
 	)
-	err := Read(ctx, func(cx context.Context, d *demo.Demo) error {
+	err := Read(ctx, func(cx context.Context, d API) error {
 		var err error
-		if n, err = d.Numbers.Number(cx, d.Actor(), id); err != nil {
+		if n, err = d.Number(cx, id); err != nil {
 			return err
 		}
-		if st, err = d.Numbers.Routing(cx, d.Actor(), id); err != nil {
+		if st, err = d.Routing(cx, id); err != nil {
 			return err
 		}
 		loc, now = d.Location(), d.Now()
@@ -213,14 +212,14 @@ func (c *EditDialog) save(ctx app.Context, e app.Event) {
 	}
 	id, usage, confirm, version, over, changeUsage := c.n.ID, c.usage, c.confirm, c.version, overridesOfRules(c.over, c.form.Rules), c.usage != c.n.UsageType
 	c.saving = true
-	err := Do(ctx, func(cx context.Context, d *demo.Demo) error {
+	err := Do(ctx, func(cx context.Context, d API) error {
 		if changeUsage {
-			if _, err := d.Numbers.SetUsageType(cx, d.Actor(), numbers.SetUsageTypeRequest{Number: id, UsageType: usage, Confirm: confirm}); err != nil {
+			if _, err := d.SetUsageType(cx, numbers.SetUsageTypeRequest{Number: id, UsageType: usage, Confirm: confirm}); err != nil {
 				return err
 			}
 		}
 		if voice {
-			if _, err := d.Numbers.SaveRouting(cx, d.Actor(), numbers.SaveRoutingRequest{Number: id, Plan: plan, Overrides: over, Version: version}); err != nil {
+			if _, err := d.SaveRouting(cx, numbers.SaveRoutingRequest{Number: id, Plan: plan, Overrides: over, Version: version}); err != nil {
 				return err
 			}
 		}
@@ -755,7 +754,7 @@ func (c *EditDialog) renderPreview() app.UI {
 			input("preview-caller", "preview.caller", "text", pt("preview.caller"), c.pvCaller, func(v string) { c.pvCaller = v }),
 			app.Button().ID("preview-now").Type("button").Class("btn btn-small").Text(pt("preview.now")).
 				OnClick(func(ctx app.Context, e app.Event) {
-					_ = Read(ctx, func(_ context.Context, d *demo.Demo) error {
+					_ = Read(ctx, func(_ context.Context, d API) error {
 						now := d.Now().In(c.loc)
 						c.pvDate, c.pvTime = now.Format("2006-01-02"), now.Format("15:04")
 						return nil

@@ -13,7 +13,6 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -83,20 +82,20 @@ func (p *EmployeesPage) load(ctx app.Context) {
 	var ns []*numbers.Number
 	q := p.search
 	var actor numberdesk.Actor
-	err := Read(ctx, func(c context.Context, d *demo.Demo) error {
+	err := Read(ctx, func(c context.Context, d API) error {
 		var err error
 		actor = d.Actor()
 		if !canManage(actor) {
 			// an employee sees (and edits the notifications of) itself
-			self, err := d.Staff.Employee(c, actor, actor.Staff)
+			self, err := d.Employee(c, actor.Staff)
 			if err != nil {
 				return err
 			}
 			es = []*staff.Employee{self}
-		} else if es, _, err = d.Staff.List(c, actor, staff.Query{Search: q, Limit: 1000}); err != nil {
+		} else if es, _, err = d.ListEmployees(c, staff.Query{Search: q, Limit: 1000}); err != nil {
 			return err
 		}
-		page, err := d.Numbers.Overview(c, d.Actor(), numbers.Query{Limit: numbers.MaxPageSize})
+		page, err := d.Overview(c, numbers.Query{Limit: numbers.MaxPageSize})
 		if err != nil {
 			return err
 		}
@@ -133,9 +132,9 @@ func (p *EmployeesPage) create(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	req := p.form.request(p.free)
 	var made *staff.Employee
-	err := Do(ctx, func(c context.Context, d *demo.Demo) error {
+	err := Do(ctx, func(c context.Context, d API) error {
 		var err error
-		made, err = d.Staff.Create(c, d.Actor(), req)
+		made, err = d.CreateEmployee(c, req)
 		return err
 	})
 	p.formErr = NewFieldErrors(err, empFields...)
@@ -162,9 +161,9 @@ func firstErrorField(fe FieldErrors) string {
 func (p *EmployeesPage) setLocked(id numberdesk.StaffID, locked bool) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
 		var out *staff.Employee
-		err := Do(ctx, func(c context.Context, d *demo.Demo) error {
+		err := Do(ctx, func(c context.Context, d API) error {
 			var err error
-			out, err = d.Staff.SetLocked(c, d.Actor(), id, locked)
+			out, err = d.SetLocked(c, id, locked)
 			return err
 		})
 		p.notice, p.err = "", ""
@@ -185,8 +184,8 @@ func (p *EmployeesPage) setLocked(id numberdesk.StaffID, locked bool) app.EventH
 func (p *EmployeesPage) setRoutingEdit(id numberdesk.StaffID) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
 		on := ctx.JSSrc().Get("checked").Bool()
-		err := Do(ctx, func(c context.Context, d *demo.Demo) error {
-			_, err := d.Staff.SetRoutingEdit(c, d.Actor(), id, on)
+		err := Do(ctx, func(c context.Context, d API) error {
+			_, err := d.SetRoutingEdit(c, id, on)
 			return err
 		})
 		p.notice, p.err = "", ""
@@ -215,8 +214,8 @@ func (p *EmployeesPage) savePrefs(ctx app.Context, e app.Event) {
 		return
 	}
 	id, prefs := p.prefsFor.ID, p.prefs
-	err := Do(ctx, func(c context.Context, d *demo.Demo) error {
-		_, err := d.Staff.SetPreferences(c, d.Actor(), id, prefs)
+	err := Do(ctx, func(c context.Context, d API) error {
+		_, err := d.SetPreferences(c, id, prefs)
 		return err
 	})
 	p.prefsErr = NewFieldErrors(err)

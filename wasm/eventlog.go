@@ -11,7 +11,6 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/numberdesk/numberdesk"
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -63,9 +62,9 @@ func (p *EventLogPage) load(ctx app.Context) {
 		names map[numberdesk.StaffID]string
 		loc   *time.Location
 	)
-	err := Read(ctx, func(c context.Context, d *demo.Demo) error {
+	err := Read(ctx, func(c context.Context, d API) error {
 		var err error
-		if evs, err = d.Numbers.Events(c, d.Actor(), numberdesk.EventFilter{Desc: true, Types: eventTypesOf(typ)}); err != nil {
+		if evs, err = d.Events(c, numberdesk.EventFilter{Desc: true, Types: eventTypesOf(typ)}); err != nil {
 			return err
 		}
 		names, err = d.Names(c)

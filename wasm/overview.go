@@ -11,7 +11,6 @@ import (
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/staff"
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -55,7 +54,7 @@ func (c *Overview) load(ctx app.Context) {
 		loc    = time.UTC
 		access Access
 	)
-	err := Read(ctx, func(ctx context.Context, d *demo.Demo) error {
+	err := Read(ctx, func(ctx context.Context, d API) error {
 		es, err := d.Employees(ctx)
 		if err != nil {
 			return err
@@ -65,11 +64,11 @@ func (c *Overview) load(ctx app.Context) {
 			names[e.ID] = e.Name()
 		}
 		loc, access = d.Location(), AccessOf(d.Acting())
-		page, err = d.Numbers.Overview(ctx, d.Actor(), c.filters.Query())
+		page, err = d.Overview(ctx, c.filters.Query())
 		if err == nil && len(page.Numbers) == 0 && page.Total > 0 && c.filters.Offset > 0 {
 			// The page ran empty (fewer matches now): show the last one.
 			c.filters.Offset = (page.Total - 1) / page.Limit * page.Limit
-			page, err = d.Numbers.Overview(ctx, d.Actor(), c.filters.Query())
+			page, err = d.Overview(ctx, c.filters.Query())
 		}
 		return err
 	})
@@ -83,9 +82,9 @@ func (c *Overview) load(ctx app.Context) {
 	c.loaded = true
 	// Keep only selections that can still be activated (on any page).
 	if len(c.selected) > 0 {
-		_ = Read(ctx, func(ctx context.Context, d *demo.Demo) error {
+		_ = Read(ctx, func(ctx context.Context, d API) error {
 			for id := range c.selected {
-				n, err := d.Numbers.Number(ctx, d.Actor(), id)
+				n, err := d.Number(ctx, id)
 				if err != nil || !ActActivate.Applies(n, access) {
 					delete(c.selected, id)
 				}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/staff"
-	"github.com/numberdesk/numberdesk/wasm/demo"
 	"github.com/numberdesk/numberdesk/wasm/i18n"
 )
 
@@ -46,7 +45,7 @@ func (s *Shell) OnMount(ctx app.Context) {
 // loadStaff loads the accounts of the actor switch (and the backend, on the
 // first call).
 func (s *Shell) loadStaff(ctx app.Context) {
-	err := Read(ctx, func(ctx context.Context, d *demo.Demo) error {
+	err := Read(ctx, func(ctx context.Context, d API) error {
 		es, err := d.Employees(ctx)
 		s.staff = slices.DeleteFunc(es, func(e *staff.Employee) bool { return e.Locked })
 		s.acting = d.Acting().ID
@@ -59,7 +58,7 @@ func (s *Shell) loadStaff(ctx app.Context) {
 
 func (s *Shell) actAs(ctx app.Context, e app.Event) {
 	id := numberdesk.StaffID(e.Get("target").Get("value").String())
-	if err := Do(ctx, func(ctx context.Context, d *demo.Demo) error { return d.ActAs(ctx, id) }); err != nil {
+	if err := Do(ctx, func(ctx context.Context, d API) error { return d.ActAs(ctx, id) }); err != nil {
 		s.status = i18n.Error(err)
 	}
 }

@@ -122,7 +122,11 @@ func (c *Client) call(ctx context.Context, method, path string, header map[strin
 	attempts := 1
 	if method == "POST" {
 		if _, ok := r.Header["Idempotency-Key"]; !ok {
-			r.Header["Idempotency-Key"] = uuid.NewString()
+			key, _ := ctx.Value(keyCtx{}).(string)
+			if key == "" {
+				key = uuid.NewString()
+			}
+			r.Header["Idempotency-Key"] = key
 		}
 		attempts = 2
 	}
@@ -154,6 +158,19 @@ func (c *Client) call(ctx context.Context, method, path string, header map[strin
 	}
 	return resp, nil
 }
+
+type keyCtx struct{}
+
+// WithIdempotencyKey returns ctx in which the client sends key as the
+// Idempotency-Key of its POSTs, instead of a fresh one per call: a caller
+// that repeats a command (a second click of the same dialog) with the same
+// key gets the first one's result and no second effect.
+func WithIdempotencyKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, keyCtx{}, key)
+}
+
+// MaxLimit is the largest page the API returns.
+const MaxLimit = 1000
 
 // List is the API's shape of a collection.
 type List[T any] struct {

@@ -202,6 +202,14 @@ func TestClientRetriesAPostOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, page.Total, "one number: the command ran once")
 
+	// A key of the caller's: the second call is the first one's result.
+	ctx := client.WithIdempotencyKey(t.Context(), "block-1")
+	first, err := c.Provision(ctx, numbers.ProvisionRequest{Number: "0221 4712"})
+	require.NoError(t, err)
+	again, err := c.Provision(ctx, numbers.ProvisionRequest{Number: "0221 4712"})
+	require.NoError(t, err, "not a conflict: the stored response")
+	require.Equal(t, first[0].ID, again[0].ID)
+
 	// A GET is not retried: its error is the transport's.
 	dead := client.New(&client.HTTP{Base: "http://127.0.0.1:1"})
 	_, err = dead.Me(t.Context())
