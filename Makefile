@@ -23,8 +23,8 @@ TESTSUM := $(GO) run ./internal/testsum
 
 .PHONY: demo wasm quickstart test check lint test-under-load size screenshots bench statements bench-baseline bench-scale bench-growth mutate fuzz cover
 
-demo: wasm ## the main job: build the portal's client wasm and serve the portal at http://127.0.0.1:8000
-	$(GO) run ./examples/portal -addr 127.0.0.1:8000 -web examples/portal/web -wasm $(PORTAL_WASM)
+demo: wasm ## the main job: build the portal's client wasm and serve the portal at http://127.0.0.1:8000 (server mode: the API on SQLite in .cache/, seeded with the demo tenant; log in at /login, mails at /mails)
+	$(GO) run ./examples/portal -addr 127.0.0.1:8000 -web examples/portal/web -wasm $(PORTAL_WASM) -db sqlite:.cache/numberdesk-demo.db
 
 wasm: ## the portal's client-only wasm (build-tag split), as served
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(PORTAL_WASM) ./examples/portal

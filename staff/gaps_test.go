@@ -364,3 +364,35 @@ func TestIfVersion(t *testing.T) {
 	}
 	require.NoError(t, rename(bg), "without IfVersion: whatever is stored")
 }
+
+// TestCreateTenantWithID: a tenant may be created under an ID of the
+// caller's (the vendor's customer ID, a fixed demo tenant): the tenant,
+// its owner and the event carry it; the same ID again is CodeConflict and
+// an ID that is no UUID CodeInvalid, both changing nothing.
+func TestCreateTenantWithID(t *testing.T) {
+	f := newFixture(t)
+	id := numberdesk.NewTenantID()
+	req := staff.TenantRequest{ID: id, Name: "Kunde 4711", Owner: staff.Person{FirstName: "Karl", LastName: "Kunde", Email: "karl@kunde.example"}}
+	tn, owner, err := f.svc.CreateTenant(bg, req)
+	require.NoError(t, err)
+	require.Equal(t, id, tn.ID)
+	require.Equal(t, id, owner.Tenant)
+	stored, err := f.store.FindTenantByID(bg, id)
+	require.NoError(t, err)
+	require.Equal(t, "Kunde 4711", stored.Name)
+	evs, err := f.store.FindEvents(bg, id, numberdesk.EventFilter{})
+	require.NoError(t, err)
+	require.NotEmpty(t, evs)
+	for _, e := range evs {
+		require.Equal(t, id, e.Tenant)
+	}
+	_, _, err = f.svc.CreateTenant(bg, req)
+	require.Equal(t, numberdesk.CodeConflict, numberdesk.ErrorCode(err))
+	evs2, err := f.store.FindEvents(bg, id, numberdesk.EventFilter{})
+	require.NoError(t, err)
+	require.Len(t, evs2, len(evs), "the refused one changed nothing")
+	req.ID = "kunde-4711"
+	_, _, err = f.svc.CreateTenant(bg, req)
+	require.Equal(t, numberdesk.CodeInvalid, numberdesk.ErrorCode(err))
+	require.Equal(t, "id", numberdesk.ErrorField(err))
+}

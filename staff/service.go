@@ -68,9 +68,13 @@ type Person struct {
 
 // TenantRequest creates a tenant with its owner.
 type TenantRequest struct {
-	Name     string `json:"name" validate:"required,max=200"`
-	TimeZone string `json:"time_zone" validate:"max=64"` // IANA; empty: Europe/Berlin
-	Owner    Person `json:"owner"`
+	// ID, if set, is the new tenant's ID (a UUID; CodeInvalid otherwise),
+	// e.g. the vendor's own customer ID or a fixed demo tenant: creating
+	// it twice is CodeConflict. Empty: a new random ID.
+	ID       numberdesk.TenantID `json:"id"`
+	Name     string              `json:"name" validate:"required,max=200"`
+	TimeZone string              `json:"time_zone" validate:"max=64"` // IANA; empty: Europe/Berlin
+	Owner    Person              `json:"owner"`
 }
 
 // CreateTenant creates a tenant and its owner, the "Administrator-Konto",
@@ -81,6 +85,9 @@ func (s *Service) CreateTenant(ctx context.Context, req TenantRequest) (*numberd
 	if err := numberdesk.Validate(op, req); err != nil {
 		return nil, nil, err
 	}
+	if req.ID != "" && !numberdesk.ValidID(req.ID) {
+		return nil, nil, numberdesk.E(numberdesk.CodeInvalid, op, "id", "Die Mandanten-ID muss eine UUID sein.")
+	}
 	if _, err := numberdesk.LoadLocation(req.TimeZone); err != nil {
 		return nil, nil, numberdesk.Internal(op, err)
 	}
@@ -89,7 +96,11 @@ func (s *Service) CreateTenant(ctx context.Context, req TenantRequest) (*numberd
 		return nil, nil, err
 	}
 	now := s.now()
-	t := &numberdesk.Tenant{ID: numberdesk.NewTenantID(), Name: req.Name, TimeZone: req.TimeZone, CreatedAt: now}
+	id := req.ID
+	if id == "" {
+		id = numberdesk.NewTenantID()
+	}
+	t := &numberdesk.Tenant{ID: id, Name: req.Name, TimeZone: req.TimeZone, CreatedAt: now}
 	if t.TimeZone == "" {
 		t.TimeZone = numberdesk.DefaultTimeZone
 	}

@@ -1,7 +1,8 @@
 // Package demo is the backend of the reference UI in demo mode: the SDK's
 // services (staff, numbers, efax) on a memstore, with a real clock, a demo tenant
 // in Europe/Berlin and its seed data, and a persistent form (Save/Load) that
-// the UI keeps in the browser's localStorage.
+// the UI keeps in the browser's localStorage. SeedStore plants the same seed
+// on any store: the portal's server mode seeds its database with it.
 //
 // It has no UI and no browser dependency: plain go test covers it.
 package demo
@@ -17,6 +18,7 @@ import (
 	"github.com/numberdesk/numberdesk/notify"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/store"
 	"github.com/numberdesk/numberdesk/store/memstore"
 )
 
@@ -26,6 +28,7 @@ const FormatVersion = 1
 // Demo is one demo tenant with its services. Its methods are safe for
 // concurrent use (the services are); the UI calls them from its goroutine.
 type Demo struct {
+	// Store is the in-memory store of Seed and Load (Save snapshots it).
 	Store   *memstore.Store
 	Numbers *numbers.Service
 	Staff   *staff.Service
@@ -38,6 +41,7 @@ type Demo struct {
 
 	acting *staff.Employee // the employee the UI acts as; nil: Owner
 	clock  func() time.Time
+	st     store.Store // the store the services run on: Store, or SeedStore's
 }
 
 // Config configures New, Seed and Load. The zero value uses the wall clock.
@@ -52,8 +56,8 @@ func (c Config) clock() func() time.Time {
 	return time.Now
 }
 
-// wire builds the services over st.
-func wire(st *memstore.Store, clock func() time.Time) (*Demo, error) {
+// wire builds the services over st. Seed and Load set Store.
+func wire(st store.Store, clock func() time.Time) (*Demo, error) {
 	c := numberdesk.Clock(clock)
 	nums, err := numbers.NewService(numbers.Config{Store: st, Clock: c})
 	if err != nil {
@@ -66,7 +70,7 @@ func wire(st *memstore.Store, clock func() time.Time) (*Demo, error) {
 		return nil, err
 	}
 	return &Demo{
-		Store:   st,
+		st:      st,
 		Numbers: nums,
 		Staff:   staff.NewService(staff.Config{Store: st, Numbers: nums, Clock: c}),
 		Fax:     fax,
@@ -83,7 +87,7 @@ func wire(st *memstore.Store, clock func() time.Time) (*Demo, error) {
 // events it handled.
 func (d *Demo) Deliver(ctx context.Context) (int, error) {
 	sink := notify.NotifierFunc(func(context.Context, numberdesk.Event) error { return nil })
-	disp := &notify.Dispatcher{Outbox: d.Store, Notifier: d.Fax.Notifier(sink), Clock: d.clock}
+	disp := &notify.Dispatcher{Outbox: d.st, Notifier: d.Fax.Notifier(sink), Clock: d.clock}
 	total := 0
 	for range 1000 { // bounded: a failed delivery waits for its back-off
 		r, err := disp.RunOnce(ctx)
@@ -114,7 +118,7 @@ func (d *Demo) Acting() *staff.Employee {
 // that the role rules show: a manager may not activate, an employee sees
 // only its numbers. A locked employee cannot act (CodePrecondition).
 func (d *Demo) ActAs(ctx context.Context, id numberdesk.StaffID) error {
-	e, err := d.Store.FindEmployeeByID(ctx, d.Tenant.ID, id)
+	e, err := d.st.FindEmployeeByID(ctx, d.Tenant.ID, id)
 	if err != nil {
 		return numberdesk.E(numberdesk.CodeNotFound, "demo.ActAs", "employee", "Der Mitarbeiter wurde nicht gefunden.")
 	}
@@ -195,6 +199,7 @@ func Load(ctx context.Context, data []byte, cfg Config) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.Store = st
 	if d.Tenant, err = st.FindTenantByID(ctx, s.Tenant); err != nil {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "tenant", "Der gespeicherte Demo-Stand ist unvollständig.")
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/store"
 	"github.com/numberdesk/numberdesk/store/memstore"
 )
 
@@ -53,30 +54,42 @@ const StandardCount = standardCount
 // Durchwahlen, 1,000 per block) so that the tenant has total numbers (at most MaxNumbers).
 // total 0 means the standard seed.
 func Seed(ctx context.Context, total int, cfg Config) (*Demo, error) {
-	real := cfg.clock()
-	offset := history
-	d, err := wire(memstore.New(), func() time.Time { return real().Add(-offset) })
+	st := memstore.New()
+	d, err := play(ctx, st, "", cfg.clock())
 	if err != nil {
 		return nil, err
 	}
-	if err := d.seed(ctx); err != nil {
+	d.Store = st
+	if err := d.fill(ctx, min(total, MaxNumbers)); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// play plays the standard seed on st for the tenant id ("": a new one):
+// the history 80 days before real(), then today. The demo it returns runs
+// on real.
+func play(ctx context.Context, st store.Store, id numberdesk.TenantID, real func() time.Time) (*Demo, error) {
+	offset := history
+	d, err := wire(st, func() time.Time { return real().Add(-offset) })
+	if err != nil {
+		return nil, err
+	}
+	if err := d.seed(ctx, id); err != nil {
 		return nil, err
 	}
 	offset = 0
 	if err := d.seedNow(ctx); err != nil {
 		return nil, err
 	}
-	if err := d.fill(ctx, min(total, MaxNumbers)); err != nil {
-		return nil, err
-	}
 	d.clock = real
 	return d, nil
 }
 
-// seed plays the history, 80 days ago.
-func (d *Demo) seed(ctx context.Context) error {
+// seed plays the history, 80 days ago, for the tenant id ("": a new one).
+func (d *Demo) seed(ctx context.Context, id numberdesk.TenantID) error {
 	var err error
-	d.Tenant, d.Owner, err = d.Staff.CreateTenant(ctx, staff.TenantRequest{Name: TenantName, TimeZone: TimeZone,
+	d.Tenant, d.Owner, err = d.Staff.CreateTenant(ctx, staff.TenantRequest{ID: id, Name: TenantName, TimeZone: TimeZone,
 		Owner: staff.Person{FirstName: "Anna", LastName: "Admin", Email: "admin@muster.example"}})
 	if err != nil {
 		return err

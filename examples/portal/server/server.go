@@ -4,9 +4,14 @@
 // static files come from a directory and whose app.wasm is sent
 // gzip-compressed.
 //
-// The server holds no business state: the SDK's rules run in the browser on
-// the in-memory store (demo mode). The client-only wasm is built separately
-// (see examples/portal and the Makefile) and named in [Config.Wasm].
+// [New] is the PWA alone (browser-only mode): the SDK's rules run in the
+// browser on the in-memory store, persisted in localStorage. [NewApp] is
+// server mode around it: the HTTP API (package httpapi) on a SQLite or
+// PostgreSQL database, cookie sessions with a login page (which lists the
+// demo accounts in demo mode), the background work (package background)
+// and, in demo mode, a mail sink that shows the mails at /mails. The
+// client-only wasm is built separately (see examples/portal and the
+// Makefile) and named in [Config.Wasm].
 //
 // The handler is safe by default: every response carries the headers of
 // [SecurityHeaders] (a Content-Security-Policy that allows the page exactly
