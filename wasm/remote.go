@@ -11,6 +11,7 @@ import (
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/wasm/demo"
 )
 
 // Remote is the API of server mode: the portal's /api/v1 through the API
@@ -179,11 +180,7 @@ func (r *Remote) Names(ctx context.Context) (map[numberdesk.StaffID]string, erro
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[numberdesk.StaffID]string, len(es))
-	for _, e := range es {
-		m[e.ID] = e.Name()
-	}
-	return m, nil
+	return demo.NamesOf(es), nil
 }
 
 func (r *Remote) Employee(ctx context.Context, id numberdesk.StaffID) (*staff.Employee, error) {

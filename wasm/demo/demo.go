@@ -154,11 +154,16 @@ func (d *Demo) Names(ctx context.Context) (map[numberdesk.StaffID]string, error)
 	if err != nil {
 		return nil, err
 	}
+	return NamesOf(es), nil
+}
+
+// NamesOf returns the names of es by ID.
+func NamesOf(es []*staff.Employee) map[numberdesk.StaffID]string {
 	m := make(map[numberdesk.StaffID]string, len(es))
 	for _, e := range es {
 		m[e.ID] = e.Name()
 	}
-	return m, nil
+	return m
 }
 
 // saved is the persistent form of a Demo.
