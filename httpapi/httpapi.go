@@ -49,6 +49,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/efax"
@@ -89,6 +90,10 @@ type Config struct {
 	// Clock is the time of RouteCall's default instant; nil is the wall
 	// clock.
 	Clock numberdesk.Clock
+	// StreamPoll is how often the change feed (GET /api/v1/changes) reads
+	// the tenant's newest event, StreamKeepAlive how often it sends a
+	// keep-alive; zero: DefaultStreamPoll, DefaultStreamKeepAlive.
+	StreamPoll, StreamKeepAlive time.Duration
 	// Sessions, if set, are the cookie sessions the routes GET and DELETE
 	// /api/v1/session serve (without it they are 404). Set Auth to the
 	// same *Sessions, so that the cookie authenticates every request; with
@@ -133,6 +138,12 @@ func newHandler(cfg Config) (*handler, error) {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
+	if cfg.StreamPoll <= 0 {
+		cfg.StreamPoll = DefaultStreamPoll
+	}
+	if cfg.StreamKeepAlive <= 0 {
+		cfg.StreamKeepAlive = DefaultStreamKeepAlive
+	}
 	h := &handler{cfg: cfg, log: cfg.Log, mux: http.NewServeMux(), inflight: map[string]bool{}}
 	if h.log == nil {
 		h.log = discard
@@ -142,6 +153,8 @@ func newHandler(cfg Config) (*handler, error) {
 		_, _ = w.Write(OpenAPI)
 	})
 	h.routes = append(h.routes, "GET "+Prefix+"openapi.yaml")
+	h.mux.HandleFunc("GET "+Prefix+"changes", h.stream)
+	h.routes = append(h.routes, "GET "+Prefix+"changes")
 	h.numberRoutes()
 	h.staffRoutes()
 	h.efaxRoutes()
