@@ -110,7 +110,13 @@ func (n *node) config(notifier notify.Notifier, log *slog.Logger, worker string)
 		DueEvery: time.Millisecond, DispatchEvery: time.Millisecond, PurgeEvery: time.Millisecond,
 	}
 	if notifier != nil {
-		cfg.Dispatcher = &notify.Dispatcher{Outbox: n.st, Notifier: notifier, Worker: worker, Clock: n.clock.Now, Logger: log}
+		// The dispatchers' clock stands still: a round that read the
+		// shared clock just before a test moved it forward would lease
+		// its claims until a time already past, and the other node could
+		// claim them again (at least once, not exactly once). Leases
+		// that never run out keep the two dispatchers apart.
+		still := func() time.Time { return t0 }
+		cfg.Dispatcher = &notify.Dispatcher{Outbox: n.st, Notifier: notifier, Worker: worker, Clock: still, Logger: log}
 	}
 	return cfg
 }
