@@ -21,7 +21,7 @@ ARTIFACTS ?= $(CURDIR)/.cache/test-artifacts
 TEST_TIMEOUT ?= 60m
 TESTSUM := $(GO) run ./internal/testsum
 
-.PHONY: demo wasm quickstart test check lint test-under-load size screenshots bench statements bench-baseline bench-scale bench-growth mutate fuzz cover
+.PHONY: demo wasm quickstart test check lint test-under-load loadtest size screenshots bench statements bench-baseline bench-scale bench-growth mutate fuzz cover
 
 demo: wasm ## the main job: build the portal's client wasm and serve the portal at http://127.0.0.1:8000 (server mode: the API on SQLite in .cache/, seeded with the demo tenant; log in at /login, mails at /mails)
 	$(GO) run ./examples/portal -addr 127.0.0.1:8000 -web examples/portal/web -wasm $(PORTAL_WASM) -db sqlite:.cache/numberdesk-demo.db
@@ -56,6 +56,9 @@ lint: ## gofmt, go vet, staticcheck (a Go tool of go.mod), go mod tidy, and no .
 
 test-under-load: ## .ci/run three times in a row while CPU burners keep every core busy (as root, like CI; LOAD=burners, RUNS=runs)
 	.ci/under-load
+
+loadtest: ## the portal's load-and-kill test, verbose: two server processes on one PostgreSQL schema (NUMBERDESK_POSTGRES_DSN), 50 API clients for 30 s, one process killed (SIGKILL) and restarted; checks the invariants and reports throughput and p50/p99 per route
+	$(GO) test -count=1 -run '^TestLoadAndKill$$' -v -timeout 15m ./examples/portal/loadtest/
 
 size: ## js/wasm size of the portal next to a naive go-app hello world, built in the same run
 	$(GO) run ./examples/portal/internal/sizereport
