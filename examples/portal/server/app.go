@@ -30,6 +30,11 @@ import (
 // directory.
 const DefaultDB = "numberdesk-demo.db"
 
+// PostgresPool is how many connections one portal process keeps to
+// PostgreSQL at most (and idle): two processes under the load test's 50
+// clients stay well below PostgreSQL's default max_connections of 100.
+const PostgresPool = 16
+
 // DefaultMaxMails is how many mails the mail sink keeps by default.
 const DefaultMaxMails = 200
 
@@ -293,8 +298,15 @@ func (a *App) open(ctx context.Context, dsn string) (sqlitePath string, err erro
 			return "", err
 		}
 		a.db.SetMaxOpenConns(4) // as package sqlstore advises for SQLite
-	} else if a.db, err = sql.Open("pgx", dsn); err != nil {
-		return "", err
+	} else {
+		if a.db, err = sql.Open("pgx", dsn); err != nil {
+			return "", err
+		}
+		// A bounded pool that keeps its connections: several nodes share
+		// the server's max_connections, and a new connection prepares and
+		// plans every statement again.
+		a.db.SetMaxOpenConns(PostgresPool)
+		a.db.SetMaxIdleConns(PostgresPool)
 	}
 	a.st = sqlstore.New(a.db, dialect)
 	if err := a.st.Migrate(ctx); err != nil {
