@@ -2,10 +2,7 @@ package background_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/background"
+	"github.com/numberdesk/numberdesk/internal/testdb"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
 )
@@ -145,40 +143,8 @@ func openSQLite(t *testing.T, path string) *sqlstore.Store {
 	return st
 }
 
-// postgresSchema creates a fresh schema in the database NUMBERDESK_POSTGRES_DSN
-// names, dropped at the end of the test, and returns a DSN whose sessions
-// use it; without the variable the test is skipped (failed on CI).
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("NUMBERDESK_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("NUMBERDESK_POSTGRES_DSN not set: PostgreSQL tests are required on CI")
-		}
-		t.Skip("NUMBERDESK_POSTGRES_DSN not set: PostgreSQL tests skipped")
-	}
-	admin, err := sql.Open("pgx", dsn)
-	require.NoError(t, err)
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	_, err = admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		require.NoError(t, err)
-		_ = admin.Close()
-	})
-	if !strings.Contains(dsn, "://") {
-		return dsn + " search_path=" + schema
-	}
-	u, err := url.Parse(dsn)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// postgresSchema is testdb.PostgresSchema.
+func postgresSchema(t *testing.T) string { return testdb.PostgresSchema(t) }
 
 // openPostgres opens a pool of its own on dsn: one node's.
 func openPostgres(t *testing.T, dsn string) *sqlstore.Store {

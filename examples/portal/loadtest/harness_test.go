@@ -4,16 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	netmail "net/mail"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,45 +24,15 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
 	"github.com/stretchr/testify/require"
 
+	"github.com/numberdesk/numberdesk/internal/testdb"
 	"github.com/numberdesk/numberdesk/notify/smtpmail"
 )
 
 // portalPkg is the command the test builds and runs.
 const portalPkg = "github.com/numberdesk/numberdesk/examples/portal"
 
-// postgresSchema creates a fresh schema in the database NUMBERDESK_POSTGRES_DSN
-// names, dropped at the end of the test, and returns a DSN whose sessions
-// use it (search_path); without the variable the test is skipped (failed on
-// CI). It is the helper of examples/portal/server's tests.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("NUMBERDESK_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("NUMBERDESK_POSTGRES_DSN not set: PostgreSQL tests are required on CI")
-		}
-		t.Skip("NUMBERDESK_POSTGRES_DSN not set: PostgreSQL tests skipped")
-	}
-	admin, err := sql.Open("pgx", dsn)
-	require.NoError(t, err)
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	schema := "test_" + hex.EncodeToString(b[:])
-	_, err = admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		require.NoError(t, err)
-		_ = admin.Close()
-	})
-	u, err := url.Parse(dsn)
-	require.NoError(t, err)
-	require.True(t, strings.HasPrefix(u.Scheme, "postgres"), "NUMBERDESK_POSTGRES_DSN must be a postgres:// URL here")
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// postgresSchema is testdb.PostgresSchema.
+func postgresSchema(t *testing.T) string { return testdb.PostgresSchema(t) }
 
 // buildPortal builds the portal's server binary (native, not
 // race-instrumented) into dir and returns its path.
