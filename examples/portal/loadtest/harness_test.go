@@ -133,6 +133,7 @@ func (p *portal) start() error {
 	cmd.Dir = p.dir
 	cmd.Stdout = io.MultiWriter(p.stdout, p.log)
 	cmd.Stderr = p.log
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", p.name, err)
 	}
