@@ -402,11 +402,7 @@ func (g *gate) pass(ctx context.Context) bool {
 
 func (g *gate) wait(t testing.TB) {
 	t.Helper()
-	select {
-	case <-g.arrived:
-	case <-time.After(time.Minute):
-		t.Fatal("the gated call never came")
-	}
+	<-g.arrived // no deadline: see eventually
 }
 
 func (g *gate) err() error {

@@ -3,7 +3,6 @@ package background_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -107,22 +106,8 @@ func (c *conflicts) Write(ctx context.Context, w numbers.Write) error {
 
 // tempDir returns a directory removed at the end of the test. database/sql
 // may still be opening a connection when Close returns, and opening a WAL
-// database creates its -shm file, so the removal is retried a few times.
-func tempDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "background-test-")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		for range 50 {
-			if err = os.RemoveAll(dir); err == nil {
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Errorf("remove %s: %v", dir, err)
-	})
-	return dir
-}
+// tempDir is testdb.Dir.
+func tempDir(t *testing.T) string { return testdb.Dir(t, "background-test-") }
 
 // openSQLite opens the SQLite database at path as sqlstore's tests do: its
 // DSN, with the busy timeout raised to ten minutes (a wall-clock budget a

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 	"github.com/stretchr/testify/require"
@@ -50,4 +51,21 @@ func PostgresSchema(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Dir returns a directory for a test's SQLite database, removed at the end
+// of the test. database/sql may still be opening a connection when Close
+// returns, and opening a WAL database creates its -shm file, so the removal
+// is tried again until the directory is gone: no budget in seconds, so a
+// slow machine makes it slower, never red.
+func Dir(t testing.TB, prefix string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		for os.RemoveAll(dir) != nil {
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	return dir
 }

@@ -179,9 +179,7 @@ var addressLine = regexp.MustCompile(`NumberDesk-Portal: (http://(127\.0\.0\.1:[
 // GET /api/v1/openapi.yaml, within the deadline. After the first start it
 // keeps the address for the restarts; a restarted process must print the
 // same.
-func (p *portal) waitReady(ctx context.Context, within time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, within)
-	defer cancel()
+func (p *portal) waitReady(ctx context.Context) error {
 	c := &http.Client{Timeout: 5 * time.Second}
 	defer c.CloseIdleConnections()
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -213,7 +211,7 @@ func (p *portal) waitReady(ctx context.Context, within time.Duration) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s not ready within %v (address printed: %v)", p.name, within, printed)
+			return fmt.Errorf("%s not ready when the test ended (address printed: %v)", p.name, printed)
 		case <-tick.C:
 		}
 	}
@@ -229,25 +227,20 @@ func (p *portal) kill() {
 }
 
 // stop ends the process with SIGTERM (a graceful shutdown) and waits for
-// it within the deadline; then it kills it and reports an error.
-func (p *portal) stop(within time.Duration) error {
+// it: no deadline, a slow machine makes it slower, never red (a shutdown
+// that hangs is the test binary's -timeout).
+func (p *portal) stop() error {
 	p.mu.Lock()
 	cmd, done := p.cmd, p.done
 	p.mu.Unlock()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		return fmt.Errorf("%s: SIGTERM: %w", p.name, err)
 	}
-	select {
-	case <-done:
-		if _, err := p.exited(); err != nil {
-			return fmt.Errorf("%s ended with %v after SIGTERM", p.name, err)
-		}
-		return nil
-	case <-time.After(within):
-		_ = cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("%s did not stop within %v of SIGTERM; killed", p.name, within)
+	<-done
+	if _, err := p.exited(); err != nil {
+		return fmt.Errorf("%s ended with %v after SIGTERM", p.name, err)
 	}
+	return nil
 }
 
 // logTail returns the last n lines of the process's log.

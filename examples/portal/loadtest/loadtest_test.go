@@ -1,7 +1,6 @@
 package loadtest
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -44,16 +43,12 @@ const (
 	preActivated  = 100
 )
 
-// The deadlines of conditions the test waits for. They bound waiting on a
-// slow, busy machine; they are not what the test measures.
-const (
-	readyWithin = 2 * time.Minute // a process answers after its start (migration, seed check)
-	// drainWithin covers the dispatcher's lease (1 minute by default): the
-	// events the killed process had claimed are delivered again by a
-	// dispatcher only once their lease has run out.
-	drainWithin = 4 * time.Minute
-	stopWithin  = 90 * time.Second // SIGTERM: requests and background work finish
-)
+// The test waits on conditions (a process answers, the outbox is drained,
+// a process has stopped) without deadlines of its own: a slow, busy machine
+// makes it slower, never red, and a condition that never comes is the test
+// binary's -timeout. The drain includes the dispatcher's lease (1 minute by
+// default): the events the killed process had claimed are delivered again
+// only once their lease has run out.
 
 // secret is the -secret of both processes (quote tokens and cursors signed
 // by one are accepted by the other).
@@ -112,7 +107,7 @@ func TestLoadAndKill(t *testing.T) {
 	var ready sync.WaitGroup
 	readyErr := make([]error, len(procs))
 	for i, p := range procs {
-		ready.Go(func() { readyErr[i] = p.waitReady(ctx, readyWithin) })
+		ready.Go(func() { readyErr[i] = p.waitReady(ctx) })
 	}
 	ready.Wait()
 	if err := errors.Join(readyErr...); err != nil {
@@ -220,7 +215,7 @@ func TestLoadAndKill(t *testing.T) {
 		if restartErr = victim.start(); restartErr != nil {
 			return
 		}
-		if restartErr = victim.waitReady(ctx, readyWithin); restartErr != nil {
+		if restartErr = victim.waitReady(ctx); restartErr != nil {
 			return
 		}
 		readyAt = time.Now()
@@ -268,12 +263,10 @@ func TestLoadAndKill(t *testing.T) {
 	// Every delivery done: no pending event left in the outbox (the events
 	// the killed process had claimed come back once their lease runs out).
 	drainStart := time.Now()
-	drainCtx, cancel := context.WithTimeout(ctx, drainWithin)
-	defer cancel()
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		_, pending, err := st.FindDeliveries(drainCtx, tenant, notify.DeliveryFilter{States: []notify.State{notify.StatePending}, Limit: 1})
+		_, pending, err := st.FindDeliveries(ctx, tenant, notify.DeliveryFilter{States: []notify.State{notify.StatePending}, Limit: 1})
 		if err == nil && pending == 0 {
 			break
 		}
@@ -283,8 +276,8 @@ func TestLoadAndKill(t *testing.T) {
 			}
 		}
 		select {
-		case <-drainCtx.Done():
-			failWithLogs("the outbox still has %d pending deliveries after %v (last error %v)", pending, drainWithin, err)
+		case <-ctx.Done():
+			failWithLogs("the test ended with %d pending deliveries in the outbox (last error %v)", pending, err)
 		case <-tick.C:
 		}
 	}
@@ -294,7 +287,7 @@ func TestLoadAndKill(t *testing.T) {
 	var stops sync.WaitGroup
 	stopErr := make([]error, len(procs))
 	for i, p := range procs {
-		stops.Go(func() { stopErr[i] = p.stop(stopWithin) })
+		stops.Go(func() { stopErr[i] = p.stop() })
 	}
 	stops.Wait()
 	if err := errors.Join(stopErr...); err != nil {

@@ -19,12 +19,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/httpapi"
+	"github.com/numberdesk/numberdesk/internal/testdb"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/wasm/demo"
@@ -36,22 +36,8 @@ const testSecret = "a test secret that is long enough for the portal"
 // dbDir returns a directory for a test's database, removed at the end of
 // the test. database/sql may still be opening a connection when Close
 // returns, and opening a WAL database creates its -shm file, so the removal
-// is retried a few times (as store/sqlstore's tests do).
-func dbDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "portal-test-")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		for range 50 {
-			if err = os.RemoveAll(dir); err == nil {
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Errorf("remove %s: %v", dir, err)
-	})
-	return dir
-}
+// dbDir is testdb.Dir.
+func dbDir(t *testing.T) string { return testdb.Dir(t, "portal-test-") }
 
 // newApp returns an App for cfg, closed at the end of the test: by
 // default the PWA of a test web directory, a SQLite file of its own, and a
