@@ -66,7 +66,7 @@ func (h *handler) efaxCredentials(r *http.Request, a numberdesk.Actor) (reply, e
 	if err != nil {
 		return reply{}, err
 	}
-	return ok(List[*efax.Credential]{Items: orEmpty(cs), Total: len(cs)}), nil
+	return ok(List[*efax.Credential]{Items: cs, Total: len(cs)}), nil
 }
 
 // DELETE …/efax/credentials/{staff}: the employee's login for the number

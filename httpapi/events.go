@@ -43,7 +43,7 @@ func (h *handler) events(r *http.Request, a numberdesk.Actor) (reply, error) {
 	if len(evs) == f.Limit {
 		next = strconv.FormatInt(evs[len(evs)-1].Seq, 10)
 	}
-	return ok(List[numberdesk.Event]{Items: orEmpty(evs), NextCursor: next, Total: len(evs), TotalIsLowerBound: next != ""}), nil
+	return ok(List[numberdesk.Event]{Items: evs, NextCursor: next, Total: len(evs), TotalIsLowerBound: next != ""}), nil
 }
 
 // deliveries: GET /deliveries?state=…&cursor=…&limit=…, the outbox's
@@ -74,5 +74,5 @@ func (h *handler) deliveries(r *http.Request, a numberdesk.Actor) (reply, error)
 	if err != nil {
 		return reply{}, numberdesk.Internal(op, err)
 	}
-	return ok(List[notify.Delivery]{Items: orEmpty(ds), Total: total, NextCursor: nextOffset(f.Offset, len(ds), total)}), nil
+	return ok(List[notify.Delivery]{Items: ds, Total: total, NextCursor: nextOffset(f.Offset, len(ds), total)}), nil
 }

@@ -61,7 +61,7 @@ func (h *handler) staffList(r *http.Request, a numberdesk.Actor) (reply, error) 
 	if err != nil {
 		return reply{}, err
 	}
-	return ok(List[*staff.Employee]{Items: orEmpty(es), Total: total, NextCursor: nextOffset(in.Offset, len(es), total)}), nil
+	return ok(List[*staff.Employee]{Items: es, Total: total, NextCursor: nextOffset(in.Offset, len(es), total)}), nil
 }
 
 func (h *handler) createEmployee(r *http.Request, a numberdesk.Actor) (reply, error) {
@@ -256,8 +256,8 @@ func missingField(field string) error {
 	return malformed(field, errors.New("missing field "+field))
 }
 
-// orEmpty is s, empty rather than nil, so that a list's items are never
-// null.
+// orEmpty is s, empty rather than nil, so that the slices of a reply that
+// is no List (a List writes none as [] itself) are never null.
 func orEmpty[T any](s []T) []T {
 	if s == nil {
 		return []T{}
