@@ -120,11 +120,13 @@ func bump(ctx app.Context) {
 	ctx.SetState(RevisionState, revision)
 }
 
-// Do runs a command on the backend: on success the outbox is delivered
-// (demo.Deliver), the demo is saved to
-// localStorage and every page observing the revision reloads. A panic in fn
-// is recovered and reported as CodeInternal, so that no command crashes the
-// app. The returned error is for the UI (see FieldErrors, i18n.Error).
+// Do runs a command on the backend: in server mode on the server's API,
+// else on the demo, after which the outbox is delivered (demo.Deliver) and
+// the demo saved to localStorage. On success every page observing the
+// revision reloads. A panic in fn is recovered and reported as
+// CodeInternal, so that no command crashes the app. The returned error is
+// for the UI (see FieldErrors, i18n.Error): a lost connection is
+// errOffline, and a session that ended leads to the login page.
 func Do(ctx app.Context, fn func(ctx context.Context, d API) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -132,6 +134,13 @@ func Do(ctx app.Context, fn func(ctx context.Context, d API) error) (err error) 
 			err = numberdesk.E(numberdesk.CodeInternal, "wasm.Do", "", "Es ist ein unerwarteter Fehler aufgetreten.")
 		}
 	}()
+	if ServerMode() {
+		if err := onServer(ctx, fn); err != nil {
+			return err
+		}
+		bump(ctx)
+		return nil
+	}
 	d := Backend(ctx)
 	if err = fn(ctx, Local{d}); err != nil {
 		return err
@@ -145,7 +154,8 @@ func Do(ctx app.Context, fn func(ctx context.Context, d API) error) (err error) 
 }
 
 // Read runs a query on the backend, recovering a panic as CodeInternal. It
-// neither saves nor bumps the revision.
+// neither saves nor bumps the revision (unless it finds the connection
+// lost or back).
 func Read(ctx app.Context, fn func(ctx context.Context, d API) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -153,6 +163,9 @@ func Read(ctx app.Context, fn func(ctx context.Context, d API) error) (err error
 			err = numberdesk.E(numberdesk.CodeInternal, "wasm.Read", "", "Es ist ein unerwarteter Fehler aufgetreten.")
 		}
 	}()
+	if ServerMode() {
+		return onServer(ctx, fn)
+	}
 	return fn(ctx, Local{Backend(ctx)})
 }
 

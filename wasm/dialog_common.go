@@ -86,8 +86,8 @@ func footer(id string, s step, label string, disabled bool, submit app.EventHand
 	case stepForm:
 		return []app.UI{
 			closeBtn(id+"-cancel", "dialog.cancel"),
-			app.Button().Type("button").ID(id + "-submit").Class("btn btn-primary").Disabled(disabled).
-				Text(label).OnClick(submit),
+			command(app.Button().Type("button").ID(id + "-submit").Class("btn btn-primary").Disabled(disabled).
+				Text(label).OnClick(submit)),
 		}
 	case stepDone:
 		return []app.UI{closeBtn(id+"-done", "dialog.close").Class("btn btn-primary").AutoFocus(true)}

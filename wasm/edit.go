@@ -300,7 +300,7 @@ func (c *EditDialog) Render() app.UI {
 	}
 	footer := []app.UI{
 		app.Button().Type("button").Class("btn").Text(pt("edit.cancel")).OnClick(c.close),
-		app.Button().ID("edit-save").Type("submit").Attr("form", editFormID).Class("btn btn-primary").Text(pt("edit.save")),
+		command(app.Button().ID("edit-save").Type("submit").Attr("form", editFormID).Class("btn btn-primary").Text(pt("edit.save"))),
 	}
 	return Modal(editDialogID, title, body, footer).Class("modal-wide")
 }

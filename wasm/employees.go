@@ -255,7 +255,7 @@ func (p *EmployeesPage) Render() app.UI {
 // renderToolbar is "Neuen Mitarbeiter anlegen" and the search.
 func (p *EmployeesPage) renderToolbar() app.UI {
 	return app.Div().Class("toolbar").Body(
-		app.Button().ID("emp-new").Type("button").Class("btn btn-primary").Text(pt("emp.new")).OnClick(p.openCreate),
+		command(app.Button().ID("emp-new").Type("button").Class("btn btn-primary").Text(pt("emp.new")).OnClick(p.openCreate)),
 		app.Div().Class("field field-inline").Body(
 			app.Label().For("emp-search").Class("sr-only").Text(pt("emp.search")),
 			app.Input().ID("emp-search").Type("search").Placeholder(pt("emp.search")).Value(p.search).
@@ -310,15 +310,15 @@ func (p *EmployeesPage) renderTable() app.UI {
 						if r.Locked {
 							label, icon, text = pt("emp.unlock.aria", r.Name), "unlock", pt("emp.unlock")
 						}
-						return app.Button().Type("button").ID(lockButtonID(r.ID)).Class("btn btn-small emp-lock").
+						return command(app.Button().Type("button").ID(lockButtonID(r.ID)).Class("btn btn-small emp-lock").
 							DataSet("action", map[bool]string{true: "unlock", false: "lock"}[r.Locked]).
 							Attr("aria-label", label).Title(label).OnClick(p.setLocked(r.ID, !r.Locked), app.EventScope(string(r.ID), r.Locked)).
-							Body(Icon(icon), app.Span().Text(text))
+							Body(Icon(icon), app.Span().Text(text)))
 					}),
 					app.If(mayChange(p.actor, r), func() app.UI {
-						return app.Button().Type("button").ID(prefsButtonID(r.ID)).Class("btn btn-small emp-prefs-btn").
+						return command(app.Button().Type("button").ID(prefsButtonID(r.ID)).Class("btn btn-small emp-prefs-btn").
 							Attr("aria-label", pt("emp.prefs.aria", r.Name)).Title(pt("emp.prefs.aria", r.Name)).
-							OnClick(p.openPrefs(r.ID), app.EventScope(string(r.ID))).Body(Icon("bell"), app.Span().Text(pt("emp.prefs")))
+							OnClick(p.openPrefs(r.ID), app.EventScope(string(r.ID))).Body(Icon("bell"), app.Span().Text(pt("emp.prefs"))))
 					}),
 				),
 			)
@@ -380,7 +380,7 @@ func (p *EmployeesPage) renderCreate() app.UI {
 	footer := []app.UI{
 		app.Button().Type("button").Class("btn").Text(pt("emp.cancel")).
 			OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, empCreateID) }),
-		app.Button().ID("emp-submit").Type("submit").Attr("form", form).Class("btn btn-primary").Text(pt("emp.create")),
+		command(app.Button().ID("emp-submit").Type("submit").Attr("form", form).Class("btn btn-primary").Text(pt("emp.create"))),
 	}
 	return Modal(empCreateID, pt("emp.create.title"), body, footer)
 }
@@ -415,7 +415,7 @@ func (p *EmployeesPage) renderPrefs() app.UI {
 	footer := []app.UI{
 		app.Button().Type("button").Class("btn").Text(pt("emp.cancel")).
 			OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, empPrefsID) }),
-		app.Button().ID("emp-prefs-save").Type("submit").Attr("form", form).Class("btn btn-primary").Text(pt("emp.save")),
+		command(app.Button().ID("emp-prefs-save").Type("submit").Attr("form", form).Class("btn btn-primary").Text(pt("emp.save"))),
 	}
 	return Modal(empPrefsID, pt("emp.prefs.title", name), body, footer)
 }

@@ -217,10 +217,10 @@ func (c *Overview) Render() app.UI {
 		}),
 		app.Div().Class("bulk").Body(
 			app.Span().ID("bulk-count").Attr("aria-live", "polite").Text(i18n.T("overview.selected", FormatCount(len(sel)))),
-			app.Button().ID("bulk-activate").Type("button").Class("btn btn-primary").
+			command(app.Button().ID("bulk-activate").Type("button").Class("btn btn-primary").
 				Disabled(len(sel) == 0 || dialogFor(ActActivate) == nil).
 				OnClick(func(ctx app.Context, e app.Event) { c.openDialog(ctx, ActActivate, sel, "bulk-activate") }, app.EventScope(idScope(sel))).
-				Body(Icon("activate"), app.Span().Text(i18n.T("overview.bulk_activate"))),
+				Body(Icon("activate"), app.Span().Text(i18n.T("overview.bulk_activate")))),
 		),
 		c.renderTable(),
 		c.renderPager(),
@@ -329,11 +329,11 @@ func (c *Overview) renderRow(r Row) app.UI {
 				k := r.Actions[i]
 				id := "act-" + string(k) + "-" + string(r.ID)
 				label := k.Label()
-				return app.Button().Type("button").ID(id).Class("icon-btn act act-"+string(k)).
+				return command(app.Button().Type("button").ID(id).Class("icon-btn act act-"+string(k)).
 					DataSet("action", string(k)).Title(label).Attr("aria-label", label+": "+r.Display).
 					OnClick(func(ctx app.Context, e app.Event) {
 						c.openDialog(ctx, k, []numberdesk.NumberID{r.ID}, id)
-					}, app.EventScope(id)).Body(Icon(k.Icon()))
+					}, app.EventScope(id)).Body(Icon(k.Icon())))
 			}),
 		),
 	)

@@ -2,7 +2,12 @@ package wasm
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/numberdesk/numberdesk"
@@ -16,23 +21,152 @@ import (
 
 // Remote is the API of server mode: the portal's /api/v1 through the API
 // client (in the browser: fetch), as the user the session names. Its
-// methods block until the server has answered: call them off the UI
-// goroutine.
+// methods block until the server has answered (in the browser, the app
+// goes on with further input after the answer; the page itself stays
+// responsive meanwhile).
+//
+// Offline, the last answers stay readable: Remote remembers who the user
+// is, the employees and the overview pages it loaded (the last
+// maxOverviews pages, in its Memory), and answers those reads from
+// there while the server is unreachable. Commands are never answered from
+// memory.
 type Remote struct {
 	C  *client.Client
 	me *client.Me
+
+	reachable atomic.Bool
+	mem       Memory
+	mu        sync.Mutex
+	recalled  map[string]json.RawMessage
+	order     []string // keys of recalled, the newest last
 }
 
 var _ API = (*Remote)(nil)
 
-// NewRemote returns the API of the session c authenticates: it loads who
-// that is (401 without a session: the login page is next).
-func NewRemote(ctx context.Context, c *client.Client) (*Remote, error) {
-	me, err := c.Me(ctx)
-	if err != nil {
+// Memory keeps what Remote remembers for offline use, as one blob: the
+// portal keeps it in localStorage. Save(nil) forgets it.
+type Memory interface {
+	Load() []byte
+	Save(blob []byte)
+}
+
+// maxOverviews bounds the overview pages Remote remembers (besides who
+// the user is and the employees).
+const maxOverviews = 6
+
+// overviewKey is the prefix of the remembered overview pages' keys.
+const overviewKey = "overview "
+
+// NewRemote returns the API of the session that t's requests carry: it
+// loads who that is. Without a session the error has status 401 (the login
+// page is next). When the server is unreachable (client.ErrUnreachable)
+// but mem remembers the user, it returns the Remote, offline, together
+// with the error; mem may be nil.
+func NewRemote(ctx context.Context, t client.Transport, mem Memory) (*Remote, error) {
+	r := &Remote{mem: mem, recalled: map[string]json.RawMessage{}}
+	r.C = client.New(watched{t, &r.reachable})
+	if mem != nil {
+		var saved struct {
+			Entries map[string]json.RawMessage `json:"entries"`
+			Order   []string                   `json:"order"`
+		}
+		if json.Unmarshal(mem.Load(), &saved) == nil && saved.Entries != nil {
+			r.recalled, r.order = saved.Entries, saved.Order
+		}
+	}
+	me, err := r.C.Me(ctx)
+	if err == nil {
+		r.remember("me", me)
+	} else if !errors.Is(err, client.ErrUnreachable) || !r.recall("me", &me) {
+		if client.Status(err) == 401 {
+			r.Forget()
+		}
 		return nil, err
 	}
-	return &Remote{C: c, me: me}, nil
+	r.me = me
+	return r, err
+}
+
+// Reachable reports whether the server answered the last request (with
+// anything, a problem too).
+func (r *Remote) Reachable() bool { return r.reachable.Load() }
+
+// SetReachable records what another channel (the change feed, the
+// browser's online event) learnt about the connection.
+func (r *Remote) SetReachable(up bool) { r.reachable.Store(up) }
+
+// Forget drops what Remote remembers, here and in its Memory (at logout).
+func (r *Remote) Forget() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	clear(r.recalled)
+	r.order = nil
+	if r.mem != nil {
+		r.mem.Save(nil)
+	}
+}
+
+// remember keeps v under key, dropping the oldest overview page beyond
+// maxOverviews.
+func (r *Remote) remember(key string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.order = append(slices.DeleteFunc(r.order, func(k string) bool { return k == key }), key)
+	r.recalled[key] = b
+	pages := 0
+	for _, k := range slices.Backward(r.order) {
+		if strings.HasPrefix(k, overviewKey) {
+			if pages++; pages > maxOverviews {
+				delete(r.recalled, k)
+			}
+		}
+	}
+	r.order = slices.DeleteFunc(r.order, func(k string) bool { _, ok := r.recalled[k]; return !ok })
+	if r.mem == nil {
+		return
+	}
+	blob, err := json.Marshal(map[string]any{"entries": r.recalled, "order": r.order})
+	if err == nil {
+		r.mem.Save(blob)
+	}
+}
+
+// recall decodes the remembered answer of key into v.
+func (r *Remote) recall(key string, v any) bool {
+	r.mu.Lock()
+	b, ok := r.recalled[key]
+	r.mu.Unlock()
+	return ok && json.Unmarshal(b, v) == nil
+}
+
+// readable is a read that stays readable offline: its answer is
+// remembered under key, and recalled when the server is unreachable.
+func readable[T any](r *Remote, key string, v T, err error) (T, error) {
+	if err == nil {
+		r.remember(key, v)
+		return v, nil
+	}
+	var old T
+	if errors.Is(err, client.ErrUnreachable) && r.recall(key, &old) {
+		return old, nil
+	}
+	return v, err
+}
+
+// watched is a Transport that records whether the server answered.
+type watched struct {
+	client.Transport
+	up *atomic.Bool
+}
+
+func (w watched) RoundTrip(ctx context.Context, req *client.Request) (*client.Response, error) {
+	resp, err := w.Transport.RoundTrip(ctx, req)
+	w.up.Store(err == nil)
+	return resp, err
 }
 
 func (r *Remote) Actor() numberdesk.Actor  { return r.me.Actor() }
@@ -45,8 +179,11 @@ func (r *Remote) ActAs(context.Context, numberdesk.StaffID) error {
 	return numberdesk.E(numberdesk.CodePrecondition, "wasm.ActAs", "employee", "Bitte melden Sie sich ab und als der andere Mitarbeiter an.")
 }
 
+// Overview stays readable offline: the pages loaded last (by query).
 func (r *Remote) Overview(ctx context.Context, q numbers.Query) (*numbers.Page, error) {
-	return r.C.Overview(ctx, q)
+	key, _ := json.Marshal(q)
+	p, err := r.C.Overview(ctx, q)
+	return readable(r, overviewKey+string(key), p, err)
 }
 
 func (r *Remote) Number(ctx context.Context, id numberdesk.NumberID) (*numbers.Number, error) {
@@ -157,10 +294,16 @@ func (r *Remote) Events(ctx context.Context, f numberdesk.EventFilter) ([]number
 
 // Employees are the tenant's employees, for owner and manager; an
 // employee sees itself only (the API lists staff to owner and manager).
+// They stay readable offline.
 func (r *Remote) Employees(ctx context.Context) ([]*staff.Employee, error) {
 	if r.me.Role == numberdesk.RoleEmployee {
 		return []*staff.Employee{r.me.Employee}, nil
 	}
+	es, err := r.employees(ctx)
+	return readable(r, "employees", es, err)
+}
+
+func (r *Remote) employees(ctx context.Context) ([]*staff.Employee, error) {
 	var out []*staff.Employee
 	cursor := ""
 	for {

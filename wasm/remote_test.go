@@ -3,8 +3,10 @@ package wasm_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,9 +34,108 @@ func twins(t *testing.T) (wasm.Local, *wasm.Remote, *demo.Demo) {
 	require.NoError(t, err)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	r, err := wasm.NewRemote(t.Context(), client.New(&client.HTTP{Base: srv.URL}))
+	r, err := wasm.NewRemote(t.Context(), &client.HTTP{Base: srv.URL}, nil)
 	require.NoError(t, err)
 	return wasm.Local{D: d}, r, d
+}
+
+// memory is a wasm.Memory in a byte slice (the portal's is localStorage).
+type memory struct{ blob []byte }
+
+func (m *memory) Load() []byte     { return m.blob }
+func (m *memory) Save(blob []byte) { m.blob = blob }
+
+// TestRemoteOffline: while the server is unreachable, who the user is, the
+// employees and the overview pages loaded last stay readable, from the
+// Memory of an earlier Remote too (the app restarted offline); another
+// query, any other read and every command fail as unreachable, and a
+// session that ended (401) forgets everything.
+func TestRemoteOffline(t *testing.T) {
+	t.Parallel()
+	d, err := demo.Seed(context.Background(), 0, demo.Config{})
+	require.NoError(t, err)
+	var ended atomic.Bool
+	api, err := httpapi.New(httpapi.Config{Store: d.Store, Numbers: d.Numbers, Staff: d.Staff, Efax: d.Fax,
+		Auth: httpapi.AuthenticatorFunc(func(*http.Request) (numberdesk.TenantID, numberdesk.StaffID, error) {
+			if ended.Load() {
+				return "", "", httpapi.ErrUnauthenticated
+			}
+			return d.Owner.Tenant, d.Owner.ID, nil
+		})})
+	require.NoError(t, err)
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	ctx := t.Context()
+	mem := &memory{}
+	net := &network{t: &client.HTTP{Base: srv.URL}}
+	online, err := wasm.NewRemote(ctx, net, mem)
+	require.NoError(t, err)
+	require.True(t, online.Reachable())
+	q := numbers.Query{Limit: 5}
+	page, err := online.Overview(ctx, q)
+	require.NoError(t, err)
+	staff, err := online.Employees(ctx)
+	require.NoError(t, err)
+	// More overview pages than are remembered: the first is dropped.
+	for i := range 10 {
+		_, err := online.Overview(ctx, numbers.Query{Limit: 5, Offset: 5 * (i + 1)})
+		require.NoError(t, err)
+	}
+	last := numbers.Query{Limit: 5, Offset: 50}
+	lastPage, err := online.Overview(ctx, last)
+	require.NoError(t, err)
+
+	net.down.Store(true)
+	for name, r := range map[string]func() (*wasm.Remote, error){
+		"the same Remote": func() (*wasm.Remote, error) { return online, nil },
+		"after a restart": func() (*wasm.Remote, error) { return wasm.NewRemote(ctx, net, mem) },
+	} {
+		off, err := r()
+		require.NotNil(t, off, name)
+		if err != nil {
+			require.ErrorIs(t, err, client.ErrUnreachable, name)
+		}
+		require.Equal(t, d.Owner.ID, off.Acting().ID, name)
+		got, err := off.Overview(ctx, last)
+		require.NoError(t, err, name)
+		require.Equal(t, jsonOf(t, lastPage), jsonOf(t, got), name)
+		es, err := off.Employees(ctx)
+		require.NoError(t, err, name)
+		require.Equal(t, jsonOf(t, staff), jsonOf(t, es), name)
+		_, err = off.Overview(ctx, q)
+		require.ErrorIs(t, err, client.ErrUnreachable, "%s: the first page was dropped (%d numbers)", name, len(page.Numbers))
+		_, err = off.Number(ctx, page.Numbers[0].ID)
+		require.ErrorIs(t, err, client.ErrUnreachable, name)
+		_, err = off.Withdraw(ctx, numbers.WithdrawRequest{Number: page.Numbers[0].ID})
+		require.ErrorIs(t, err, client.ErrUnreachable, name)
+	}
+	require.False(t, online.Reachable(), "the same Remote saw the failures")
+	net.down.Store(false)
+	_, err = online.Number(ctx, page.Numbers[0].ID)
+	require.NoError(t, err)
+	require.True(t, online.Reachable(), "back online with the next answer")
+
+	// A session that ended: no Remote, and the memory is gone.
+	ended.Store(true)
+	_, err = wasm.NewRemote(ctx, net, mem)
+	require.Equal(t, http.StatusUnauthorized, client.Status(err))
+	require.Empty(t, mem.blob)
+	net.down.Store(true)
+	_, err = wasm.NewRemote(ctx, net, mem)
+	require.ErrorIs(t, err, client.ErrUnreachable, "nothing remembered: offline without a user")
+}
+
+// network is a Transport whose connection the test cuts (down).
+type network struct {
+	t    client.Transport
+	down atomic.Bool
+}
+
+func (n *network) RoundTrip(ctx context.Context, r *client.Request) (*client.Response, error) {
+	if n.down.Load() {
+		return nil, errors.New("network down")
+	}
+	return n.t.RoundTrip(ctx, r)
 }
 
 // TestRemoteMatchesLocal: the components see the same through either

@@ -13,7 +13,10 @@ import (
 
 // Shell is the frame of every route: a skip link, the header with the
 // navigation, the acting account, the language switch and "Demo
-// zurücksetzen", the update banner, and the page registered for Path.
+// zurücksetzen" (server mode: the account logged in, "Abmelden" and, in
+// demo mode, the mail sink), the update and offline banners, and the page
+// registered for Path. In server mode it follows the change feed while it
+// is mounted.
 type Shell struct {
 	app.Compo
 	// Path is the route this shell frames.
@@ -26,6 +29,8 @@ type Shell struct {
 	ready     bool
 	staff     []*staff.Employee // the accounts of the actor switch
 	acting    numberdesk.StaffID
+	me        string // server mode: the account logged in, with its role
+	feed      *feed
 }
 
 // OnMount loads the language and the backend (query hooks, saved state,
@@ -40,11 +45,28 @@ func (s *Shell) OnMount(ctx app.Context) {
 	s.loadStaff(ctx)
 	s.ready = true
 	s.setTitle(ctx)
+	if ServerMode() {
+		s.feed = startFeed(ctx)
+	}
+}
+
+// OnDismount stops the change feed.
+func (s *Shell) OnDismount() {
+	s.feed.stop()
+	s.feed = nil
 }
 
 // loadStaff loads the accounts of the actor switch (and the backend, on the
-// first call).
+// first call); in server mode only who is logged in.
 func (s *Shell) loadStaff(ctx app.Context) {
+	if ServerMode() {
+		err := Read(ctx, func(ctx context.Context, d API) error {
+			s.me = roleLabel(d.Acting())
+			return nil
+		})
+		s.status = i18n.Error(err)
+		return
+	}
 	err := Read(ctx, func(ctx context.Context, d API) error {
 		es, err := d.Employees(ctx)
 		s.staff = slices.DeleteFunc(es, func(e *staff.Employee) bool { return e.Locked })
@@ -98,7 +120,6 @@ func (s *Shell) reset(ctx app.Context, e app.Event) {
 // Render draws the frame around the page.
 func (s *Shell) Render() app.UI {
 	page := pageAt(s.Path)
-	cur := i18n.Current()
 	return app.Div().Class("shell").Body(
 		app.A().Class("skip").Href("#main").Text(i18n.T("shell.skip")),
 		app.If(s.updatable, func() app.UI {
@@ -122,26 +143,11 @@ func (s *Shell) Render() app.UI {
 					return app.Li().Body(a)
 				})),
 			),
-			app.Div().Class("tools").Body(
-				app.Label().For("actor-switch").Class("actor").Text(i18n.T("shell.actor")),
-				app.Select().ID("actor-switch").Class("actor-switch").Title(i18n.T("shell.actor_hint")).OnChange(s.actAs).Body(
-					app.Range(s.staff).Slice(func(i int) app.UI {
-						e := s.staff[i]
-						return app.Option().Value(string(e.ID)).Selected(e.ID == s.acting).Text(roleLabel(e))
-					}),
-				),
-				app.Div().Class("lang").Attr("role", "group").Attr("aria-label", i18n.T("shell.lang")).Body(
-					app.Range(i18n.Langs).Slice(func(i int) app.UI {
-						l := i18n.Langs[i]
-						return app.Button().Type("button").ID("lang-"+string(l)).Class("btn btn-small").
-							Attr("aria-pressed", boolAttr(l == cur)).Attr("lang", string(l)).
-							Title(i18n.In(l, "shell.lang_name")).Text(upper(string(l))).OnClick(s.switchLang(l), app.EventScope(string(l)))
-					}),
-				),
-				app.Button().Type("button").ID("demo-reset").Class("btn btn-small").
-					Text(i18n.T("shell.reset")).Title(i18n.T("shell.reset_hint")).OnClick(s.reset),
-			),
+			s.tools(),
 		),
+		app.If(Offline(), func() app.UI {
+			return app.Div().ID("offline-banner").Class("banner banner-offline").Attr("role", "status").Text(i18n.T("shell.offline"))
+		}),
 		app.Div().ID("shell-status").Class("status").Attr("role", "status").Attr("aria-live", "polite").Body(
 			app.If(s.status != "" || storeErr != "", func() app.UI {
 				return app.Text(joinNonEmpty(s.status, storeErr))
@@ -154,6 +160,54 @@ func (s *Shell) Render() app.UI {
 			}),
 		),
 	)
+}
+
+// tools are the header's controls: the account and what it may switch,
+// and the language switch. The account's render on the client only, where
+// the mode is known (a prerendered page shows neither the demo's controls
+// nor "Abmelden").
+func (s *Shell) tools() app.UI {
+	cur := i18n.Current()
+	var account []app.UI
+	switch {
+	case !s.ready:
+	case ServerMode():
+		account = []app.UI{
+			app.Span().ID("logged-in").Class("actor").Body(
+				app.Text(i18n.T("shell.logged_in")+" "), app.Strong().Text(s.me)),
+			app.Button().Type("button").ID("logout").Class("btn btn-small").Text(i18n.T("shell.logout")).
+				OnClick(func(ctx app.Context, e app.Event) { Logout(ctx) }),
+		}
+		if mails := app.Getenv(EnvMails); mails != "" {
+			account = append(account, app.A().ID("mails-link").Class("btn btn-small").Href(mails).
+				Target("_blank").Rel("noopener").Title(i18n.T("shell.mails_hint")).Text(i18n.T("shell.mails")))
+		}
+	default:
+		account = []app.UI{
+			app.Label().For("actor-switch").Class("actor").Text(i18n.T("shell.actor")),
+			app.Select().ID("actor-switch").Class("actor-switch").Title(i18n.T("shell.actor_hint")).OnChange(s.actAs).Body(
+				app.Range(s.staff).Slice(func(i int) app.UI {
+					e := s.staff[i]
+					return app.Option().Value(string(e.ID)).Selected(e.ID == s.acting).Text(roleLabel(e))
+				}),
+			),
+		}
+	}
+	lang := app.Div().Class("lang").Attr("role", "group").Attr("aria-label", i18n.T("shell.lang")).Body(
+		app.Range(i18n.Langs).Slice(func(i int) app.UI {
+			l := i18n.Langs[i]
+			return app.Button().Type("button").ID("lang-"+string(l)).Class("btn btn-small").
+				Attr("aria-pressed", boolAttr(l == cur)).Attr("lang", string(l)).
+				Title(i18n.In(l, "shell.lang_name")).Text(upper(string(l))).OnClick(s.switchLang(l), app.EventScope(string(l)))
+		}),
+	)
+	tools := app.Div().Class("tools")
+	if !s.ready || ServerMode() {
+		return tools.Body(append(account, lang)...)
+	}
+	return tools.Body(append(account, lang,
+		app.Button().Type("button").ID("demo-reset").Class("btn btn-small").
+			Text(i18n.T("shell.reset")).Title(i18n.T("shell.reset_hint")).OnClick(s.reset))...)
 }
 
 func boolAttr(b bool) string {

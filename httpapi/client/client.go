@@ -94,6 +94,12 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ErrUnreachable is in the chain of an error (errors.Is) when no response
+// arrived: the server or the network is down, or the browser is offline.
+// A command that failed so may or may not have run; sent again with the
+// same idempotency key (WithIdempotencyKey) it runs at most once.
+var ErrUnreachable = errors.New("client: the server is unreachable")
+
 // Status is the HTTP status of err if the API answered with a problem,
 // else 0.
 func Status(err error) int {
@@ -138,7 +144,7 @@ func (c *Client) call(ctx context.Context, method, path string, header map[strin
 		}
 	}
 	if err != nil {
-		return nil, &numberdesk.Error{Code: numberdesk.CodeInternal, Op: method + " " + path, Message: "Der Server ist nicht erreichbar.", Err: err}
+		return nil, &numberdesk.Error{Code: numberdesk.CodeInternal, Op: method + " " + path, Message: "Der Server ist nicht erreichbar.", Err: fmt.Errorf("%w: %w", ErrUnreachable, err)}
 	}
 	if resp.Status >= 400 {
 		var p problem

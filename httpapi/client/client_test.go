@@ -216,4 +216,9 @@ func TestClientRetriesAPostOnce(t *testing.T) {
 	require.Equal(t, numberdesk.CodeInternal, numberdesk.ErrorCode(err))
 	require.Equal(t, "Der Server ist nicht erreichbar.", numberdesk.ErrorMessage(err))
 	require.Zero(t, client.Status(err))
+	require.ErrorIs(t, err, client.ErrUnreachable)
+	// An answer, even a failure, is not unreachable.
+	_, err = c.Number(t.Context(), "no-such-number")
+	require.Equal(t, http.StatusNotFound, client.Status(err))
+	require.NotErrorIs(t, err, client.ErrUnreachable)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
+	"github.com/numberdesk/numberdesk/wasm"
 	"github.com/numberdesk/numberdesk/wasm/demo"
 )
 
@@ -34,6 +36,9 @@ const DefaultDB = "numberdesk-demo.db"
 // PostgreSQL at most (and idle): two processes under the load test's 50
 // clients stay well below PostgreSQL's default max_connections of 100.
 const PostgresPool = 16
+
+// mailsPath is the mail sink's page.
+const mailsPath = "/mails"
 
 // DefaultMaxMails is how many mails the mail sink keeps by default.
 const DefaultMaxMails = 200
@@ -123,6 +128,17 @@ func NewApp(ctx context.Context, cfg AppConfig) (_ *App, err error) {
 	if a.log == nil {
 		a.log = slog.Default()
 	}
+	if !cfg.BrowserOnly {
+		// The PWA works on the API; in demo mode it links the mail sink.
+		cfg.Env = maps.Clone(cfg.Env)
+		if cfg.Env == nil {
+			cfg.Env = map[string]string{}
+		}
+		cfg.Env[wasm.EnvAPI] = httpapi.Prefix
+		if cfg.SMTP == "" && cfg.Demo {
+			cfg.Env[wasm.EnvMails] = mailsPath
+		}
+	}
 	pwa, err := New(cfg.Config)
 	if err != nil {
 		return nil, err
@@ -210,7 +226,7 @@ func (a *App) routes(api, pwa http.Handler) http.Handler {
 	mux.Handle("POST /login", csrf.Handler(http.HandlerFunc(a.login)))
 	mux.Handle("POST /logout", csrf.Handler(http.HandlerFunc(a.logout)))
 	if a.sink != nil {
-		mux.HandleFunc("GET /mails", a.mailsPage)
+		mux.HandleFunc("GET "+mailsPath, a.mailsPage)
 	}
 	mux.Handle("/", pwa)
 	return withSecurityHeaders(mux)

@@ -27,6 +27,7 @@ import (
 	"github.com/numberdesk/numberdesk/internal/testdb"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/wasm"
 	"github.com/numberdesk/numberdesk/wasm/demo"
 )
 
@@ -399,4 +400,32 @@ func TestBrowserOnlyServesNoAPI(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Empty(t, entries, "no database")
+}
+
+// The PWA learns its mode from the page script's environment: server mode
+// sets wasm.EnvAPI (and, in demo mode without SMTP, wasm.EnvMails), the
+// browser-only mode neither. The environment is part of the default
+// Version, so that an installed client of the other mode updates.
+func TestThePWALearnsItsModeFromTheEnvironment(t *testing.T) {
+	env := func(cfg AppConfig) (appJS, version string) {
+		t.Helper()
+		b := serve(t, newApp(t, cfg))
+		res, js := b.get("/app.js")
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		_, worker := b.get("/app-worker.js")
+		m := regexp.MustCompile(`installing app worker (\S+)`).FindStringSubmatch(worker)
+		require.NotNil(t, m, "the worker names its version")
+		return js, m[1]
+	}
+	demoJS, demoVersion := env(AppConfig{Demo: true})
+	require.Contains(t, demoJS, `"`+wasm.EnvAPI+`":"/api/v1/"`)
+	require.Contains(t, demoJS, `"`+wasm.EnvMails+`":"/mails"`)
+
+	prodJS, _ := env(AppConfig{Secret: testSecret})
+	require.Contains(t, prodJS, `"`+wasm.EnvAPI+`":"/api/v1/"`)
+	require.NotContains(t, prodJS, wasm.EnvMails, "no mail sink outside demo mode")
+
+	onlyJS, onlyVersion := env(AppConfig{BrowserOnly: true})
+	require.NotContains(t, onlyJS, wasm.EnvAPI)
+	require.NotEqual(t, demoVersion, onlyVersion, "the same build in another mode is another version")
 }

@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"path"
@@ -74,6 +75,12 @@ type Config struct {
 	// build that changes something gets a new Version and a restart of the
 	// same build does not.
 	Version string
+
+	// Env is passed to the PWA (app.Getenv), e.g. wasm.EnvAPI in server
+	// mode. It is part of the default Version: the page script that
+	// carries it is cached by the service worker, so another Env must
+	// reach installed clients as an update.
+	Env map[string]string
 }
 
 // New returns the portal's http.Handler. It reads and compresses app.wasm
@@ -107,7 +114,7 @@ func New(cfg Config) (http.Handler, error) {
 		}
 	}
 	if cfg.Version == "" {
-		cfg.Version, err = buildVersion(raw, cfg.Web, static)
+		cfg.Version, err = buildVersion(raw, cfg.Web, static, cfg.Env)
 		if err != nil {
 			return nil, err
 		}
@@ -145,6 +152,7 @@ func New(cfg Config) (http.Handler, error) {
 		CacheableResources:    cacheable,
 		Resources:             res,
 		ServiceWorkerTemplate: worker,
+		Env:                   maps.Clone(cfg.Env),
 		Version:               cfg.Version,
 		// app.wasm travels compressed; the progress bar needs the size of
 		// what the browser gets after decompression.
@@ -245,8 +253,8 @@ func staticFiles(dir string) ([]string, error) {
 	return out, nil
 }
 
-// buildVersion hashes app.wasm and the static files.
-func buildVersion(raw []byte, dir string, static []string) (string, error) {
+// buildVersion hashes app.wasm, the static files and the environment.
+func buildVersion(raw []byte, dir string, static []string, env map[string]string) (string, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return "", fmt.Errorf("server: hashing the static files: %w", err)
@@ -261,6 +269,9 @@ func buildVersion(raw []byte, dir string, static []string) (string, error) {
 		}
 		fmt.Fprintf(h, "\x00%s\x00%d\x00", p, len(b))
 		h.Write(b)
+	}
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		fmt.Fprintf(h, "\x00env\x00%q=%q", k, env[k])
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
