@@ -1,22 +1,32 @@
 // Package wasm is the reference UI of NumberDesk: go-app v10 components that
-// run the SDK's rules in the browser against memstore (demo mode), persisted
+// work on the SDK through one interface, API. In server mode (the portal's
+// server sets EnvAPI) that is Remote, the server's /api/v1 through the
+// browser's fetch, as the user of the session cookie; in the browser-only
+// mode it is Local, the SDK's rules in the browser on memstore, persisted
 // in localStorage. The portal program (examples/portal) calls Routes and
-// serves Paths; the components compile natively too, so plain go test covers
-// their presenters.
+// serves Paths; the components compile natively too, so plain go test
+// covers their presenters.
 //
 // # Layout
 //
 //   - routes.go: Routes, Paths and the page registry (RegisterPage).
 //   - shell.go: Shell, the frame of every route (navigation, language switch,
-//     "Demo zurücksetzen", the update banner #update-banner).
+//     "Demo zurücksetzen" or, in server mode, the account and "Abmelden", the
+//     update banner #update-banner, the offline banner #offline-banner).
+//   - servermode.go: the mode (ServerMode, Offline), the Remote of the
+//     session (no session: the login page), the connection's state and
+//     Logout; browser_js.go: fetch, the offline memory in localStorage and
+//     the change feed (EventSource on /api/v1/changes, the browser's online
+//     and offline events), which the Shell follows while it is mounted.
 //   - api.go: API, what the components call (the SDK's operations for the
 //     acting user), and Local, its in-browser implementation on the demo;
 //     remote.go: Remote, the implementation of server mode over /api/v1
 //     (httpapi/client, in the browser through fetch). TestRemoteMatchesLocal
 //     holds them to the same results.
-//   - backend.go: the demo backend (Backend, Do, Read, ResetDemo), the query
-//     hooks (/?demo-numbers=N, /?demo=reset) and the language and revision
-//     states (UseLang, SetLang, ObserveRevision).
+//   - backend.go: Do and Read (on Remote or Local), the demo backend
+//     (Backend, ResetDemo), the query hooks (/?demo-numbers=N, /?demo=reset)
+//     and the language and revision states (UseLang, SetLang,
+//     ObserveRevision).
 //   - modal.go: Modal, ShowModal, CloseModal, FieldErrors (SDK errors next to
 //     the field they name).
 //   - actions.go: the row actions of the overview (ActionKind, Applies,
@@ -50,7 +60,10 @@
 //     language changes. i18n.Error(err) gives the UI text of an SDK error.
 //   - Data: load in OnMount with Read(ctx, func(ctx, d API) error),
 //     change with Do (which saves the demo and bumps the revision), and reload
-//     on ObserveRevision. Never touch the backend while prerendering.
+//     on ObserveRevision (which also fires when another admin changed
+//     something, and when the connection is lost or back). Wrap a button
+//     that runs or opens a command in command(…): offline it is disabled,
+//     saying why. Never touch the backend while prerendering.
 //
 // Components keep their state in unexported fields: go-app copies a child's
 // exported fields (its props) from every re-render of the parent.
