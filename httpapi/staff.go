@@ -210,9 +210,7 @@ func (h *handler) assignEmployeeNumbers(r *http.Request, a numberdesk.Actor) (re
 	if in.Numbers == nil {
 		return reply{}, missingField("numbers")
 	}
-	return h.holderCommand(r, a, func(ctx context.Context) error {
-		return h.cfg.Numbers.AssignNumbers(ctx, a, staffID(r), in.Numbers)
-	})
+	return noContent(), h.cfg.Numbers.AssignNumbers(r.Context(), a, staffID(r), in.Numbers)
 }
 
 // releaseRequest releases the employee of the path from all its numbers.
@@ -227,28 +225,7 @@ func (h *handler) releaseEmployee(r *http.Request, a numberdesk.Actor) (reply, e
 	if err := decode(r, &in); err != nil {
 		return reply{}, err
 	}
-	return h.holderCommand(r, a, func(ctx context.Context) error {
-		return h.cfg.Numbers.ReleaseHolder(ctx, a, staffID(r), in.Purge)
-	})
-}
-
-// holderCommand runs a command of numbers.Service on the employee of the
-// path (AssignNumbers, ReleaseHolder), which do not look the employee up
-// when they have nothing to do: in the command's transaction the employee
-// is read after it, so that an unknown one (or another tenant's) is 404
-// and the command's own refusals (the role) come first.
-func (h *handler) holderCommand(r *http.Request, a numberdesk.Actor, cmd func(ctx context.Context) error) (reply, error) {
-	err := h.cfg.Store.InTx(r.Context(), func(ctx context.Context) error {
-		if err := cmd(ctx); err != nil {
-			return err
-		}
-		_, err := h.cfg.Staff.Employee(ctx, a, staffID(r))
-		return err
-	})
-	if err != nil {
-		return reply{}, err
-	}
-	return noContent(), nil
+	return noContent(), h.cfg.Numbers.ReleaseHolder(r.Context(), a, staffID(r), in.Purge)
 }
 
 // missingField is the 400 of a required field the body lacks.

@@ -128,10 +128,8 @@ func (s *Service) assignEach(ctx context.Context, op string, actor numberdesk.Ac
 			return nil, numberdesk.E(numberdesk.CodePrecondition, op, "employee", "Eine persönliche Faxnummer hat genau einen Inhaber.")
 		}
 	}
-	e, err := s.cfg.Store.FindEmployeeByID(ctx, actor.Tenant, employee)
+	e, err := s.employee(ctx, op, actor, employee)
 	switch {
-	case numberdesk.ErrorCode(err) == numberdesk.CodeNotFound:
-		return nil, numberdesk.E(numberdesk.CodeNotFound, op, "employee", "Der Mitarbeiter wurde nicht gefunden.")
 	case err != nil:
 		return nil, err
 	case e.Locked:
@@ -238,7 +236,8 @@ func (s *Service) unhold(actor numberdesk.Actor, n *Number, employee numberdesk.
 
 // AssignNumbers makes employee the holder of each number, without purging
 // (staff.Numbers; used when an employee is created with numbers). It runs in
-// the caller's transaction.
+// the caller's transaction. An unknown employee (or another tenant's) is
+// CodeNotFound, also with no numbers.
 func (s *Service) AssignNumbers(ctx context.Context, actor numberdesk.Actor, employee numberdesk.StaffID, ids []numberdesk.NumberID) error {
 	const op = "numbers.AssignNumbers"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
@@ -249,15 +248,27 @@ func (s *Service) AssignNumbers(ctx context.Context, actor numberdesk.Actor, emp
 			return err
 		}
 		if ids = dedupe(ids); len(ids) == 0 {
-			return nil
+			_, err := s.employee(ctx, op, actor, employee) // nothing to do, but for an employee of the tenant
+			return err
 		}
 		_, err := s.assignEach(ctx, op, actor, ids, employee, false, false)
 		return err
 	})
 }
 
+// employee is the tenant's employee id; an unknown one (or another
+// tenant's) is CodeNotFound on Field "employee".
+func (s *Service) employee(ctx context.Context, op string, actor numberdesk.Actor, id numberdesk.StaffID) (*staff.Employee, error) {
+	e, err := s.cfg.Store.FindEmployeeByID(ctx, actor.Tenant, id)
+	if numberdesk.ErrorCode(err) == numberdesk.CodeNotFound {
+		return nil, numberdesk.E(numberdesk.CodeNotFound, op, "employee", "Der Mitarbeiter wurde nicht gefunden.")
+	}
+	return e, err
+}
+
 // ReleaseHolder removes employee from every number it holds (staff.Numbers;
-// used when an employee is deleted); with purge all its records go too.
+// used when an employee is deleted); with purge all its records go too. An
+// unknown employee (or another tenant's) is CodeNotFound.
 func (s *Service) ReleaseHolder(ctx context.Context, actor numberdesk.Actor, employee numberdesk.StaffID, purge bool) error {
 	const op = "numbers.ReleaseHolder"
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
@@ -265,6 +276,9 @@ func (s *Service) ReleaseHolder(ctx context.Context, actor numberdesk.Actor, emp
 	}
 	return s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
+			return err
+		}
+		if _, err := s.employee(ctx, op, actor, employee); err != nil {
 			return err
 		}
 		held, _, err := s.cfg.Store.FindNumbers(ctx, actor.Tenant, Filter{Holder: employee, Now: s.now()})

@@ -255,6 +255,31 @@ func TestReleaseHolderReleasesEveryNumber(t *testing.T) {
 	})
 }
 
+// The holder commands of staff.Numbers answer an unknown employee, or
+// another tenant's, with not_found on "employee", even when there is nothing
+// to do (no numbers to assign, none held), and change nothing; the actor's
+// role is refused first.
+func TestHolderCommandsRefuseAnUnknownEmployee(t *testing.T) {
+	f := newReleaseFixture(t)
+	other := f.member(t, f.newTenant(t), "Oskar", numberdesk.RoleEmployee)
+	for _, id := range []numberdesk.StaffID{numberdesk.NewStaffID(), other.ID} {
+		nsBefore, evsBefore := f.snapshot(t)
+		for name, err := range map[string]error{
+			"AssignNumbers, none":  f.svc.AssignNumbers(bg, f.owner, id, nil),
+			"AssignNumbers, some":  f.svc.AssignNumbers(bg, f.owner, id, []numberdesk.NumberID{f.active.ID}),
+			"ReleaseHolder":        f.svc.ReleaseHolder(bg, f.owner, id, false),
+			"ReleaseHolder, purge": f.svc.ReleaseHolder(bg, f.owner, id, true),
+		} {
+			require.Equal(t, numberdesk.CodeNotFound, numberdesk.ErrorCode(err), name)
+			require.Equal(t, "employee", numberdesk.ErrorField(err), name)
+		}
+		nsAfter, evsAfter := f.snapshot(t)
+		require.Equal(t, nsBefore, nsAfter)
+		require.Equal(t, evsBefore, evsAfter)
+		require.Equal(t, numberdesk.CodePermission, numberdesk.ErrorCode(f.svc.ReleaseHolder(bg, f.ben.Actor(), id, false)))
+	}
+}
+
 // Deleting an employee through staff.Service, wired to the number service
 // as in production, leaves the deleted employee holding nothing: its numbers
 // are unassigned, not left with a holder that no longer exists.
