@@ -153,7 +153,9 @@ type Outbox interface {
 // it claims a batch, delivers each event, and records the outcomes of the
 // batch with one Outbox.FinishDeliveries call; transient errors are retried
 // with exponential back-off and jitter, permanent ones (see Permanent) and
-// events that failed MaxAttempts times are marked failed. If a dispatcher
+// events that failed MaxAttempts times are marked failed. A transient error
+// carrying a hint (see RetryAfter) is retried no sooner than the hint says:
+// after the longer of the hint and the back-off. If a dispatcher
 // dies mid-batch, its leases run out and another one delivers the batch's
 // events again, those delivered before the death included, so recipients
 // de-duplicate by Event.ID. Several dispatchers may run against one store.
@@ -303,7 +305,11 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (Result, error) {
 			res.Failed++
 			d.Logger.Warn("notify: delivery failed", "event", c.Event.ID, "type", c.Event.Type, "attempts", f.Attempts, "err", err)
 		default:
-			f.State, f.Error, f.NextAttempt = StatePending, err.Error(), f.At.Add(d.Backoff(f.Attempts))
+			wait := d.Backoff(f.Attempts)
+			if hint, ok := RetryAfterOf(err); ok && hint > wait {
+				wait = hint // the Notifier asked for a later retry (RetryAfter)
+			}
+			f.State, f.Error, f.NextAttempt = StatePending, err.Error(), f.At.Add(wait)
 			res.Retried++
 		}
 		fs = append(fs, f)

@@ -17,7 +17,9 @@
 // error is transient and the dispatcher retries the event later. An error
 // wrapped with [Permanent] means that retrying cannot help (an SMTP 5xx
 // reply, an undeliverable payload), so the event is dead-lettered and shown
-// rather than retried. Nothing is dropped silently.
+// rather than retried. A transient error wrapped with [RetryAfter] says
+// when a retry may help at the earliest (an HTTP Retry-After), and the
+// dispatcher waits at least that long. Nothing is dropped silently.
 //
 // # What a delivery error holds
 //
@@ -41,8 +43,10 @@
 // github.com/wneessen/go-mail; it derives the Message-ID from the event ID
 // so that mail systems can de-duplicate too. It lives in its own package so
 // that the browser build, which needs this package's types, carries no mail
-// client. [Recorder] records events for tests. [NotifierFunc] adapts a
-// function. [Dispatcher] is the outbox dispatcher.
+// client. Package notify/webhook posts events as signed webhooks (Standard
+// Webhooks) to the vendor's and the tenants' endpoints. [Recorder] records
+// events for tests. [NotifierFunc] adapts a function. [Dispatcher] is the
+// outbox dispatcher.
 package notify
 
 import (
@@ -50,6 +54,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/numberdesk/numberdesk"
 )
@@ -94,6 +99,40 @@ func Permanent(err error) error {
 func IsPermanent(err error) bool {
 	var p *permanentError
 	return errors.As(err, &p)
+}
+
+// retryAfterError carries a Notifier's hint about when to try again.
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (r *retryAfterError) Error() string { return r.err.Error() }
+func (r *retryAfterError) Unwrap() error { return r.err }
+
+// RetryAfter wraps the transient error err with a hint that the next
+// attempt should not start before d has passed, for example the Retry-After
+// of an HTTP 429 or 503 reply. The [Dispatcher] then waits the longer of d
+// and its back-off; the hint is not bounded there, so a Notifier should bound
+// what a remote server asks for. The message and the error chain of err are
+// kept. RetryAfter(nil, d) is nil; a d that is not positive returns err
+// unchanged. A hint on a [Permanent] error changes nothing: it is not
+// retried.
+func RetryAfter(err error, d time.Duration) error {
+	if err == nil || d <= 0 {
+		return err
+	}
+	return &retryAfterError{err: err, after: d}
+}
+
+// RetryAfterOf returns the hint that err, or the first error it wraps that
+// has one, carries (see [RetryAfter]), and whether there is one.
+func RetryAfterOf(err error) (time.Duration, bool) {
+	var r *retryAfterError
+	if errors.As(err, &r) {
+		return r.after, true
+	}
+	return 0, false
 }
 
 // Recorder is a Notifier for tests: it records every event once
