@@ -958,8 +958,10 @@ func (s *Store) pgNumberArrays(ns []*numbers.Number) []any {
 			times[j][i] = tp(t)
 		}
 	}
-	return []any{cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], times[0], cols[6], cols[7], cols[8], cols[9],
-		times[1], times[2], times[3], times[4], times[5]}
+	return []any{pgTextArray(cols[0]), cols[1], pgTextArray(cols[2]), pgTextArray(cols[3]), pgTextArray(cols[4]),
+		pgTextArray(cols[5]), pgTimeArray(times[0]), pgTextArray(cols[6]), pgTextArray(cols[7]), pgTextArray(cols[8]),
+		pgTextArray(cols[9]), pgTimeArray(times[1]), pgTimeArray(times[2]), pgTimeArray(times[3]),
+		pgTimeArray(times[4]), pgTimeArray(times[5])}
 }
 
 // pgNumberUnnest is the FROM item of the arrays of pgNumberArrays, starting
@@ -1001,7 +1003,7 @@ func pgHolderArrays(hs []holderRow) []any {
 	for i, h := range hs {
 		tenants[i], nums[i], pos[i], staff[i] = h.tenant, h.number, h.pos, h.staff
 	}
-	return []any{tenants, nums, pos, staff}
+	return []any{pgTextArray(tenants), pgTextArray(nums), pos, pgTextArray(staff)}
 }
 
 var pgCreateNumbers = `WITH ins AS (
@@ -1018,7 +1020,9 @@ var pgCreateNumbers = `WITH ins AS (
 SELECT count(*) FROM ins`
 
 func (s *Store) createNumbersPG(ctx context.Context, c *call, ns []*numbers.Number) error {
-	_, err := c.exec(ctx, pgCreateNumbers, append(s.pgNumberArrays(ns), pgHolderArrays(holderRows(ns))...)...)
+	arrays := s.pgNumberArrays(ns)
+	arrays[1] = pgTextArray(arrays[1].([]string))
+	_, err := c.exec(ctx, pgCreateNumbers, append(arrays, pgHolderArrays(holderRows(ns))...)...)
 	return err
 }
 
@@ -1261,6 +1265,7 @@ func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*n
 	for i, n := range ns {
 		ids[i] = idArg(n)
 	}
+	arrays[1] = pgTextArray(ids)
 	argv := append(arrays, ord, versions, nholders)
 	argv = append(argv, pgHolderArrays(holderRows(ns))...)
 	argv = append(argv, !slices.Contains(dup, true))

@@ -289,7 +289,8 @@ func (s *Store) pgEventArrays(events []numberdesk.Event) []any {
 			at[i] = &t
 		}
 	}
-	return []any{cols[0], cols[1], cols[2], at, cols[3], cols[4], cols[5], cols[6], cols[7]}
+	return []any{pgTextArray(cols[0]), pgTextArray(cols[1]), pgTextArray(cols[2]), pgTimeArray(at),
+		pgTextArray(cols[3]), pgTextArray(cols[4]), pgTextArray(cols[5]), pgTextArray(cols[6]), pgTextArray(cols[7])}
 }
 
 // FindEvents returns the tenant's events matching f, by Seq (newest first
