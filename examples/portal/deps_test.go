@@ -43,6 +43,7 @@ func TestClientWasmDeps(t *testing.T) {
 		"github.com/wneessen/go-mail", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl",
 		"github.com/go-playground/validator",
 		"github.com/numberdesk/numberdesk/store/sqlstore", "github.com/numberdesk/numberdesk/notify/smtpmail",
+		"github.com/numberdesk/numberdesk/notify/webhook",
 		"github.com/numberdesk/numberdesk/examples/portal/server",
 	}
 	for d := range deps {
