@@ -23,6 +23,8 @@ func TestEndOfFollowingMonth(t *testing.T) {
 	loc := berlin(t)
 	ny, err := time.LoadLocation("America/New_York")
 	require.NoError(t, err)
+	asuncion, err := time.LoadLocation("America/Asuncion")
+	require.NoError(t, err)
 	tests := []struct {
 		name      string
 		requested time.Time
@@ -46,6 +48,10 @@ func TestEndOfFollowingMonth(t *testing.T) {
 		// The month is decided in tenant time, not UTC: 23:30 UTC on Jan 31 is Feb 1 in Berlin.
 		{"TenantZoneDecidesMonth", time.Date(2026, 1, 31, 23, 30, 0, 0, time.UTC), loc, "31.03.2026", time.Date(2026, 4, 1, 0, 0, 0, 0, loc)},
 		{"OtherZone", time.Date(2026, 2, 1, 2, 0, 0, 0, time.UTC), ny, "28.02.2026", time.Date(2026, 3, 1, 0, 0, 0, 0, ny)},
+		// Asunción skipped the midnight of 2023-10-01 (00:00 -04 became
+		// 01:00 -03): the day, and so the effective instant, starts at
+		// 04:00 UTC, not an hour earlier on September 30.
+		{"SkippedMidnight", time.Date(2023, 8, 15, 12, 0, 0, 0, time.UTC), asuncion, "30.09.2023", time.Date(2023, 10, 1, 4, 0, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +59,24 @@ func TestEndOfFollowingMonth(t *testing.T) {
 			require.True(t, got.Equal(tt.effective), "effective %v, want %v", got, tt.effective)
 			require.Equal(t, tt.date, numbers.FormatDate(numbers.NoticeDate(got, tt.loc)))
 		})
+	}
+}
+
+// DayStart is the first instant of a day: 00:00, or the DST change that
+// skips that midnight; never an instant of the day before.
+func TestDayStart(t *testing.T) {
+	for _, zone := range []string{"Europe/Berlin", "America/Asuncion", "America/Santiago", "America/Havana", "Asia/Beirut", "Australia/Lord_Howe", "UTC"} {
+		loc, err := time.LoadLocation(zone)
+		require.NoError(t, err)
+		for day := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() < 2026; day = day.AddDate(0, 0, 1) {
+			y, m, d := day.Date()
+			start := numbers.DayStart(y, m, d, loc)
+			sy, sm, sd := start.In(loc).Date()
+			require.Equal(t, [3]int{y, int(m), d}, [3]int{sy, int(sm), sd}, "%s %s: %v lies on another day", zone, day.Format(time.DateOnly), start)
+			before := start.Add(-time.Nanosecond).In(loc)
+			require.NotEqual(t, d, before.Day(), "%s %s: %v is not the day's first instant", zone, day.Format(time.DateOnly), start)
+			require.Equal(t, before.Format("02.01.2006"), numbers.FormatDate(numbers.NoticeDate(start, loc)), "%s %s: the notice date of a day start is the day before", zone, day.Format(time.DateOnly))
+		}
 	}
 }
 
