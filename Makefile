@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 PORTAL_WASM := examples/portal/web/app.wasm
 # The packages that must compile for the browser.
-BROWSER_PKGS := ./ ./phone/ ./staff/ ./routing/ ./numbers/ ./efax/ ./notify/ ./store/memstore/ ./wasm/ ./examples/portal/
+BROWSER_PKGS := ./ ./phone/ ./staff/ ./routing/ ./numbers/ ./efax/ ./notify/ ./store/memstore/ ./billing/ ./csvio/ ./wasm/ ./examples/portal/
 # A test run's own directory, /tmp/nd-test.<pid of the shell>: its
 # TMPDIR (so that nothing a test leaves behind, even when the -timeout panic
 # kills it, outlives the run: it is removed after the run, and a directory
@@ -107,7 +107,7 @@ mutate: ## mutation testing with gremlins, efficacy per package (MUTATE="routing
 FUZZ_MINIMIZE ?= 2s
 FUZZ := -run '^$$' -fuzzminimizetime $(FUZZ_MINIMIZE) -fuzztime
 
-fuzz: ## run the fuzzers: the E.164 parser for a minute; the plan decoder, the overview cursor and the service requests (Feed, Provision, SaveRouting, Assign, Send) for 30 s each
+fuzz: ## run the fuzzers: the E.164 parser and the CSV parser for a minute; the plan decoder, the overview cursor and the service requests (Feed, Provision, SaveRouting, Assign, Import, Send) for 30 s each
 	$(GO) test ./phone $(FUZZ) 60s -fuzz '^FuzzParse$$'
 	$(GO) test ./routing $(FUZZ) 30s -fuzz '^FuzzDecodePlan$$'
 	$(GO) test ./numbers $(FUZZ) 30s -fuzz '^FuzzFeed$$'
@@ -115,7 +115,9 @@ fuzz: ## run the fuzzers: the E.164 parser for a minute; the plan decoder, the o
 	$(GO) test ./numbers $(FUZZ) 30s -fuzz '^FuzzSaveRouting$$'
 	$(GO) test ./numbers $(FUZZ) 30s -fuzz '^FuzzAssign$$'
 	$(GO) test ./numbers $(FUZZ) 30s -fuzz '^FuzzOverviewCursor$$'
+	$(GO) test ./numbers $(FUZZ) 30s -fuzz '^FuzzImport$$'
 	$(GO) test ./efax $(FUZZ) 30s -fuzz '^FuzzSend$$'
+	$(GO) test ./csvio $(FUZZ) 60s -fuzz '^FuzzParse$$'
 
 cover: ## coverage per package
 	$(GO) test -count=1 -cover ./...

@@ -16,7 +16,7 @@ func TestBrowserPackagesStaySmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
-	browser := []string{".", "./phone", "./staff", "./routing", "./numbers", "./efax", "./notify", "./store/memstore", "./httpapi/client"}
+	browser := []string{".", "./phone", "./staff", "./routing", "./numbers", "./efax", "./notify", "./store/memstore", "./httpapi/client", "./billing", "./csvio"}
 	forbidden := []string{"net/http", "database/sql\n", "modernc.org/sqlite", "github.com/jackc/pgx", "github.com/wneessen/go-mail",
 		"github.com/go-playground/validator", "github.com/emersion/"}
 	cmd := exec.Command("go", append([]string{"list", "-deps"}, browser...)...)
