@@ -67,6 +67,8 @@ package background
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"sync"
@@ -251,6 +253,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// passID returns a new request ID for a pass of the loop named kind, e.g.
+// "due-3f9a…": the services log it with every command of the pass
+// (numberdesk.WithRequestID), so that a pass's lines can be found together.
+func passID(kind string) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return kind + "-" + hex.EncodeToString(b[:])
+}
+
 // runner holds what the loops of one Run share.
 type runner struct {
 	cfg Config
@@ -259,19 +270,22 @@ type runner struct {
 
 // applyDue is one pass of the due deactivations.
 func (r *runner) applyDue(ctx, work context.Context) {
+	work = numberdesk.WithRequestID(work, passID("due"))
 	now := r.cfg.Clock.Now()
 	n, err := applyDueAll(ctx, work, r.cfg.Store, r.cfg.Numbers, now, func(tenant numberdesk.TenantID, err error) {
 		if work.Err() != nil {
-			r.log.WarnContext(work, "background: applying due deactivations interrupted by the shutdown", "tenant", tenant, "err", err)
+			r.log.WarnContext(work, "background: applying due deactivations interrupted by the shutdown", "tenant", tenant, "err", err,
+				"request_id", numberdesk.RequestID(work))
 			return
 		}
-		r.log.ErrorContext(work, "background: applying due deactivations failed", "tenant", tenant, "err", err)
+		r.log.ErrorContext(work, "background: applying due deactivations failed", "tenant", tenant, "err", err,
+			"request_id", numberdesk.RequestID(work))
 	})
 	if err != nil {
-		r.log.ErrorContext(work, "background: the pass of due deactivations failed", "err", err)
+		r.log.ErrorContext(work, "background: the pass of due deactivations failed", "err", err, "request_id", numberdesk.RequestID(work))
 	}
 	if n > 0 {
-		r.log.InfoContext(work, "background: due deactivations applied", "numbers", n)
+		r.log.InfoContext(work, "background: due deactivations applied", "numbers", n, "request_id", numberdesk.RequestID(work))
 	}
 }
 

@@ -67,8 +67,10 @@ const authAttempts = 8
 // (EventLoginSucceeded, EventLoginFailed, EventLoginLocked when a lockout
 // starts) without the secret. A hash made with parameters other than the
 // configured ones is replaced at the next successful login.
-func (s *Service) Authenticate(ctx context.Context, username, secret string) (*Login, error) {
+func (s *Service) Authenticate(ctx context.Context, username, secret string) (_ *Login, err error) {
 	const op = "efax.Authenticate"
+	ctx, cmd := s.mon.Start(ctx, op, numberdesk.Actor{})
+	defer cmd.End(&err)
 	if username == "" || len(username) > MaxUsername || secret == "" || len(secret) > maxSecret {
 		return nil, errAuth()
 	}
@@ -104,9 +106,10 @@ func (s *Service) Authenticate(ctx context.Context, username, secret string) (*L
 	}
 	for attempt := 1; ; attempt++ {
 		var login *Login
+		locked := false
 		err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 			var err error
-			login, err = s.attempt(ctx, c, match, rehash)
+			login, err = s.attempt(ctx, c, match, rehash, &locked)
 			return err
 		})
 		if numberdesk.ErrorCode(err) == numberdesk.CodeConflict {
@@ -120,6 +123,9 @@ func (s *Service) Authenticate(ctx context.Context, username, secret string) (*L
 		switch {
 		case err != nil:
 			return nil, numberdesk.Internal(op, err)
+		case locked:
+			s.mon.Occurred(ctx, numberdesk.OccurrenceLockout, c.Tenant)
+			return nil, errAuth()
 		case login == nil:
 			return nil, errAuth()
 		}
@@ -129,8 +135,9 @@ func (s *Service) Authenticate(ctx context.Context, username, secret string) (*L
 
 // attempt records one login attempt on c, whose secret matched the hash
 // c.Hash or not, in the caller's transaction. It returns the Login on
-// success, nil on failure.
-func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, rehash string) (*Login, error) {
+// success, nil on failure; *locked tells whether this attempt locked the
+// login.
+func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, rehash string, locked *bool) (*Login, error) {
 	cur, err := s.cfg.Store.FindCredentialByID(ctx, c.Tenant, c.ID)
 	if err != nil {
 		return nil, err
@@ -156,8 +163,8 @@ func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, 
 	// between the hashing and this transaction makes it a wrong one.
 	if !match || cur.Hash != c.Hash {
 		cur.Failures++
-		locked := cur.Failures >= s.cfg.MaxFailures
-		if locked {
+		*locked = cur.Failures >= s.cfg.MaxFailures
+		if *locked {
 			cur.LockedUntil = now.Add(s.cfg.Lockout)
 		}
 		cur.UpdatedAt = now
@@ -167,9 +174,10 @@ func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, 
 		if _, err := failed(OutcomeWrongSecret); err != nil {
 			return nil, err
 		}
-		if locked {
+		if *locked {
 			d.Outcome = ""
-			s.log.WarnContext(ctx, "efax: login locked", "username", cur.Username, "until", cur.LockedUntil)
+			s.log.WarnContext(ctx, "efax: login locked", "tenant", cur.Tenant, "username", cur.Username, "until", cur.LockedUntil,
+				"request_id", numberdesk.RequestID(ctx))
 			return nil, numberdesk.AppendEvent(ctx, s.cfg.Store, EventLoginLocked, sys, now, cur.Number, d)
 		}
 		return nil, nil

@@ -70,8 +70,10 @@ type issue struct {
 // The secrets are hashed (argon2id) before the transaction; if another Send
 // or a Revoke changed one of the logins meanwhile, Send fails with
 // CodeConflict and changes nothing.
-func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequest) (*Confirmation, error) {
+func (s *Service) Send(ctx context.Context, actor numberdesk.Actor, req SendRequest) (_ *Confirmation, err error) {
 	const op = "efax.Send"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	// Verified before the replay and the reads, and again in the transaction.
 	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
@@ -309,12 +311,14 @@ func (s *Service) Credentials(ctx context.Context, actor numberdesk.Actor, numbe
 // Revoke ends the employee's login for the number at once. Owner, manager
 // and system. A login revoked before is a no-op; none at all is
 // CodeNotFound (Field "staff").
-func (s *Service) Revoke(ctx context.Context, actor numberdesk.Actor, number numberdesk.NumberID, employee numberdesk.StaffID) error {
+func (s *Service) Revoke(ctx context.Context, actor numberdesk.Actor, number numberdesk.NumberID, employee numberdesk.StaffID) (err error) {
 	const op = "efax.Revoke"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleSystem); err != nil {
 		return err
 	}
-	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
 			return err
 		}
@@ -356,13 +360,15 @@ func (s *Service) revoke(ctx context.Context, actor numberdesk.Actor, c *StoredC
 // and system; run it from cron, or let Service.Notifier run it for the
 // events that can make logins stale. Authenticate never depends on it: it
 // checks eligibility itself.
-func (s *Service) Reconcile(ctx context.Context, actor numberdesk.Actor) ([]*Credential, error) {
+func (s *Service) Reconcile(ctx context.Context, actor numberdesk.Actor) (_ []*Credential, err error) {
 	const op = "efax.Reconcile"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleSystem); err != nil {
 		return nil, err
 	}
 	var out []*StoredCredential
-	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/internal/obs"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/staff"
@@ -32,9 +33,14 @@ const (
 type Config struct {
 	Store Store
 	Clock numberdesk.Clock // default: the wall clock
-	// Logger receives operational messages (never a secret); default
-	// slog.Default().
+	// Logger receives operational messages and one line per command (Debug
+	// on success, Warn when it fails internally, Info on a conflict, Debug
+	// on a refusal) with the op, tenant, actor and request ID
+	// (numberdesk.RequestID), never a secret or a payload; nil discards.
 	Logger *slog.Logger
+	// Observer, if set, watches every command (tracing, metrics: package
+	// otel has one) and is told of lockouts (numberdesk.OccurrenceLockout).
+	Observer numberdesk.Observer
 	// Params are the argon2id parameters of new hashes; zero: DefaultParams.
 	// Parameters below DefaultParams are refused unless AllowWeakParams.
 	Params Params
@@ -66,6 +72,7 @@ type Service struct {
 	hash  *hasher
 	seal  *sealer
 	log   *slog.Logger
+	mon   obs.Monitor
 	decoy *StoredCredential // what an unknown username's attempt looks for (decoyAttempt)
 }
 
@@ -95,9 +102,6 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Lockout == 0 {
 		cfg.Lockout = DefaultLockout
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
 	key := cfg.SealKey
 	if key == nil {
 		key = make([]byte, 32)
@@ -113,7 +117,8 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, numberdesk.Internal(op, err)
 	}
-	return &Service{cfg: cfg, hash: h, seal: seal, log: cfg.Logger, decoy: newDecoy(h)}, nil
+	mon := obs.New(cfg.Logger, cfg.Observer)
+	return &Service{cfg: cfg, hash: h, seal: seal, log: mon.Logger(), mon: mon, decoy: newDecoy(h)}, nil
 }
 
 // now returns the current time, truncated to microseconds so that every

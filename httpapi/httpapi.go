@@ -185,19 +185,18 @@ func (h *handler) unrouted(w http.ResponseWriter, r *http.Request) {
 }
 
 // ServeHTTP gives the request an ID (X-Request-ID in the response, and in
-// every problem) and serves it.
+// every problem; numberdesk.WithRequestID, so that the services' log lines
+// name it too) and serves it.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := newRequestID()
 	w.Header().Set("X-Request-ID", id)
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	r = r.WithContext(numberdesk.WithRequestID(r.Context(), id))
 	h.mux.ServeHTTP(w, r)
 }
 
-type requestIDKey struct{}
-
+// requestID is the request's ID (ServeHTTP), which the services log too.
 func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	return numberdesk.RequestID(ctx)
 }
 
 func newRequestID() string {

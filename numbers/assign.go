@@ -66,8 +66,10 @@ func (s *Service) Holders(ctx context.Context, actor numberdesk.Actor, id number
 // without, they stay. A previous holder's records are those attributed to
 // it: the calls of its holding period, however late they were fed. The
 // holder history is kept (Store.FindHolderPeriods, and in the events).
-func (s *Service) Assign(ctx context.Context, actor numberdesk.Actor, req AssignRequest) (*AssignResult, error) {
+func (s *Service) Assign(ctx context.Context, actor numberdesk.Actor, req AssignRequest) (_ *AssignResult, err error) {
 	const op = "numbers.Assign"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
@@ -82,13 +84,15 @@ func (s *Service) Assign(ctx context.Context, actor numberdesk.Actor, req Assign
 // AddMember adds the employee to the members of a shared fax number.
 // Any other number has one holder: CodePrecondition ("Eine persönliche
 // Faxnummer hat genau einen Inhaber.").
-func (s *Service) AddMember(ctx context.Context, actor numberdesk.Actor, number numberdesk.NumberID, employee numberdesk.StaffID) (*AssignResult, error) {
+func (s *Service) AddMember(ctx context.Context, actor numberdesk.Actor, number numberdesk.NumberID, employee numberdesk.StaffID) (_ *AssignResult, err error) {
 	const op = "numbers.AddMember"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
 	var res *AssignResult
-	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
 			return err
 		}
@@ -185,13 +189,15 @@ func (s *Service) assignEach(ctx context.Context, op string, actor numberdesk.Ac
 
 // Unassign removes the employee from the holders of the number; with purge
 // its records of this number are deleted too. Owner and manager only.
-func (s *Service) Unassign(ctx context.Context, actor numberdesk.Actor, number numberdesk.NumberID, employee numberdesk.StaffID, purge bool) (*AssignResult, error) {
+func (s *Service) Unassign(ctx context.Context, actor numberdesk.Actor, number numberdesk.NumberID, employee numberdesk.StaffID, purge bool) (_ *AssignResult, err error) {
 	const op = "numbers.Unassign"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
 	var res *AssignResult
-	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
 			return err
 		}

@@ -52,8 +52,10 @@ const MaxFeed = 1000
 // notifications go to the holders at the record's time too: a late record
 // of a call taken before a reassignment reaches the previous holder, not
 // the new one. System only.
-func (s *Service) Feed(ctx context.Context, actor numberdesk.Actor, in []RecordInput) (*FeedResult, error) {
+func (s *Service) Feed(ctx context.Context, actor numberdesk.Actor, in []RecordInput) (_ *FeedResult, err error) {
 	const op = "numbers.Feed"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleSystem); err != nil {
 		return nil, err
 	}
@@ -73,7 +75,7 @@ func (s *Service) Feed(ctx context.Context, actor numberdesk.Actor, in []RecordI
 		e164s[i] = string(n)
 	}
 	res := &FeedResult{}
-	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
 			return err
 		}

@@ -180,8 +180,10 @@ func plural(n int, one, many string) string {
 // apply's chunk costs more the more events and holders its numbers have).
 // The employees are read whole: the Store has no lookup of several e-mail
 // addresses.
-func (s *Service) Import(ctx context.Context, actor numberdesk.Actor, req ImportRequest) (*ImportResult, error) {
+func (s *Service) Import(ctx context.Context, actor numberdesk.Actor, req ImportRequest) (_ *ImportResult, err error) {
 	const op = "numbers.Import"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, importRoles...); err != nil {
 		return nil, err
 	}

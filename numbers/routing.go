@@ -71,8 +71,10 @@ type SetUsageTypeRequest struct {
 // number needs exactly one holder, and every type but shared fax at most
 // one (CodePrecondition, Field "usage_type"). Setting the current type is a
 // no-op without an event.
-func (s *Service) SetUsageType(ctx context.Context, actor numberdesk.Actor, req SetUsageTypeRequest) (*Number, error) {
+func (s *Service) SetUsageType(ctx context.Context, actor numberdesk.Actor, req SetUsageTypeRequest) (_ *Number, err error) {
 	const op = "numbers.SetUsageType"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
@@ -83,7 +85,7 @@ func (s *Service) SetUsageType(ctx context.Context, actor numberdesk.Actor, req 
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "usage_type", "Bitte wählen Sie einen gültigen Verwendungstyp.")
 	}
 	var n *Number
-	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
 			return err
 		}
@@ -240,8 +242,10 @@ func (s *Service) routingGrant(ctx context.Context, op string, actor numberdesk.
 // "overrides[i].…"; a zero SetAt becomes now). Non-voice numbers are
 // CodePrecondition (Field "usage_type"); inactive ones (also one whose
 // deactivation has taken effect) too, on Field "number".
-func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req SaveRoutingRequest) (*routing.Settings, error) {
+func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req SaveRoutingRequest) (_ *routing.Settings, err error) {
 	const op = "numbers.SaveRouting"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee); err != nil {
 		return nil, err
 	}
@@ -252,7 +256,7 @@ func (s *Service) SaveRouting(ctx context.Context, actor numberdesk.Actor, req S
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "overrides", "Es sind zu viele Umschaltungen.")
 	}
 	var out *routing.Settings
-	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := staff.Verify(ctx, s.cfg.Store, op, actor); err != nil {
 			return err
 		}
@@ -353,15 +357,17 @@ func (s *Service) Blocklist(ctx context.Context, actor numberdesk.Actor) (*routi
 // TenantBlocklist.Version the client read (0 for none); a stale one is
 // CodeConflict. Entries are normalised ("0221 12345" → "+4922112345");
 // a bad one is CodeInvalid with Field "numbers[i]". Owner and manager only.
-func (s *Service) SaveBlocklist(ctx context.Context, actor numberdesk.Actor, list routing.Blocklist, version int64) (*routing.TenantBlocklist, error) {
+func (s *Service) SaveBlocklist(ctx context.Context, actor numberdesk.Actor, list routing.Blocklist, version int64) (_ *routing.TenantBlocklist, err error) {
 	const op = "numbers.SaveBlocklist"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
 	if len(list.Numbers) > routing.MaxBlocked {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "numbers", "Die Sperrliste ist zu lang.")
 	}
-	list, err := list.Normalize()
+	list, err = list.Normalize()
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"errors"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/internal/obs"
 	"github.com/numberdesk/numberdesk/phone"
 	"github.com/numberdesk/numberdesk/routing"
 	"github.com/numberdesk/numberdesk/staff"
@@ -68,6 +70,14 @@ type Config struct {
 	// so the cache holds at most PlanCache × PlanCacheTenants plans.
 	// Default DefaultPlanCacheTenants; negative: no cache.
 	PlanCacheTenants int
+	// Logger receives one line per command (Debug on success, Warn when it
+	// fails internally, Info on a conflict, Debug on a refusal) with the
+	// op, tenant, actor and request ID (numberdesk.RequestID), never a
+	// payload or a quote token; nil discards.
+	Logger *slog.Logger
+	// Observer, if set, watches every command (tracing, metrics: package
+	// otel has one).
+	Observer numberdesk.Observer
 }
 
 // MinQuoteKey is the length in bytes of the shortest Config.QuoteKey.
@@ -83,6 +93,7 @@ const DefaultMaxClockSkew = time.Minute
 type Service struct {
 	cfg   Config
 	plans *planCache // RouteCall's compiled plans (Config.PlanCache)
+	mon   obs.Monitor
 }
 
 // NewService returns a Service over cfg.Store with cfg's defaults filled in.
@@ -129,7 +140,7 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.PlanCacheTenants == 0 {
 		cfg.PlanCacheTenants = DefaultPlanCacheTenants
 	}
-	return &Service{cfg: cfg, plans: newPlanCache(cfg.PlanCache, cfg.PlanCacheTenants)}, nil
+	return &Service{cfg: cfg, plans: newPlanCache(cfg.PlanCache, cfg.PlanCacheTenants), mon: obs.New(cfg.Logger, cfg.Observer)}, nil
 }
 
 // now returns the current time, truncated to microseconds so that every
@@ -211,8 +222,10 @@ type ProvisionRequest struct {
 // Provision adds numbers in state new: one number, or a block of Stammnummer
 // plus Durchwahl range, all or none. Owner or system only. A number that
 // exists in the tenant is CodeConflict.
-func (s *Service) Provision(ctx context.Context, actor numberdesk.Actor, req ProvisionRequest) ([]*Number, error) {
+func (s *Service) Provision(ctx context.Context, actor numberdesk.Actor, req ProvisionRequest) (_ []*Number, err error) {
 	const op = "numbers.Provision"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, transition(ActionProvision).Roles...); err != nil {
 		return nil, err
 	}
@@ -605,8 +618,10 @@ func activatable(op, field string, n *Number, now time.Time) error {
 // numbers (a number whose deactivation has taken effect is inactive, ApplyDue
 // or not, and priced without the options it lost): each number's monthly fee
 // and booked options, one-time fees, and the totals with VAT. Owner only.
-func (s *Service) Quote(ctx context.Context, actor numberdesk.Actor, ids []numberdesk.NumberID) (*Quote, error) {
+func (s *Service) Quote(ctx context.Context, actor numberdesk.Actor, ids []numberdesk.NumberID) (_ *Quote, err error) {
 	const op = "numbers.Quote"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := staff.Authorize(ctx, s.cfg.Store, op, actor, numberdesk.RoleOwner); err != nil {
 		return nil, err
 	}
@@ -716,8 +731,10 @@ func (r *ActivateResult) Activated() int {
 // price snapshot and the consent wording. A number whose deactivation has
 // taken effect but is not stored yet gets that deactivation stored first
 // (its old billing line ends at the effective instant).
-func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req ActivateRequest) (*ActivateResult, error) {
+func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req ActivateRequest) (_ *ActivateResult, err error) {
 	const op = "numbers.Activate"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, transition(ActionActivate).Roles...); err != nil {
 		return nil, err
 	}
@@ -884,8 +901,10 @@ type DeactivateRequest struct {
 // on it is inactive (ApplyDue stores it). A number still pending is a no-op
 // result; one whose deactivation has taken effect is inactive
 // (CodePrecondition). Owner only.
-func (s *Service) Deactivate(ctx context.Context, actor numberdesk.Actor, req DeactivateRequest) (*Deactivation, error) {
+func (s *Service) Deactivate(ctx context.Context, actor numberdesk.Actor, req DeactivateRequest) (_ *Deactivation, err error) {
 	const op = "numbers.Deactivate"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, transition(ActionDeactivate).Roles...); err != nil {
 		return nil, err
 	}
@@ -922,8 +941,10 @@ type WithdrawRequest struct {
 // and Withdraw is CodePrecondition (Field "number"). Owner only. With an
 // IdempotencyKey every caller with the key gets the stored result, also
 // when they race.
-func (s *Service) Withdraw(ctx context.Context, actor numberdesk.Actor, req WithdrawRequest) (*Number, error) {
+func (s *Service) Withdraw(ctx context.Context, actor numberdesk.Actor, req WithdrawRequest) (_ *Number, err error) {
 	const op = "numbers.Withdraw"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, transition(ActionWithdraw).Roles...); err != nil {
 		return nil, err
 	}
@@ -967,8 +988,10 @@ const applyDueChunk = 500
 // more than Config.MaxClockSkew is CodeInvalid (Field "now"). It returns the
 // numbers it changed. It is idempotent and safe to run on several nodes at
 // once: a number another node changed first is skipped. System only.
-func (s *Service) ApplyDue(ctx context.Context, actor numberdesk.Actor, now time.Time) ([]numberdesk.NumberID, error) {
+func (s *Service) ApplyDue(ctx context.Context, actor numberdesk.Actor, now time.Time) (_ []numberdesk.NumberID, err error) {
 	const op = "numbers.ApplyDue"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, transition(ActionApplyDue).Roles...); err != nil {
 		return nil, err
 	}
@@ -1077,8 +1100,10 @@ type SwapResult struct {
 // over Old's billing line and booked options, and its holder(s) and usage
 // type (it takes Old's place); its routing starts from the default. Old
 // becomes inactive with its settings wiped. Owner only.
-func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequest) (*SwapResult, error) {
+func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequest) (_ *SwapResult, err error) {
 	const op = "numbers.Swap"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, transition(ActionSwapOut).Roles...); err != nil {
 		return nil, err
 	}

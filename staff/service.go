@@ -2,10 +2,12 @@ package staff
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/internal/obs"
 )
 
 // The event types of the staff domain; their Data is an EventData.
@@ -41,20 +43,31 @@ type Config struct {
 	Store   Store
 	Numbers Numbers // required for numbers in Create and for Delete
 	Clock   numberdesk.Clock
+	// Logger receives one line per command (Debug on success, Warn when it
+	// fails internally, Info on a conflict, Debug on a refusal) with the
+	// op, tenant, actor and request ID (numberdesk.RequestID), never a
+	// payload; nil discards.
+	Logger *slog.Logger
+	// Observer, if set, watches every command (tracing, metrics: package
+	// otel has one).
+	Observer numberdesk.Observer
 }
 
 // Service manages tenants' staff. Every method except CreateTenant takes the
 // acting Actor and checks it first: owner and manager manage staff (a manager
 // cannot touch the owner or make managers); an employee may only change its
 // own notification preferences.
-type Service struct{ cfg Config }
+type Service struct {
+	cfg Config
+	mon obs.Monitor
+}
 
 // NewService returns a Service over cfg.Store.
 func NewService(cfg Config) *Service {
 	if cfg.Store == nil {
 		panic("staff.NewService: Config.Store is nil")
 	}
-	return &Service{cfg: cfg}
+	return &Service{cfg: cfg, mon: obs.New(cfg.Logger, cfg.Observer)}
 }
 
 func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC().Truncate(time.Microsecond) }
@@ -80,8 +93,10 @@ type TenantRequest struct {
 // CreateTenant creates a tenant and its owner, the "Administrator-Konto",
 // in one change. It is the vendor's onboarding call and takes no actor;
 // do not expose it to tenants.
-func (s *Service) CreateTenant(ctx context.Context, req TenantRequest) (*numberdesk.Tenant, *Employee, error) {
+func (s *Service) CreateTenant(ctx context.Context, req TenantRequest) (_ *numberdesk.Tenant, _ *Employee, err error) {
 	const op = "staff.CreateTenant"
+	ctx, cmd := s.mon.Start(ctx, op, numberdesk.Actor{Tenant: req.ID})
+	defer cmd.End(&err)
 	if err := numberdesk.Validate(op, req); err != nil {
 		return nil, nil, err
 	}
@@ -137,8 +152,10 @@ type CreateRequest struct {
 
 // Create adds an employee with default notification preferences and assigns
 // it the given numbers, all in one change ("Neuen Mitarbeiter anlegen").
-func (s *Service) Create(ctx context.Context, actor numberdesk.Actor, req CreateRequest) (*Employee, error) {
+func (s *Service) Create(ctx context.Context, actor numberdesk.Actor, req CreateRequest) (_ *Employee, err error) {
 	const op = "staff.Create"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
@@ -300,8 +317,10 @@ type UpdateRequest struct {
 
 // Update changes name, e-mail and role. The owner cannot be demoted and
 // nobody can be made owner; only the owner changes roles.
-func (s *Service) Update(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, req UpdateRequest) (*Employee, error) {
+func (s *Service) Update(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, req UpdateRequest) (_ *Employee, err error) {
 	const op = "staff.Update"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
@@ -331,8 +350,10 @@ func (s *Service) Update(ctx context.Context, actor numberdesk.Actor, id numberd
 
 // SetLocked locks or unlocks an employee ("Sperren", "Entsperren"). The owner
 // cannot be locked.
-func (s *Service) SetLocked(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, locked bool) (*Employee, error) {
+func (s *Service) SetLocked(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, locked bool) (_ *Employee, err error) {
 	const op = "staff.SetLocked"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return nil, err
 	}
@@ -356,8 +377,10 @@ func (s *Service) SetLocked(ctx context.Context, actor numberdesk.Actor, id numb
 // of the numbers it holds ("darf Routing bearbeiten"). Owner only; the owner
 // itself edits all routing anyway and cannot be the target
 // (CodePrecondition, Field "employee").
-func (s *Service) SetRoutingEdit(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, allowed bool) (*Employee, error) {
+func (s *Service) SetRoutingEdit(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, allowed bool) (_ *Employee, err error) {
 	const op = "staff.SetRoutingEdit"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner); err != nil {
 		return nil, err
 	}
@@ -372,8 +395,10 @@ func (s *Service) SetRoutingEdit(ctx context.Context, actor numberdesk.Actor, id
 
 // SetPreferences changes notification preferences. Employees change their
 // own; owner and manager anyone's (managers not the owner's).
-func (s *Service) SetPreferences(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, p Preferences) (*Employee, error) {
+func (s *Service) SetPreferences(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, p Preferences) (_ *Employee, err error) {
 	const op = "staff.SetPreferences"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager, numberdesk.RoleEmployee); err != nil {
 		return nil, err
 	}
@@ -386,12 +411,14 @@ func (s *Service) SetPreferences(ctx context.Context, actor numberdesk.Actor, id
 // Delete removes an employee: its numbers become unassigned and, with
 // purge, its call records, fax journal and voicemail of those numbers are
 // deleted too; otherwise they stay. The owner cannot be deleted.
-func (s *Service) Delete(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, purge bool) error {
+func (s *Service) Delete(ctx context.Context, actor numberdesk.Actor, id numberdesk.StaffID, purge bool) (err error) {
 	const op = "staff.Delete"
+	ctx, cmd := s.mon.Start(ctx, op, actor)
+	defer cmd.End(&err)
 	if err := actor.Check(op, numberdesk.RoleOwner, numberdesk.RoleManager); err != nil {
 		return err
 	}
-	err := s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
+	err = s.cfg.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := Verify(ctx, s.cfg.Store, op, actor); err != nil {
 			return err
 		}

@@ -64,6 +64,7 @@ func main() {
 	demoMode := flag.Bool("demo", true, "demo mode: seed the demo tenant on first start, list its accounts on /login, the mail sink, a generated secret")
 	browserOnly := flag.Bool("browser-only", false, "serve only the PWA, which runs the rules in the browser on localStorage (static hosting: no database, no API)")
 	secret := flag.String("secret", "", "the server's secret (at least 32 characters; default $"+server.SecretEnv+"), the same on every node of a database; required outside demo mode")
+	metrics := flag.String("metrics", "", "address of a separate, non-public listener serving Prometheus metrics at "+server.MetricsPath+", e.g. 127.0.0.1:9464 (default: off)")
 	flag.Parse()
 	if *secret == "" {
 		*secret = os.Getenv(server.SecretEnv)
@@ -82,6 +83,7 @@ func main() {
 		SMTP:        *smtp,
 		Demo:        *demoMode,
 		Secret:      *secret,
+		Metrics:     *metrics,
 	}
 	if err := run(ctx, *addr, cfg); err != nil {
 		log.Fatal(err)
@@ -108,6 +110,9 @@ func run(ctx context.Context, addr string, cfg server.AppConfig) error {
 		fmt.Printf("Anmeldung: http://%s/login\n", ln.Addr())
 		if cfg.Demo && cfg.SMTP == "" {
 			fmt.Printf("Versandte E-Mails: http://%s/mails\n", ln.Addr())
+		}
+		if m := app.MetricsAddr(); m != "" {
+			fmt.Printf("Metriken: http://%s%s\n", m, server.MetricsPath)
 		}
 	}
 

@@ -16,6 +16,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx": -db postgres://…
 	_ "modernc.org/sqlite"             // driver "sqlite": the default database
 
+	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/background"
 	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/httpapi"
@@ -23,6 +24,7 @@ import (
 	"github.com/numberdesk/numberdesk/notify/smtpmail"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/store"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
 	"github.com/numberdesk/numberdesk/wasm"
 	"github.com/numberdesk/numberdesk/wasm/demo"
@@ -95,8 +97,15 @@ type AppConfig struct {
 	// DefaultMaxMails.
 	MaxMails int
 
-	// Logger receives the server's log; nil is slog.Default().
+	// Logger receives the server's log, the services' lines included
+	// (one per command, at Debug on success); nil is slog.Default().
 	Logger *slog.Logger
+	// Metrics is the address of a separate listener that serves the
+	// metrics (package otel: commands, their duration, the outbox's
+	// deliveries, lag and backlog, E-Fax-App lockouts) in the Prometheus
+	// text format at MetricsPath, e.g. "127.0.0.1:9464"; keep it off the
+	// public network. Empty: no metrics, no listener (the default).
+	Metrics string
 }
 
 // App is the portal in server mode: the PWA, the HTTP API under
@@ -115,6 +124,7 @@ type App struct {
 	sessions *httpapi.Sessions
 	mailer   notify.Notifier // nil: no deliveries from this process
 	sink     *MailSink       // demo mode without SMTP
+	metrics  *metrics        // nil without AppConfig.Metrics
 	demo     bool
 	closed   sync.Once
 }
@@ -184,11 +194,21 @@ func NewApp(ctx context.Context, cfg AppConfig) (_ *App, err error) {
 		return nil, err
 	}
 	quoteKey, sealKey := deriveKeys(secret)
-	if a.nums, err = numbers.NewService(numbers.Config{Store: a.st, QuoteKey: quoteKey}); err != nil {
+	// The services' store: with metrics, one that traces every call.
+	var st store.Store = a.st
+	var observer numberdesk.Observer
+	if cfg.Metrics != "" {
+		if a.metrics, err = startMetrics(cfg.Metrics, a.backlog); err != nil {
+			return nil, err
+		}
+		st, observer = a.metrics.tel.Store(a.st), a.metrics.tel
+		a.log.Info("portal: metrics", "url", "http://"+a.MetricsAddr()+MetricsPath)
+	}
+	if a.nums, err = numbers.NewService(numbers.Config{Store: st, QuoteKey: quoteKey, Logger: a.log, Observer: observer}); err != nil {
 		return nil, err
 	}
-	a.people = staff.NewService(staff.Config{Store: a.st, Numbers: a.nums})
-	if a.fax, err = efax.New(efax.Config{Store: a.st, SealKey: sealKey, Logger: a.log}); err != nil {
+	a.people = staff.NewService(staff.Config{Store: st, Numbers: a.nums, Logger: a.log, Observer: observer})
+	if a.fax, err = efax.New(efax.Config{Store: st, SealKey: sealKey, Logger: a.log, Observer: observer}); err != nil {
 		return nil, err
 	}
 
@@ -206,7 +226,7 @@ func NewApp(ctx context.Context, cfg AppConfig) (_ *App, err error) {
 
 	a.sessions = &httpapi.Sessions{Store: a.st}
 	api, err := httpapi.New(httpapi.Config{
-		Store: a.st, Numbers: a.nums, Staff: a.people, Efax: a.fax,
+		Store: st, Numbers: a.nums, Staff: a.people, Efax: a.fax,
 		Auth: a.sessions, Sessions: a.sessions, Log: a.log,
 	})
 	if err != nil {
@@ -262,7 +282,11 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	var d *notify.Dispatcher
 	if a.mailer != nil {
-		d = &notify.Dispatcher{Outbox: a.st, Notifier: a.fax.Notifier(deactivationNotices(a.st, a.mailer))}
+		var outbox notify.Outbox = a.st
+		if a.metrics != nil {
+			outbox = a.metrics.tel.Outbox(a.st)
+		}
+		d = &notify.Dispatcher{Outbox: outbox, Notifier: a.fax.Notifier(deactivationNotices(a.st, a.mailer))}
 	}
 	return background.Run(ctx, background.Config{
 		Store: a.st, Numbers: a.nums, Dispatcher: d, Logger: a.log,
@@ -275,6 +299,9 @@ func (a *App) Run(ctx context.Context) error {
 // nothing.
 func (a *App) Close() {
 	a.closed.Do(func() {
+		if a.metrics != nil {
+			a.metrics.close()
+		}
 		if a.sink != nil {
 			a.sink.Close()
 		}
