@@ -189,7 +189,7 @@ func (w *world) advance(t *rapid.T) {
 		w.now = w.now.AddDate(0, 0, rapid.IntRange(1, 45).Draw(t, "days"))
 	case 4:
 		y, m, d := w.now.In(w.loc).Date()
-		w.now = time.Date(y, m, d+1, 0, 0, 0, 0, w.loc)
+		w.now = numbers.DayStart(y, m, d+1, w.loc) // never before now, also where DST skips the midnight
 	case 5:
 		for _, n := range w.nums {
 			if n.status == numbers.StatusDeactivationPending && n.due.After(w.now) {
@@ -209,7 +209,7 @@ func (w *world) notice(t *rapid.T) time.Time {
 		return numbers.EndOfFollowingMonth.EffectiveAt(w.now, w.loc)
 	case 1:
 		y, m, d := w.now.In(w.loc).Date()
-		if e := time.Date(y, m, d+1, 0, 0, 0, 0, w.loc); e.After(w.now) {
+		if e := numbers.DayStart(y, m, d+1, w.loc); e.After(w.now) {
 			return e
 		}
 	case 2:

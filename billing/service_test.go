@@ -98,11 +98,11 @@ func newService(t *rapid.T, w *world) *service {
 	case 1: // the end of the day of the request
 		d.notice = func(now time.Time) time.Time {
 			y, m, day := now.In(w.loc).Date()
-			return time.Date(y, m, day+1, 0, 0, 0, 0, w.loc)
+			return numbers.DayStart(y, m, day+1, w.loc)
 		}
 		cfg.Notice = numbers.NoticeFunc(func(now time.Time, loc *time.Location) time.Time {
 			y, m, day := now.In(loc).Date()
-			return time.Date(y, m, day+1, 0, 0, 0, 0, loc)
+			return numbers.DayStart(y, m, day+1, loc)
 		})
 	case 2:
 		h := time.Duration(rapid.IntRange(1, 60).Draw(t, "notice_hours")) * time.Hour
