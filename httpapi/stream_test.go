@@ -128,3 +128,34 @@ func TestChangeFeed(t *testing.T) {
 	// at the start); the statuses here went through env.do, which marks the
 	// operation exercised.
 }
+
+// A server's ReadTimeout must not end the feed: net/http cancels a
+// request's context when the connection's read deadline passes, which for
+// a stream that lives longer than the timeout would end it (and a browser
+// would show the portal offline every ReadTimeout until it reconnects).
+// The feed outlives a ReadTimeout and a WriteTimeout many times over: it
+// still delivers keep-alives after 20 of them and then a change.
+func TestChangeFeedOutlivesTheServersTimeouts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const timeout = 20 * time.Millisecond
+	api, err := httpapi.New(httpapi.Config{Store: e.st, Numbers: e.nums, Staff: e.people, Efax: e.fax, Auth: e.auth,
+		Clock: func() time.Time { return e.now }, StreamPoll: 5 * time.Millisecond, StreamKeepAlive: timeout})
+	require.NoError(t, err)
+	srv := httptest.NewUnstartedServer(api)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = timeout, timeout
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	f := openFeed(t, srv, e.owner, nil, "")
+	require.Equal(t, http.StatusOK, f.resp.StatusCode)
+	for alive := 0; alive < 20; {
+		line, ok := <-f.lines
+		require.True(t, ok, "the feed ended after %d keep-alives", alive)
+		if line == ": keep-alive" {
+			alive++
+		}
+	}
+	e.provision(t, "10", "10")
+	require.NotEmpty(t, f.next(t), "the feed still reports changes")
+}
