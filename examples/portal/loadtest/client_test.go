@@ -294,14 +294,13 @@ func (c *apiClient) do(ctx context.Context, route, method, path string, in any, 
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			// Switch to the other process and repeat there.
+			// Switch to the other process and repeat there at once: only
+			// one process is ever killed, so the other answers (no pause
+			// in seconds that a busy machine could outlast).
 			if c.cur == c.home {
 				c.leftGen = c.up[c.home].Load()
 			}
 			c.cur = 1 - c.cur
-			if attempt > 0 {
-				time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
-			}
 			continue
 		}
 		s.status = res.StatusCode
