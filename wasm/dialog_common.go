@@ -18,12 +18,15 @@ type flow struct {
 	step step
 	err  error
 	key  string
+	// ctx is the dialog component's own context (from OnMount): the focus
+	// moves with it, because a handler's context dies with its button.
+	ctx app.Context
 }
 
 // openFlow loads what the form shows (load, on the backend) and opens the
 // dialog id; a load error is kept in err for the form to show.
 func (f *flow) openFlow(ctx app.Context, id string, load func(ctx context.Context, d API) error) {
-	f.id = id
+	f.id, f.ctx = id, ctx
 	UseLang(ctx, &f.lang)
 	f.key = uuid.NewString()
 	f.err = Read(ctx, load)
@@ -32,11 +35,12 @@ func (f *flow) openFlow(ctx app.Context, id string, load func(ctx context.Contex
 }
 
 // runFlow runs the dialog's command with Do and, on success, shows the
-// confirmation and moves the focus to its close button.
+// confirmation and moves the focus to its close button (the submit button
+// that had it is gone).
 func (f *flow) runFlow(ctx app.Context, cmd func(ctx context.Context, d API) error) {
 	if f.err = Do(ctx, cmd); f.err == nil {
 		f.step = stepDone
-		focusDone(ctx, f.id)
+		focusDone(f.ctx, f.id)
 	}
 }
 
@@ -78,16 +82,39 @@ const (
 // primary button (id "<id>-submit", label) in the form, "Schließen" (id
 // "<id>-done") after it.
 func footer(id string, s step, label string, disabled bool, submit app.EventHandler) []app.UI {
+	return footerOf(id, s, primary{label: label, disabled: disabled, submit: submit})
+}
+
+// primary is the primary button of a dialog's form step: its label, its
+// handler, whether it is disabled, whether its action is destructive
+// (danger: red, and "Abbrechen" takes the first focus of a dialog without
+// fields), and what stands beside it in the footer (the gross total of a
+// priced consent).
+type primary struct {
+	label    string
+	disabled bool
+	danger   bool
+	submit   app.EventHandler
+	beside   app.UI
+}
+
+// footerOf is footer with the primary button p.
+func footerOf(id string, s step, p primary) []app.UI {
 	closeBtn := func(bid, key string) app.HTMLButton {
 		return app.Button().Type("button").ID(bid).Class("btn").Text(i18n.T(i18n.Key(key))).
 			OnClick(func(ctx app.Context, e app.Event) { CloseModal(ctx, id) }, app.EventScope(id))
 	}
 	switch s {
 	case stepForm:
+		cancel, class := closeBtn(id+"-cancel", "dialog.cancel"), "btn btn-primary"
+		if p.danger {
+			cancel, class = cancel.DataSet("autofocus", "true"), "btn btn-danger"
+		}
 		return []app.UI{
-			closeBtn(id+"-cancel", "dialog.cancel"),
-			command(app.Button().Type("button").ID(id + "-submit").Class("btn btn-primary").Disabled(disabled).
-				Text(label).OnClick(submit)),
+			cancel,
+			p.beside,
+			command(app.Button().Type("button").ID(id + "-submit").Class(class).Disabled(p.disabled).
+				Text(p.label).OnClick(p.submit)),
 		}
 	case stepDone:
 		return []app.UI{closeBtn(id+"-done", "dialog.close").Class("btn btn-primary").AutoFocus(true)}

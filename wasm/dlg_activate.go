@@ -22,17 +22,60 @@ type ActivateDialog struct {
 	flow
 	quote  *numbers.Quote
 	result *numbers.ActivateResult
+	// skipped are the numbers of the selection that cannot be activated
+	// now, each with why (ported: the porting date); the quote and the
+	// activation are of the others.
+	skipped []string
+	// from is the porting date of a single number that cannot be
+	// activated before it.
+	from string
 }
 
 const activateID = "dlg-activate"
 
 // OnMount fetches the quote and opens the dialog.
 func (c *ActivateDialog) OnMount(ctx app.Context) {
-	c.openFlow(ctx, activateID, func(ctx context.Context, d API) error {
-		q, err := d.Quote(ctx, c.Numbers)
+	c.openFlow(ctx, activateID, c.load)
+}
+
+// load quotes the numbers. When the SDK refuses one of them (a ported
+// number before its porting date, a number another admin activated
+// meanwhile), it reads the numbers, sets aside those that cannot be
+// activated now with their reason, and quotes the others: one number that
+// waits for its porting date does not block a bulk activation. A single
+// number keeps the SDK's error, with the porting date added.
+func (c *ActivateDialog) load(ctx context.Context, d API) error {
+	c.skipped, c.from = nil, ""
+	q, err := d.Quote(ctx, c.Numbers)
+	if err == nil || numberdesk.ErrorCode(err) != numberdesk.CodePrecondition {
 		c.quote = q
 		return err
-	})
+	}
+	now, loc, access := d.Now(), d.Location(), AccessOf(d.Acting())
+	var ok []numberdesk.NumberID
+	for _, id := range c.Numbers {
+		n, rerr := d.Number(ctx, id)
+		switch {
+		case rerr != nil:
+			c.skipped = append(c.skipped, i18n.T("activate.skip_error", string(id), i18n.Error(rerr)))
+		case ActivatableFrom(n, now, loc) != "":
+			c.from = ActivatableFrom(n, now, loc)
+			c.skipped = append(c.skipped, i18n.T("activate.skip_porting", n.Display(), c.from))
+		case !ActActivate.Applies(n, access):
+			c.skipped = append(c.skipped, i18n.T("activate.skip_status", n.Display(), StatusLabel(n)))
+		default:
+			ok = append(ok, id)
+		}
+	}
+	if len(c.Numbers) == 1 {
+		c.skipped = nil
+		return err // the SDK's reason; Render adds the date
+	}
+	if len(ok) == 0 {
+		return nil // nothing to quote: the list says why
+	}
+	c.quote, err = d.Quote(ctx, ok)
+	return err
 }
 
 func (c *ActivateDialog) submit(ctx app.Context, e app.Event) {
@@ -56,16 +99,46 @@ func (c *ActivateDialog) Render() app.UI {
 	case c.step == stepDone && c.result != nil:
 		body = []app.UI{c.renderResult()}
 	default:
+		if c.from != "" && fe.On("numbers") {
+			// The SDK's message says "ab dem Portierungstermin"; the
+			// dialog names the date.
+			fe = FieldErrors{}.With("numbers", fe.Message()+" "+i18n.T("activate.from_date", c.from))
+		}
 		body = []app.UI{
-			app.P().Text(i18n.T("activate.intro")),
+			app.If(c.quote != nil, func() app.UI { return app.P().Text(i18n.T("activate.intro")) }),
 			fe.For(activateID, "numbers"),
+			c.renderSkipped(),
 			app.If(c.quote != nil, func() app.UI { return c.renderQuote() }),
 			fe.For(activateID, "quote"),
 			fe.Top(activateID),
 		}
 	}
-	return Modal(activateID, i18n.T("activate.title"), body,
-		footer(activateID, c.step, numbers.DefaultConsentLabel, c.quote == nil, c.submit))
+	p := primary{label: numbers.DefaultConsentLabel, disabled: c.quote == nil, submit: c.submit}
+	if c.quote != nil {
+		// The gross total stands next to the paid button, in view.
+		p.beside = app.P().ID("foot-gross").Class("foot-total").Body(
+			app.Span().Class("foot-total-label").Text(i18n.T("activate.sum_gross")+": "),
+			app.Strong().Text(c.quote.Monthly.Gross.String()),
+		)
+	}
+	return Modal(activateID, i18n.T("activate.title"), body, footerOf(activateID, c.step, p))
+}
+
+// renderSkipped lists the numbers of a bulk activation that cannot be
+// activated now, each with its reason, or nothing.
+func (c *ActivateDialog) renderSkipped() app.UI {
+	if len(c.skipped) == 0 {
+		return nil
+	}
+	skipped := c.skipped
+	title := i18n.T("activate.skipped")
+	if c.quote == nil {
+		title = i18n.T("activate.skipped_all")
+	}
+	return app.Div().ID("activate-skipped").Class("warning skipped").Attr("role", "status").Body(
+		app.P().Class("skipped-title").Text(title),
+		app.Ul().Body(app.Range(skipped).Slice(func(i int) app.UI { return app.Li().Text(skipped[i]) })),
+	)
 }
 
 func (c *ActivateDialog) renderQuote() app.UI {
@@ -126,6 +199,10 @@ func (c *ActivateDialog) renderResult() app.UI {
 			lines = append(lines, displayOf(c.quote, x.Number)+": "+i18n.Error(x.Error))
 		}
 	}
+	if len(c.skipped) > 0 {
+		lines = append(lines, i18n.T("activate.skipped_done"))
+		lines = append(lines, c.skipped...)
+	}
 	switch r.Activated() {
 	case 0:
 	case 1:
@@ -164,6 +241,13 @@ func init() {
 		"activate.billing":        {DE: "Erst nach der Aktivierung entstehen Gebühren für diese Nummer.", EN: "Fees apply only from the activation on."},
 		"activate.done_one":       {DE: "Die Rufnummer {1} haben Sie nun aktiviert.", EN: "You have activated the number {1}."},
 		"activate.done_many":      {DE: "{1} Rufnummern haben Sie nun aktiviert.", EN: "You have activated {1} numbers."},
+		"activate.from_date":      {DE: "Sie können sie ab dem {1} aktivieren.", EN: "You can activate it from {1}."},
+		"activate.skipped":        {DE: "Diese Rufnummern werden nicht aktiviert:", EN: "These numbers are not activated:"},
+		"activate.skipped_done":   {DE: "Nicht aktiviert wurden:", EN: "Not activated:"},
+		"activate.skipped_all":    {DE: "Keine der ausgewählten Rufnummern lässt sich jetzt aktivieren:", EN: "None of the selected numbers can be activated now:"},
+		"activate.skip_porting":   {DE: "{1}: kann erst ab dem Portierungstermin am {2} aktiviert werden.", EN: "{1}: can only be activated from its porting date, {2}."},
+		"activate.skip_status":    {DE: "{1}: ist {2} und kann nicht aktiviert werden.", EN: "{1}: is {2} and cannot be activated."},
+		"activate.skip_error":     {DE: "{1}: {2}", EN: "{1}: {2}"},
 		// English text of the SDK's quote errors (expired; a quoted number or the prices changed since).
 		"err.precondition.quote": {DE: "-", EN: "The cost overview has expired, or its numbers or prices have changed since. Please open it again."},
 		"activate.listed_one":    {DE: "Sie ist von nun an als „aktiv“ in der Rufnummern-Übersicht gelistet.", EN: "From now on it is listed as “active” in the overview."},

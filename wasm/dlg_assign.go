@@ -28,10 +28,14 @@ type AssignDialog struct {
 	employees []*staff.Employee
 	employee  string
 	purge     bool
+	asking    bool // the confirmation step of the purge is open
 	result    *numbers.AssignResult
 }
 
-const assignID = "dlg-assign"
+const (
+	assignID      = "dlg-assign"
+	assignPurgeID = "dlg-assign-purge" // the confirmation step of the purge
+)
 
 // OnMount loads the number, its holders and the employees.
 func (c *AssignDialog) OnMount(ctx app.Context) {
@@ -52,7 +56,24 @@ func (c *AssignDialog) OnMount(ctx app.Context) {
 	}
 }
 
+// submit saves the assignment; with the purge ticked it first asks (the
+// data cannot be restored).
 func (c *AssignDialog) submit(ctx app.Context, e app.Event) {
+	if c.purge && len(c.holders) > 0 && c.employee != "" {
+		c.asking = true
+		ShowModal(c.ctx, assignPurgeID)
+		return
+	}
+	c.save(ctx)
+}
+
+// confirmPurge is "Daten löschen und speichern" of the confirmation step.
+func (c *AssignDialog) confirmPurge(ctx app.Context, e app.Event) {
+	CloseConfirm(assignPurgeID)
+	c.save(ctx)
+}
+
+func (c *AssignDialog) save(ctx app.Context) {
 	c.runFlow(ctx, func(ctx context.Context, d API) error {
 		r, err := d.Assign(ctx, numbers.AssignRequest{Number: c.Number,
 			Employee: numberdesk.StaffID(c.employee), PurgePrevious: c.purge, IdempotencyKey: c.key})
@@ -119,33 +140,45 @@ func (c *AssignDialog) Render() app.UI {
 					e := c.employees[i]
 					label := e.Name()
 					if e.Locked {
+						// shown, but not selectable: a locked employee
+						// cannot be given a number
 						label += " " + i18n.T("assign.locked")
 					}
-					return app.Option().Value(string(e.ID)).Selected(string(e.ID) == c.employee).Text(label)
+					return app.Option().Value(string(e.ID)).Selected(string(e.ID) == c.employee).Disabled(e.Locked).Text(label)
 				})),
 			app.P().Class("hint").Text(i18n.T("assign.notify")),
 			fe.Top(assignID),
 		}
 	}
-	return Modal(assignID, i18n.T("assign.title"), body, footer(assignID, c.step, i18n.T("assign.submit"), false, c.submit))
+	// With the purge ticked, "Speichern" deletes data: a red button.
+	foot := footerOf(assignID, c.step, primary{label: i18n.T("assign.submit"), danger: c.purge && len(c.holders) > 0, submit: c.submit})
+	if c.asking && c.step == stepForm {
+		foot = append(foot, ConfirmDialog(assignPurgeID, i18n.T("assign.purge_title"),
+			i18n.T("assign.purge_confirm", names(c.holders), c.display), i18n.T("assign.purge_submit"),
+			c.confirmPurge, func(ctx app.Context, e app.Event) { c.asking = false }))
+	}
+	return Modal(assignID, i18n.T("assign.title"), body, foot)
 }
 
 func init() {
 	RegisterDialog(ActAssign, func(t Target) app.Composer { return &AssignDialog{Number: t.Numbers[0]} })
 	i18n.Register(map[i18n.Key]i18n.Text{
-		"assign.title":       {DE: "Mitarbeiter der Rufnummer zuordnen", EN: "Assign the number to an employee"},
-		"assign.number":      {DE: "Rufnummer {1}", EN: "Number {1}"},
-		"assign.current":     {DE: "Diese Rufnummer nutzt zurzeit: {1}", EN: "Currently used by: {1}"},
-		"assign.nobody":      {DE: "Diese Rufnummer ist zurzeit keinem Mitarbeiter zugeordnet.", EN: "No employee uses this number at the moment."},
-		"assign.purge":       {DE: "Daten von {1} löschen", EN: "Delete the data of {1}"},
-		"assign.purge_hint":  {DE: "Wenn Sie hier ein Häkchen setzen, löschen Sie die Daten dieses Mitarbeiters. Auch die Einzelverbindungsnachweise dieses Mitarbeiters gehen dann verloren.", EN: "If you tick this box, this employee's data is deleted, including the employee's call records."},
-		"assign.employee":    {DE: "Wer soll die Rufnummer von nun an nutzen?", EN: "Who uses the number from now on?"},
-		"assign.locked":      {DE: "(gesperrt)", EN: "(locked)"},
-		"assign.notify":      {DE: "Der Mitarbeiter erhält E-Mail-Benachrichtigungen über verpasste Anrufe, Faxe oder andere Ereignisse, sofern er sie in seinem Profil nicht abgewählt hat.", EN: "The employee gets e-mail notifications about missed calls, faxes and other events unless switched off in the profile."},
-		"assign.submit":      {DE: "Speichern", EN: "Save"},
-		"assign.done":        {DE: "Die Rufnummer {1} nutzt jetzt {2}.", EN: "The number {1} is now used by {2}."},
-		"assign.purged":      {DE: "{1} Einträge des bisherigen Mitarbeiters (Einzelverbindungsnachweise, Faxjournal, Sprachnachrichten) wurden gelöscht.", EN: "{1} entries of the previous employee (call records, fax journal, voicemail) have been deleted."},
-		"assign.purged_none": {DE: "Vom bisherigen Mitarbeiter waren keine Einträge zu löschen.", EN: "The previous employee had no entries to delete."},
+		"assign.title":         {DE: "Mitarbeiter der Rufnummer zuordnen", EN: "Assign the number to an employee"},
+		"assign.number":        {DE: "Rufnummer {1}", EN: "Number {1}"},
+		"assign.current":       {DE: "Diese Rufnummer nutzt zurzeit: {1}", EN: "Currently used by: {1}"},
+		"assign.nobody":        {DE: "Diese Rufnummer ist zurzeit keinem Mitarbeiter zugeordnet.", EN: "No employee uses this number at the moment."},
+		"assign.purge":         {DE: "Daten von {1} löschen", EN: "Delete the data of {1}"},
+		"assign.purge_hint":    {DE: "Wenn Sie hier ein Häkchen setzen, löschen Sie die Daten dieses Mitarbeiters. Auch die Einzelverbindungsnachweise dieses Mitarbeiters gehen dann verloren.", EN: "If you tick this box, this employee's data is deleted, including the employee's call records."},
+		"assign.employee":      {DE: "Wer soll die Rufnummer von nun an nutzen?", EN: "Who uses the number from now on?"},
+		"assign.locked":        {DE: "(gesperrt)", EN: "(locked)"},
+		"assign.notify":        {DE: "Der Mitarbeiter erhält E-Mail-Benachrichtigungen über verpasste Anrufe, Faxe oder andere Ereignisse, sofern er sie in seinem Profil nicht abgewählt hat.", EN: "The employee gets e-mail notifications about missed calls, faxes and other events unless switched off in the profile."},
+		"assign.submit":        {DE: "Speichern", EN: "Save"},
+		"assign.done":          {DE: "Die Rufnummer {1} nutzt jetzt {2}.", EN: "The number {1} is now used by {2}."},
+		"assign.purged":        {DE: "{1} Einträge des bisherigen Mitarbeiters (Einzelverbindungsnachweise, Faxjournal, Sprachnachrichten) wurden gelöscht.", EN: "{1} entries of the previous employee (call records, fax journal, voicemail) have been deleted."},
+		"assign.purged_none":   {DE: "Vom bisherigen Mitarbeiter waren keine Einträge zu löschen.", EN: "The previous employee had no entries to delete."},
+		"assign.purge_title":   {DE: "Daten wirklich löschen?", EN: "Really delete the data?"},
+		"assign.purge_confirm": {DE: "Die Daten von {1} zur Rufnummer {2} werden gelöscht, auch die Einzelverbindungsnachweise. Das lässt sich nicht rückgängig machen.", EN: "The data of {1} for the number {2} will be deleted, including the call records. This cannot be undone."},
+		"assign.purge_submit":  {DE: "Daten löschen und speichern", EN: "Delete data and save"},
 		// English texts of the SDK's errors on these fields (German: the SDK's message).
 		"err.invalid.employee":      {DE: "-", EN: "Please choose an employee."},
 		"err.precondition.employee": {DE: "-", EN: "This employee is locked and cannot be given a number."},

@@ -110,7 +110,9 @@ func (c *DeactivateDialog) Render() app.UI {
 		}
 		body = append(body, fe.For(id, "number"), fe.Top(id))
 	}
-	return Modal(id, title, body, footer(id, c.step, label, false, c.submit))
+	// Deactivating is destructive (the settings are lost): a red button,
+	// and "Abbrechen" takes the first focus. Withdrawing is not.
+	return Modal(id, title, body, footerOf(id, c.step, primary{label: label, danger: !c.Withdraw, submit: c.submit}))
 }
 
 func init() {

@@ -80,7 +80,8 @@ func (c *SwapDialog) Render() app.UI {
 			fe.Top(swapID),
 		}
 	}
-	return Modal(swapID, i18n.T("swap.title"), body, footer(swapID, c.step, i18n.T("swap.submit"), false, c.submit))
+	// A swap wipes the old number's settings: a red button.
+	return Modal(swapID, i18n.T("swap.title"), body, footerOf(swapID, c.step, primary{label: i18n.T("swap.submit"), danger: true, submit: c.submit}))
 }
 
 // option is a number in one of the selects: "0221 123456-16 (inaktiv)".

@@ -27,8 +27,14 @@
 //     (Backend, ResetDemo), the query hooks (/?demo-numbers=N, /?demo=reset)
 //     and the language and revision states (UseLang, SetLang,
 //     ObserveRevision).
-//   - modal.go: Modal, ShowModal, CloseModal, FieldErrors (SDK errors next to
-//     the field they name).
+//   - modal.go: Modal (its body the one scroll area, head and foot always
+//     in view), GuardedModal (an unsaved-changes guard on Esc, ✕ and
+//     "Abbrechen"), ConfirmDialog (the confirmation step of a destructive
+//     action, opening on "Abbrechen"), ShowModal (opens a dialog and moves
+//     the focus to its first field, else its primary button, else the
+//     element marked data-autofocus), CloseModal, FocusByID, FieldErrors
+//     (errors next to the field they name, and the error summary of a
+//     form).
 //   - actions.go: the row actions of the overview (ActionKind, Applies,
 //     RowActions) and the dialog registry (RegisterDialog).
 //   - overview.go, overview_model.go: the "Rufnummern-Übersicht" at "/".
@@ -67,6 +73,14 @@
 //
 // Components keep their state in unexported fields: go-app copies a child's
 // exported fields (its props) from every re-render of the parent.
+//
+// go-app reuses elements by position: an optional element (app.If) among
+// siblings shifts the ones after it, so an optional dialog, banner or error
+// line sits in a slot of its own (dialogSlot), or an open <dialog> could
+// turn into a closed one. A deferred function (ctx.Defer, FocusByID,
+// ShowModal) is dropped when its context's element has left the DOM: move
+// the focus with the component's own context (kept from OnMount), not with
+// that of a button the update removes.
 //
 // Event handlers: go-app keeps a mounted handler when the new one is the same
 // function code (it compares code pointers, not captured values), so a

@@ -9,6 +9,7 @@ package wasm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"strconv"
@@ -34,8 +35,9 @@ func init() {
 
 // editDialogID is the element ID of the dialog, editFormID of its form.
 const (
-	editDialogID = "edit-dialog"
-	editFormID   = "edit-form"
+	editDialogID  = "edit-dialog"
+	editFormID    = "edit-form"
+	editDiscardID = "edit-discard" // "Änderungen verwerfen?"
 )
 
 // demoTarget is a device, mailbox or ring group of the demo tenant that a
@@ -110,10 +112,18 @@ type EditDialog struct {
 	errs     FieldErrors
 	saved    bool
 	saving   bool
+	// orig is the fingerprint of the settings as loaded (dirty compares);
+	// discarding: "Änderungen verwerfen?" is open.
+	orig       string
+	discarding bool
+	// ctx is the dialog's own context (from OnMount), for moving the focus
+	// after an update that removes the form.
+	ctx app.Context
 }
 
 // OnMount loads the number and its routing and opens the dialog.
 func (c *EditDialog) OnMount(ctx app.Context) {
+	c.ctx = ctx
 	UseLang(ctx, &c.lang)
 	c.load(ctx)
 	ShowModal(ctx, editDialogID)
@@ -153,6 +163,57 @@ func (c *EditDialog) load(ctx app.Context) {
 	now = now.In(loc)
 	c.pvDate, c.pvTime = now.Format("2006-01-02"), now.Format("15:04")
 	c.errs = FieldErrors{}
+	c.orig = c.fingerprint()
+}
+
+// fingerprint identifies what the form would save: the usage type, the
+// plan (the form itself while it does not make a plan) and the switches.
+func (c *EditDialog) fingerprint() string {
+	var v any = c.form
+	if p, err := c.form.plan(); err == nil {
+		v = p
+	}
+	b, err := json.Marshal(struct {
+		Usage routing.UsageType
+		Plan  any
+		Over  []routing.Override
+	}{c.usage, v, overridesOfRules(c.over, c.form.Rules)})
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
+}
+
+// dirty reports whether the form holds changes that are not saved.
+func (c *EditDialog) dirty() bool {
+	return c.n != nil && !c.saved && c.fingerprint() != c.orig
+}
+
+// guard is the unsaved-changes guard of Esc, ✕ and "Abbrechen": with
+// changes it asks "Änderungen verwerfen?" and keeps the dialog open.
+func (c *EditDialog) guard(ctx app.Context) bool {
+	if c.discarding {
+		return true
+	}
+	if !c.dirty() {
+		return false
+	}
+	c.discarding = true
+	ShowModal(c.ctx, editDiscardID)
+	return true
+}
+
+// cancel is "Abbrechen": close, unless the guard asks first.
+func (c *EditDialog) cancel(ctx app.Context, e app.Event) {
+	if !c.guard(ctx) {
+		CloseModal(ctx, editDialogID)
+	}
+}
+
+// discard is "Verwerfen": the changes go, and so does the dialog.
+func (c *EditDialog) discard(ctx app.Context, e app.Event) {
+	CloseConfirm(editDiscardID)
+	CloseModal(ctx, editDialogID)
 }
 
 // onRule returns the handler of an input of rule i: fn gets the rule as
@@ -235,7 +296,7 @@ func (c *EditDialog) save(ctx app.Context, e app.Event) {
 		return
 	}
 	c.saved, c.errs = true, FieldErrors{}
-	FocusByID(ctx, "edit-done", "")
+	FocusByID(c.ctx, "edit-done")
 }
 
 // fail shows err next to its field and moves the focus there.
@@ -251,7 +312,7 @@ func (c *EditDialog) fail(ctx app.Context, err error) {
 	case "":
 		target = ""
 	}
-	FocusByID(ctx, target, "edit-save")
+	FocusByID(c.ctx, target, "edit-save")
 }
 
 // field renders the error of slot (or nothing) and the attributes of its
@@ -299,10 +360,14 @@ func (c *EditDialog) Render() app.UI {
 		app.If(voice, func() app.UI { return c.renderPreview() }),
 	}
 	footer := []app.UI{
-		app.Button().Type("button").Class("btn").Text(pt("edit.cancel")).OnClick(c.close),
+		app.Button().ID("edit-cancel").Type("button").Class("btn").Text(pt("edit.cancel")).OnClick(c.cancel),
 		command(app.Button().ID("edit-save").Type("submit").Attr("form", editFormID).Class("btn btn-primary").Text(pt("edit.save"))),
+		app.If(c.discarding, func() app.UI {
+			return ConfirmDialog(editDiscardID, pt("edit.discard.title"), pt("edit.discard.text", c.n.Display()), pt("edit.discard"),
+				c.discard, func(ctx app.Context, e app.Event) { c.discarding = false }, pt("edit.discard.keep"))
+		}),
 	}
-	return Modal(editDialogID, title, body, footer).Class("modal-wide")
+	return GuardedModal(editDialogID, title, body, footer, c.guard).Class("modal-wide")
 }
 
 func (c *EditDialog) renderUsage() app.UI {

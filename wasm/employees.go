@@ -23,10 +23,12 @@ func init() {
 	icons["bell"] = `<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/>`
 }
 
-// The dialog IDs of the page.
+// The dialog IDs of the page and of its create form.
 const (
 	empCreateID = "emp-create"
 	empPrefsID  = "emp-prefs"
+	empLockID   = "confirm-lock" // the confirmation step of "Sperren"
+	empFormID   = "emp-form"
 )
 
 // empFields are the create form's fields that show their own errors.
@@ -60,10 +62,16 @@ type EmployeesPage struct {
 	prefs     staff.Preferences
 	prefsErr  FieldErrors
 	prefsDone bool
+	lockFor   numberdesk.StaffID // whom the open confirmation step locks
+	lockName  string             // and the name it shows
+	// ctx is the page's own context (from OnMount), for moving the focus
+	// after an update that removes the button of the handler.
+	ctx app.Context
 }
 
 // OnMount loads the list and reloads after every command.
 func (p *EmployeesPage) OnMount(ctx app.Context) {
+	p.ctx = ctx
 	UseLang(ctx, &p.lang)
 	ObserveRevision(ctx, &p.rev, p.load)
 	ctx.Handle(ActionDialogClosed, func(ctx app.Context, a app.Action) {
@@ -125,11 +133,19 @@ func (p *EmployeesPage) openCreate(ctx app.Context, e app.Event) {
 	p.form = employeeForm{Role: numberdesk.RoleEmployee}
 	p.formErr, p.created = FieldErrors{}, ""
 	p.dialog, p.opener = empCreateID, "emp-new"
-	ShowModal(ctx, empCreateID)
+	ShowModal(p.ctx, empCreateID)
 }
 
+// create checks every field of the form first (each error next to its
+// field and all of them in the summary, which takes the focus); only a form
+// without errors goes to the SDK, whose error is shown the same way.
 func (p *EmployeesPage) create(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	if fe := p.form.validate(); fe.Any() {
+		p.formErr = fe
+		FocusByID(p.ctx, SummaryID(empFormID))
+		return
+	}
 	req := p.form.request(p.free)
 	var made *staff.Employee
 	err := Do(ctx, func(c context.Context, d API) error {
@@ -139,46 +155,78 @@ func (p *EmployeesPage) create(ctx app.Context, e app.Event) {
 	})
 	p.formErr = NewFieldErrors(err, empFields...)
 	if err != nil {
-		FocusByID(ctx, "emp-"+firstErrorField(p.formErr), "")
+		FocusByID(p.ctx, SummaryID(empFormID))
 		return
 	}
 	p.created = made.Name()
-	FocusByID(ctx, "emp-create-close", "")
+	FocusByID(p.ctx, "emp-create-close")
 }
 
-// firstErrorField returns the create form's field with the error, as the
-// suffix of its input's ID.
-func firstErrorField(fe FieldErrors) string {
-	ids := map[string]string{"first_name": "first", "last_name": "last", "email": "email", "role": "role", "numbers": "numbers"}
-	for _, f := range empFields {
-		if fe.On(f) {
-			return ids[f]
+// inputID is the element ID of the create form's input of an SDK field
+// (the numbers: the first offered number's checkbox).
+func (p *EmployeesPage) inputID(field string) string {
+	switch field {
+	case "first_name":
+		return "emp-first"
+	case "last_name":
+		return "emp-last"
+	case "email":
+		return "emp-email"
+	case "role":
+		return "emp-role"
+	case "numbers":
+		if len(p.free) > 0 {
+			return "emp-num-" + string(p.free[0].ID)
 		}
 	}
-	return "first"
+	return "emp-first"
 }
 
+// setLocked returns the handler of "Sperren" (which first asks: a locked
+// employee loses notifications, assignments and credentials) and
+// "Entsperren" (which does not).
 func (p *EmployeesPage) setLocked(id numberdesk.StaffID, locked bool) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
-		var out *staff.Employee
-		err := Do(ctx, func(c context.Context, d API) error {
-			var err error
-			out, err = d.SetLocked(c, id, locked)
-			return err
-		})
-		p.notice, p.err = "", ""
-		if err != nil {
-			p.err = i18n.Error(err)
+		if locked {
+			p.lockFor, p.lockName = id, ""
+			if e := p.employee(id); e != nil {
+				p.lockName = e.Name()
+			}
+			ShowModal(p.ctx, empLockID)
 			return
 		}
-		if locked {
-			p.notice = pt("emp.locked.msg", out.Name())
-		} else {
-			p.notice = pt("emp.unlocked.msg", out.Name())
-		}
-		p.load(ctx)
-		FocusByID(ctx, lockButtonID(id), "")
+		p.applyLock(ctx, id, false)
 	}
+}
+
+// confirmLock is "Sperren" of the confirmation step.
+func (p *EmployeesPage) confirmLock(ctx app.Context, e app.Event) {
+	id := p.lockFor
+	CloseConfirm(empLockID)
+	if id != "" {
+		p.applyLock(ctx, id, true)
+	}
+}
+
+func (p *EmployeesPage) applyLock(ctx app.Context, id numberdesk.StaffID, locked bool) {
+	var out *staff.Employee
+	err := Do(ctx, func(c context.Context, d API) error {
+		var err error
+		out, err = d.SetLocked(c, id, locked)
+		return err
+	})
+	p.notice, p.err = "", ""
+	if err != nil {
+		p.err = i18n.Error(err)
+		return
+	}
+	if locked {
+		p.notice = pt("emp.locked.msg", out.Name())
+	} else {
+		p.notice = pt("emp.unlocked.msg", out.Name())
+	}
+	p.load(ctx)
+	FocusByID(p.ctx, lockButtonID(id))
 }
 
 func (p *EmployeesPage) setRoutingEdit(id numberdesk.StaffID) app.EventHandler {
@@ -204,7 +252,7 @@ func (p *EmployeesPage) openPrefs(id numberdesk.StaffID) app.EventHandler {
 		}
 		p.prefsFor, p.prefs, p.prefsErr, p.prefsDone = emp, emp.Preferences, FieldErrors{}, false
 		p.dialog, p.opener = empPrefsID, prefsButtonID(id)
-		ShowModal(ctx, empPrefsID)
+		ShowModal(p.ctx, empPrefsID)
 	}
 }
 
@@ -221,7 +269,7 @@ func (p *EmployeesPage) savePrefs(ctx app.Context, e app.Event) {
 	p.prefsErr = NewFieldErrors(err)
 	if err == nil {
 		p.prefsDone = true
-		FocusByID(ctx, "emp-prefs-close", "")
+		FocusByID(p.ctx, "emp-prefs-close")
 	}
 }
 
@@ -247,8 +295,16 @@ func (p *EmployeesPage) Render() app.UI {
 		app.If(len(p.rows) == 0, func() app.UI {
 			return app.P().Class("empty").Text(pt("emp.empty"))
 		}).Else(func() app.UI { return p.renderTable() }),
-		app.If(p.dialog == empCreateID, func() app.UI { return p.renderCreate() }),
-		app.If(p.dialog == empPrefsID && p.prefsFor != nil, func() app.UI { return p.renderPrefs() }),
+		// Each dialog in a slot of its own: when one leaves the DOM, the next
+		// does not move into its place (go-app reuses elements by position,
+		// and an open <dialog> would become the closed one).
+		dialogSlot(app.If(p.dialog == empCreateID, func() app.UI { return p.renderCreate() })),
+		dialogSlot(app.If(p.dialog == empPrefsID && p.prefsFor != nil, func() app.UI { return p.renderPrefs() })),
+		dialogSlot(app.If(p.lockFor != "", func() app.UI {
+			name := p.lockName
+			return ConfirmDialog(empLockID, pt("emp.lock.title", name), pt("emp.lock.text", name), pt("emp.lock"),
+				p.confirmLock, func(ctx app.Context, e app.Event) { p.lockFor = "" })
+		})),
 	)
 }
 
@@ -306,11 +362,11 @@ func (p *EmployeesPage) renderTable() app.UI {
 				app.Td().Class("emp-actions actions").DataSet("label", pt("emp.col.actions")).Body(
 					app.If(canLock(p.actor, r), func() app.UI {
 						label, icon := pt("emp.lock.aria", r.Name), "lock"
-						text := pt("emp.lock")
+						text, class := pt("emp.lock"), "btn btn-small emp-lock btn-danger btn-quiet"
 						if r.Locked {
-							label, icon, text = pt("emp.unlock.aria", r.Name), "unlock", pt("emp.unlock")
+							label, icon, text, class = pt("emp.unlock.aria", r.Name), "unlock", pt("emp.unlock"), "btn btn-small emp-lock"
 						}
-						return command(app.Button().Type("button").ID(lockButtonID(r.ID)).Class("btn btn-small emp-lock").
+						return command(app.Button().Type("button").ID(lockButtonID(r.ID)).Class(class).
 							DataSet("action", map[bool]string{true: "unlock", false: "lock"}[r.Locked]).
 							Attr("aria-label", label).Title(label).OnClick(p.setLocked(r.ID, !r.Locked), app.EventScope(string(r.ID), r.Locked)).
 							Body(Icon(icon), app.Span().Text(text)))
@@ -319,6 +375,9 @@ func (p *EmployeesPage) renderTable() app.UI {
 						return command(app.Button().Type("button").ID(prefsButtonID(r.ID)).Class("btn btn-small emp-prefs-btn").
 							Attr("aria-label", pt("emp.prefs.aria", r.Name)).Title(pt("emp.prefs.aria", r.Name)).
 							OnClick(p.openPrefs(r.ID), app.EventScope(string(r.ID))).Body(Icon("bell"), app.Span().Text(pt("emp.prefs"))))
+					}),
+					app.If(!canLock(p.actor, r) && !mayChange(p.actor, r), func() app.UI {
+						return app.Span().Class("no-action").Text(i18n.T("overview.no_action_role"))
 					}),
 				),
 			)
@@ -329,7 +388,7 @@ func (p *EmployeesPage) renderTable() app.UI {
 // renderCreate is the dialog "Neuen Mitarbeiter anlegen": the person, the
 // role and the free numbers to assign; then its confirmation.
 func (p *EmployeesPage) renderCreate() app.UI {
-	const form = "emp-form"
+	const form = empFormID
 	if p.created != "" {
 		return Modal(empCreateID, pt("emp.create.done.title"),
 			[]app.UI{app.P().ID("emp-created").Class("confirmation").Attr("role", "status").Text(pt("emp.created", p.created))},
@@ -338,8 +397,11 @@ func (p *EmployeesPage) renderCreate() app.UI {
 	}
 	input := func(id, field, label, auto, value string, set func(string)) app.UI {
 		typ := "text"
+		if field == "email" {
+			typ = "email"
+		}
 		in := app.Input().ID(id).Name(field).Type(typ).Value(value).Attr("autocomplete", auto).
-			OnChange(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("value").String()) })
+			OnChange(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("value").String()) }, app.EventScope(field))
 		if p.formErr.On(field) {
 			in = in.Attr("aria-invalid", "true").Attr("aria-describedby", ErrorID(form, field))
 		}
@@ -347,7 +409,8 @@ func (p *EmployeesPage) renderCreate() app.UI {
 	}
 	body := []app.UI{
 		app.Form().ID(form).Class("form").NoValidate(true).OnSubmit(p.create).Body(
-			p.formErr.Top(form),
+			// a stable slot: the fields after it keep their elements
+			app.Div().Class("summary-slot").Body(p.formErr.Summary(form, p.inputID)),
 			input("emp-first", "first_name", pt("emp.first"), "given-name", p.form.FirstName, func(v string) { p.form.FirstName = v }),
 			input("emp-last", "last_name", pt("emp.last"), "family-name", p.form.LastName, func(v string) { p.form.LastName = v }),
 			input("emp-email", "email", pt("emp.email"), "email", p.form.Email, func(v string) { p.form.Email = v }),

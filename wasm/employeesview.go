@@ -33,6 +33,41 @@ func (f *employeeForm) request(offered []*numbers.Number) staff.CreateRequest {
 	return req
 }
 
+// validate checks every field of the form at once (the SDK reports one
+// error at a time): first and last name and e-mail address given, not too
+// long, and the address well-formed (staff.NormalizeEmail, the SDK's own
+// rule). The errors are in the order of the fields.
+func (f *employeeForm) validate() FieldErrors {
+	var fe FieldErrors
+	for _, x := range []struct{ field, value, missing string }{
+		{"first_name", f.FirstName, "emp.err.first"},
+		{"last_name", f.LastName, "emp.err.last"},
+		{"email", f.Email, "emp.err.email"},
+	} {
+		v := strings.TrimSpace(x.value)
+		switch {
+		case v == "":
+			fe = fe.With(x.field, pt(x.missing))
+		case len(v) > maxLen(x.field):
+			fe = fe.With(x.field, pt("emp.err.long", maxLen(x.field)))
+		case x.field == "email":
+			if _, err := staff.NormalizeEmail("wasm.CreateEmployee", "email", v); err != nil {
+				fe = fe.With(x.field, pt("emp.err.email_invalid"))
+			}
+		}
+	}
+	return fe
+}
+
+// maxLen is the longest value the SDK accepts in a field of the form
+// (staff.CreateRequest).
+func maxLen(field string) int {
+	if field == "email" {
+		return 254
+	}
+	return 100
+}
+
 // toggle ticks or unticks a number.
 func (f *employeeForm) toggle(id numberdesk.NumberID) {
 	if f.Numbers == nil {
@@ -229,4 +264,11 @@ var employeesTexts = map[string][2]string{
 	"emp.numbers.legend":    {"Freie Rufnummern", "Free numbers"},
 	"emp.create.title":      {"Neuen Mitarbeiter anlegen", "Create employee"},
 	"emp.create.done.title": {"Mitarbeiter angelegt", "Employee created"},
+	"emp.err.first":         {"Bitte geben Sie den Vornamen ein.", "Enter the first name."},
+	"emp.err.last":          {"Bitte geben Sie den Familiennamen ein.", "Enter the last name."},
+	"emp.err.email":         {"Bitte geben Sie die E-Mail-Adresse ein.", "Enter the e-mail address."},
+	"emp.err.email_invalid": {"Die E-Mail-Adresse ist ungültig.", "Enter a valid e-mail address, like name@example.com."},
+	"emp.err.long":          {"Bitte geben Sie höchstens %d Zeichen ein.", "Enter at most %d characters."},
+	"emp.lock.title":        {"%s sperren?", "Lock %s?"},
+	"emp.lock.text":         {"%s erhält dann keine Benachrichtigungen mehr, kann keine Rufnummern zugeordnet bekommen und keine Zugangsdaten der E-Fax-App erhalten. Sie können die Sperre jederzeit wieder aufheben.", "%s will then get no notifications, cannot be assigned numbers and cannot receive e-fax app credentials. You can lift the lock at any time."},
 }

@@ -35,6 +35,9 @@ type Overview struct {
 	open                    *Target
 	opener                  string // the element to focus when the dialog closes
 	err                     string
+	// access is what the acting account may do (it decides whether the
+	// bulk activation is shown at all).
+	access Access
 }
 
 // OnMount loads the first page and subscribes to the language, the data
@@ -53,6 +56,7 @@ func (c *Overview) load(ctx app.Context) {
 		names  = map[numberdesk.StaffID]string{}
 		loc    = time.UTC
 		access Access
+		now    = time.Now()
 	)
 	err := Read(ctx, func(ctx context.Context, d API) error {
 		es, err := d.Employees(ctx)
@@ -63,7 +67,7 @@ func (c *Overview) load(ctx app.Context) {
 		for _, e := range es {
 			names[e.ID] = e.Name()
 		}
-		loc, access = d.Location(), AccessOf(d.Acting())
+		loc, access, now = d.Location(), AccessOf(d.Acting()), d.Now()
 		page, err = d.Overview(ctx, c.filters.Query())
 		if err == nil && len(page.Numbers) == 0 && page.Total > 0 && c.filters.Offset > 0 {
 			// The page ran empty (fewer matches now): show the last one.
@@ -77,7 +81,8 @@ func (c *Overview) load(ctx app.Context) {
 		return
 	}
 	c.err = ""
-	c.rows = Rows(page.Numbers, names, loc, access)
+	c.access = access
+	c.rows = RowsAt(page.Numbers, names, loc, access, now)
 	c.total, c.totalIsLowerBound, c.more = page.Total, page.TotalIsLowerBound, page.NextCursor != ""
 	c.loaded = true
 	// Keep only selections that can still be activated (on any page).
@@ -85,7 +90,7 @@ func (c *Overview) load(ctx app.Context) {
 		_ = Read(ctx, func(ctx context.Context, d API) error {
 			for id := range c.selected {
 				n, err := d.Number(ctx, id)
-				if err != nil || !ActActivate.Applies(n, access) {
+				if err != nil || !activatableNow(n, access, now) {
 					delete(c.selected, id)
 				}
 			}
@@ -94,12 +99,44 @@ func (c *Overview) load(ctx app.Context) {
 	}
 }
 
+// dialogClosed removes the dialog and returns the focus to the button that
+// opened it or, where that is gone or disabled now (the action no longer
+// applies, the selection is empty), to the row of the number it changed.
 func (c *Overview) dialogClosed(ctx app.Context, a app.Action) {
 	if c.open == nil {
 		return
 	}
+	row := ""
+	if len(c.open.Numbers) > 0 {
+		row = rowID(c.open.Numbers[0])
+	}
 	c.open = nil
-	FocusByID(ctx, c.opener, "numbers-table")
+	FocusByID(ctx, c.opener, row, "numbers-table")
+}
+
+// rowID is the element ID of the overview row of a number (focusable by
+// script: tabindex -1).
+func rowID(id numberdesk.NumberID) string { return "row-" + string(id) }
+
+// bulk reports whether the acting account can ever activate: only then the
+// overview offers the selection and "Ausgewählte aktivieren".
+func (c *Overview) bulk() bool {
+	return can(numbers.ActionActivate, numbers.StatusNew, c.access.Role) || can(numbers.ActionActivate, numbers.StatusInactive, c.access.Role)
+}
+
+// roleNote explains what a manager or an employee can do here, instead of
+// controls they can never use; "" for the owner.
+func (c *Overview) roleNote() string {
+	switch c.access.Role {
+	case numberdesk.RoleManager:
+		return i18n.T("overview.role_manager")
+	case numberdesk.RoleEmployee:
+		if c.access.RoutingEdit {
+			return i18n.T("overview.role_employee") + " " + i18n.T("overview.role_employee_routing")
+		}
+		return i18n.T("overview.role_employee")
+	}
+	return ""
 }
 
 // openDialog opens the dialog of kind for ids; opener is the ID of the
@@ -163,18 +200,6 @@ func (c *Overview) toggleAll(ctx app.Context, e app.Event) {
 	}
 }
 
-// idScope is the event scope of a handler that captures ids: go-app keeps
-// a mounted handler whose function is the same code unless its scope
-// changes, so a closure over changing values needs them in its scope.
-func idScope(ids []numberdesk.NumberID) string {
-	var b []byte
-	for _, id := range ids {
-		b = append(b, id...)
-		b = append(b, ',')
-	}
-	return string(b)
-}
-
 // selection returns the selected numbers in a stable order: the rows of
 // this page first, then the others.
 func (c *Overview) selection() []numberdesk.NumberID {
@@ -212,16 +237,24 @@ func (c *Overview) Render() app.UI {
 	sel := c.selection()
 	return app.Div().Class("overview").Body(
 		c.renderFilters(),
-		app.If(c.err != "", func() app.UI {
+		// Optional lines in slots of their own: the table and the open
+		// dialog keep their places (go-app reuses elements by position).
+		dialogSlot(app.If(c.err != "", func() app.UI {
 			return app.P().Class("form-error").Attr("role", "alert").Text(c.err)
-		}),
-		app.Div().Class("bulk").Body(
-			app.Span().ID("bulk-count").Attr("aria-live", "polite").Text(i18n.T("overview.selected", FormatCount(len(sel)))),
-			command(app.Button().ID("bulk-activate").Type("button").Class("btn btn-primary").
-				Disabled(len(sel) == 0 || dialogFor(ActActivate) == nil).
-				OnClick(func(ctx app.Context, e app.Event) { c.openDialog(ctx, ActActivate, sel, "bulk-activate") }, app.EventScope(idScope(sel))).
-				Body(Icon("activate"), app.Span().Text(i18n.T("overview.bulk_activate")))),
-		),
+		})),
+		dialogSlot(app.If(c.loaded && c.bulk(), func() app.UI {
+			return app.Div().Class("bulk").Body(
+				app.Span().ID("bulk-count").Attr("aria-live", "polite").Text(i18n.T("overview.selected", FormatCount(len(sel)))),
+				command(app.Button().ID("bulk-activate").Type("button").Class("btn btn-primary").
+					Disabled(len(sel) == 0 || dialogFor(ActActivate) == nil).
+					// the selection as it is at the click, not at the last render
+					OnClick(func(ctx app.Context, e app.Event) { c.openDialog(ctx, ActActivate, c.selection(), "bulk-activate") }).
+					Body(Icon("activate"), app.Span().Text(i18n.T("overview.bulk_activate")))),
+				app.Span().ID("bulk-hint").Class("hint").Text(i18n.T("overview.bulk_hint")),
+			)
+		}).ElseIf(c.loaded && c.roleNote() != "", func() app.UI {
+			return app.P().ID("role-note").Class("role-note").Text(c.roleNote())
+		})),
 		c.renderTable(),
 		c.renderPager(),
 		app.If(c.open != nil, func() app.UI {
@@ -282,17 +315,22 @@ func (c *Overview) renderFilters() app.UI {
 
 func (c *Overview) renderTable() app.UI {
 	t := app.Table().ID("numbers-table").Class("numbers").Attr("tabindex", "-1")
+	if !c.bulk() {
+		t = t.Class("no-select")
+	}
 	if c.loaded {
 		t = t.Attr("data-total", strconv.Itoa(c.total))
 	}
 	return app.Div().Class("table-wrap").Body(t.Body(
 		app.Caption().Class("sr-only").Text(i18n.T("nav.overview")),
 		app.THead().Body(app.Tr().Body(
-			app.Th().Scope("col").Class("col-select").Body(
-				app.Input().Type("checkbox").ID("select-all").Checked(c.allOnPageSelected()).
-					Attr("aria-label", i18n.T("overview.select_all")).Title(i18n.T("overview.select_all")).
-					OnChange(c.toggleAll),
-			),
+			app.If(c.bulk(), func() app.UI {
+				return app.Th().Scope("col").Class("col-select").Body(
+					app.Input().Type("checkbox").ID("select-all").Checked(c.allOnPageSelected()).
+						Attr("aria-label", i18n.T("overview.select_all")).Title(i18n.T("overview.select_all")).
+						OnChange(c.toggleAll),
+				)
+			}),
 			app.Th().Scope("col").Text(i18n.T("overview.col_number")),
 			app.Th().Scope("col").Text(i18n.T("overview.col_status")),
 			app.Th().Scope("col").Text(i18n.T("overview.col_usage")),
@@ -302,29 +340,55 @@ func (c *Overview) renderTable() app.UI {
 		)),
 		app.TBody().Body(
 			app.If(c.loaded && len(c.rows) == 0, func() app.UI {
-				return app.Tr().Body(app.Td().ColSpan(7).Class("empty").Text(i18n.T("overview.none")))
+				return app.Tr().Body(app.Td().ColSpan(c.columns()).Class("empty").Text(i18n.T("overview.none")))
 			}),
 			app.Range(c.rows).Slice(func(i int) app.UI { return c.renderRow(c.rows[i]) }),
 		),
 	))
 }
 
+// columns is the number of the table's columns.
+func (c *Overview) columns() int {
+	if c.bulk() {
+		return 7
+	}
+	return 6
+}
+
 func (c *Overview) renderRow(r Row) app.UI {
-	return app.Tr().DataSet("number", r.Display).DataSet("status", string(r.Status)).Body(
-		app.Td().Class("col-select").Body(
-			app.If(r.Selectable, func() app.UI {
-				return app.Input().Type("checkbox").Class("row-select").Checked(c.selected[r.ID]).
-					Attr("aria-label", i18n.T("overview.select", r.Display)).OnChange(c.toggle(r.ID), app.EventScope(r.ID))
-			}),
-		),
+	fromID := "from-" + string(r.ID)
+	return app.Tr().ID(rowID(r.ID)).Attr("tabindex", "-1").DataSet("number", r.Display).DataSet("status", string(r.Status)).Body(
+		app.If(c.bulk(), func() app.UI {
+			return app.Td().Class("col-select").Body(
+				app.If(r.Selectable, func() app.UI {
+					return app.Input().Type("checkbox").Class("row-select").Checked(c.selected[r.ID]).
+						Attr("aria-label", i18n.T("overview.select", r.Display)).OnChange(c.toggle(r.ID), app.EventScope(r.ID))
+				}).ElseIf(r.ActivatableFrom != "", func() app.UI {
+					// shown, but not selectable: the row says why
+					return app.Input().Type("checkbox").Class("row-select-blocked").Disabled(true).
+						Attr("aria-label", i18n.T("overview.select", r.Display)).Attr("aria-describedby", fromID).
+						Title(i18n.T("overview.activatable_from", r.ActivatableFrom))
+				}),
+			)
+		}),
 		app.Th().Scope("row").Class("col-number").Text(r.Display),
 		app.Td().DataSet("label", i18n.T("overview.col_status")).Body(
 			app.Span().Class("badge badge-"+r.StatusClass).Text(r.StatusLabel),
+			app.If(r.ActivatableFrom != "", func() app.UI {
+				return app.Span().ID(fromID).Class("row-hint").Text(i18n.T("overview.activatable_from", r.ActivatableFrom))
+			}),
 		),
 		app.Td().DataSet("label", i18n.T("overview.col_usage")).Text(r.Usage),
 		app.Td().DataSet("label", i18n.T("overview.col_holder")).Class("col-holder").Text(r.Holders),
 		app.Td().DataSet("label", i18n.T("overview.col_cancel")).Text(r.Cancellation),
 		app.Td().Class("col-actions").Body(
+			app.If(len(r.Actions) == 0, func() app.UI {
+				key := i18n.Key("overview.no_action_role")
+				if c.access.Role == numberdesk.RoleOwner {
+					key = "overview.no_action"
+				}
+				return app.Span().Class("no-action").Text(i18n.T(key))
+			}),
 			app.Range(r.Actions).Slice(func(i int) app.UI {
 				k := r.Actions[i]
 				id := "act-" + string(k) + "-" + string(r.ID)
@@ -360,24 +424,31 @@ func (c *Overview) renderPager() app.UI {
 
 func init() {
 	i18n.Register(map[i18n.Key]i18n.Text{
-		"overview.filters":       {DE: "Filter", EN: "Filters"},
-		"overview.search":        {DE: "Suche", EN: "Search"},
-		"overview.search_hint":   {DE: "z. B. 0221 123456-10 oder Durchwahl 15", EN: "e.g. +49 221 123456 10 or extension 15"},
-		"overview.all":           {DE: "alle", EN: "all"},
-		"overview.no_holder":     {DE: "ohne Mitarbeiter", EN: "no employee"},
-		"overview.col_number":    {DE: "Rufnummer", EN: "Number"},
-		"overview.col_status":    {DE: "Status", EN: "Status"},
-		"overview.col_usage":     {DE: "Verwendungstyp", EN: "Usage type"},
-		"overview.col_holder":    {DE: "Mitarbeiter", EN: "Employee"},
-		"overview.col_cancel":    {DE: "Kündigungsdatum", EN: "Cancellation date"},
-		"overview.col_actions":   {DE: "Aktionen", EN: "Actions"},
-		"overview.select":        {DE: "Rufnummer {1} auswählen", EN: "Select number {1}"},
-		"overview.select_all":    {DE: "Alle aktivierbaren Rufnummern dieser Seite auswählen", EN: "Select all activatable numbers on this page"},
-		"overview.selected":      {DE: "{1} ausgewählt", EN: "{1} selected"},
-		"overview.bulk_activate": {DE: "Ausgewählte aktivieren", EN: "Activate selected"},
-		"overview.paging":        {DE: "Seiten", EN: "Pages"},
-		"overview.prev":          {DE: "Zurück", EN: "Previous"},
-		"overview.next":          {DE: "Weiter", EN: "Next"},
-		"overview.page_size":     {DE: "pro Seite", EN: "per page"},
+		"overview.filters":               {DE: "Filter", EN: "Filters"},
+		"overview.search":                {DE: "Suche", EN: "Search"},
+		"overview.search_hint":           {DE: "z. B. 0221 123456-10 oder Durchwahl 15", EN: "e.g. +49 221 123456 10 or extension 15"},
+		"overview.all":                   {DE: "alle", EN: "all"},
+		"overview.no_holder":             {DE: "ohne Mitarbeiter", EN: "no employee"},
+		"overview.col_number":            {DE: "Rufnummer", EN: "Number"},
+		"overview.col_status":            {DE: "Status", EN: "Status"},
+		"overview.col_usage":             {DE: "Verwendungstyp", EN: "Usage type"},
+		"overview.col_holder":            {DE: "Mitarbeiter", EN: "Employee"},
+		"overview.col_cancel":            {DE: "Kündigungsdatum", EN: "Cancellation date"},
+		"overview.col_actions":           {DE: "Aktionen", EN: "Actions"},
+		"overview.select":                {DE: "Rufnummer {1} auswählen", EN: "Select number {1}"},
+		"overview.select_all":            {DE: "Alle aktivierbaren Rufnummern dieser Seite auswählen", EN: "Select all activatable numbers on this page"},
+		"overview.selected":              {DE: "{1} ausgewählt", EN: "{1} selected"},
+		"overview.bulk_activate":         {DE: "Ausgewählte aktivieren", EN: "Activate selected"},
+		"overview.bulk_hint":             {DE: "Wählbar sind nur Rufnummern, die sich jetzt aktivieren lassen.", EN: "Only numbers that can be activated now can be selected."},
+		"overview.activatable_from":      {DE: "aktivierbar ab {1}", EN: "can be activated from {1}"},
+		"overview.no_action_role":        {DE: "Keine Aktion für Ihre Rolle", EN: "No action for your role"},
+		"overview.no_action":             {DE: "Keine Aktion möglich", EN: "No action available"},
+		"overview.role_manager":          {DE: "Als Manager ordnen Sie Rufnummern Mitarbeitern zu und bearbeiten sie. Aktivieren, deaktivieren und austauschen kann nur das Administrator-Konto.", EN: "As a manager you assign and edit numbers. Only the administrator account activates, deactivates and swaps numbers."},
+		"overview.role_employee":         {DE: "Sie sehen die Rufnummern, die Ihnen zugeordnet sind. Änderungen nimmt das Administrator-Konto vor.", EN: "You see the numbers assigned to you. Changes are made by the administrator account."},
+		"overview.role_employee_routing": {DE: "Das Routing Ihrer Sprach-Rufnummern können Sie selbst bearbeiten.", EN: "You may edit the routing of your voice numbers yourself."},
+		"overview.paging":                {DE: "Seiten", EN: "Pages"},
+		"overview.prev":                  {DE: "Zurück", EN: "Previous"},
+		"overview.next":                  {DE: "Weiter", EN: "Next"},
+		"overview.page_size":             {DE: "pro Seite", EN: "per page"},
 	})
 }

@@ -63,18 +63,32 @@ type Row struct {
 	Usage        string // "Sprache", …
 	Holders      string // "Max Muster, Erika Beispiel"
 	Cancellation string // "30.11.2026" for a pending number, else ""
-	Actions      []ActionKind
-	Selectable   bool // for bulk activation
+	// ActivatableFrom is the porting date ("15.06.2026", tenant time) of a
+	// ported number that cannot be activated before it, else "".
+	ActivatableFrom string
+	Actions         []ActionKind
+	// Selectable: the number can be activated now (bulk activation).
+	Selectable bool
 }
 
 // Rows lays out numbers for the overview in the current language: names
 // maps holders to their names, loc is the tenant's zone (for the
-// cancellation date), a decides the actions.
+// cancellation date), a decides the actions. It is RowsAt at the current
+// time.
 func Rows(ns []*numbers.Number, names map[numberdesk.StaffID]string, loc *time.Location, a Access) []Row {
+	return RowsAt(ns, names, loc, a, time.Now())
+}
+
+// RowsAt is Rows at the instant now (the backend's clock): a ported number
+// whose porting date lies after now is not selectable for the bulk
+// activation and says from when it can be activated.
+func RowsAt(ns []*numbers.Number, names map[numberdesk.StaffID]string, loc *time.Location, a Access, now time.Time) []Row {
 	rows := make([]Row, len(ns))
 	for i, n := range ns {
+		from := ActivatableFrom(n, now, loc)
 		r := Row{ID: n.ID, Display: n.Display(), Status: n.Status, StatusLabel: StatusLabel(n), StatusClass: statusClass(n),
-			Usage: UsageLabel(n.UsageType), Actions: RowActions(n, a), Selectable: ActActivate.Applies(n, a)}
+			Usage: UsageLabel(n.UsageType), Actions: RowActions(n, a), ActivatableFrom: from,
+			Selectable: ActActivate.Applies(n, a) && from == ""}
 		hs := make([]string, 0, len(n.Holders))
 		for _, h := range n.Holders {
 			if name, ok := names[h]; ok {
@@ -90,6 +104,26 @@ func Rows(ns []*numbers.Number, names map[numberdesk.StaffID]string, loc *time.L
 		rows[i] = r
 	}
 	return rows
+}
+
+// ActivatableFrom returns the porting date of n in loc ("15.06.2026") if
+// n is a ported number that cannot be activated at now because its porting
+// date lies ahead, else "" (the SDK refuses the activation with
+// CodePrecondition before that date, but its message names no date).
+func ActivatableFrom(n *numbers.Number, now time.Time, loc *time.Location) string {
+	if n.PortingDate.IsZero() || !now.Before(n.PortingDate) {
+		return ""
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return numbers.FormatDate(n.PortingDate.In(loc))
+}
+
+// activatableNow reports whether n can be activated at now by a: its
+// state and the role allow it, and no porting date lies ahead.
+func activatableNow(n *numbers.Number, a Access, now time.Time) bool {
+	return ActActivate.Applies(n, a) && ActivatableFrom(n, now, time.UTC) == ""
 }
 
 func statusClass(n *numbers.Number) string {

@@ -31,11 +31,17 @@ type Shell struct {
 	acting    numberdesk.StaffID
 	me        string // server mode: the account logged in, with its role
 	feed      *feed
+	resetting bool // the confirmation step of "Demo zurücksetzen" is open
+	ctx       app.Context
 }
+
+// resetID is the element ID of the confirmation step of "Demo zurücksetzen".
+const resetID = "confirm-reset"
 
 // OnMount loads the language and the backend (query hooks, saved state,
 // due deactivations).
 func (s *Shell) OnMount(ctx app.Context) {
+	s.ctx = ctx
 	UseLang(ctx, &s.lang)
 	// Re-render after every command: a failed save shows in the status, the
 	// actor switch follows a reset.
@@ -109,7 +115,15 @@ func (s *Shell) switchLang(l i18n.Lang) app.EventHandler {
 	}
 }
 
+// askReset opens the confirmation step of "Demo zurücksetzen": all changes
+// are lost.
+func (s *Shell) askReset(ctx app.Context, e app.Event) {
+	s.resetting = true
+	ShowModal(s.ctx, resetID)
+}
+
 func (s *Shell) reset(ctx app.Context, e app.Event) {
+	CloseConfirm(resetID)
 	if err := ResetDemo(ctx, 0); err != nil {
 		s.status = i18n.Error(err)
 		return
@@ -122,12 +136,16 @@ func (s *Shell) Render() app.UI {
 	page := pageAt(s.Path)
 	return app.Div().Class("shell").Body(
 		app.A().Class("skip").Href("#main").Text(i18n.T("shell.skip")),
-		app.If(s.updatable, func() app.UI {
+		// The banners in slots of their own: appearing, they must not shift
+		// <main> into another element's place (go-app reuses elements by
+		// position), which would mount the page anew and drop an open
+		// dialog with what the user entered.
+		dialogSlot(app.If(s.updatable, func() app.UI {
 			return app.Div().ID("update-banner").Class("banner").Attr("role", "status").Body(
 				app.Button().ID("update-reload").Type("button").Class("btn btn-primary").
 					Text("Update verfügbar – neu laden").OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
 			)
-		}),
+		})),
 		app.Header().Class("top").Body(
 			app.Div().Class("brand").Body(
 				app.Span().Class("logo").Attr("aria-hidden", "true").Body(Icon("logo")),
@@ -145,9 +163,9 @@ func (s *Shell) Render() app.UI {
 			),
 			s.tools(),
 		),
-		app.If(Offline(), func() app.UI {
+		dialogSlot(app.If(Offline(), func() app.UI {
 			return app.Div().ID("offline-banner").Class("banner banner-offline").Attr("role", "status").Text(i18n.T("shell.offline"))
-		}),
+		})),
 		app.Div().ID("shell-status").Class("status").Attr("role", "status").Attr("aria-live", "polite").Body(
 			app.If(s.status != "" || storeErr != "", func() app.UI {
 				return app.Text(joinNonEmpty(s.status, storeErr))
@@ -159,6 +177,10 @@ func (s *Shell) Render() app.UI {
 				return app.P().Class("loading").Text(i18n.T("shell.loading"))
 			}),
 		),
+		dialogSlot(app.If(s.resetting, func() app.UI {
+			return ConfirmDialog(resetID, i18n.T("shell.reset_title"), i18n.T("shell.reset_hint"), i18n.T("shell.reset"),
+				s.reset, func(ctx app.Context, e app.Event) { s.resetting = false })
+		})),
 	)
 }
 
@@ -206,8 +228,8 @@ func (s *Shell) tools() app.UI {
 		return tools.Body(append(account, lang)...)
 	}
 	return tools.Body(append(account, lang,
-		app.Button().Type("button").ID("demo-reset").Class("btn btn-small").
-			Text(i18n.T("shell.reset")).Title(i18n.T("shell.reset_hint")).OnClick(s.reset))...)
+		app.Button().Type("button").ID("demo-reset").Class("btn btn-small btn-danger btn-quiet").
+			Text(i18n.T("shell.reset")).Title(i18n.T("shell.reset_hint")).OnClick(s.askReset))...)
 }
 
 func boolAttr(b bool) string {
@@ -255,6 +277,7 @@ func init() {
 		"shell.reset":       {DE: "Demo zurücksetzen", EN: "Reset demo"},
 		"shell.reset_hint":  {DE: "Stellt die Demo-Daten wieder her; alle Änderungen gehen verloren.", EN: "Restores the demo data; all changes are lost."},
 		"shell.reset_done":  {DE: "Die Demo-Daten wurden zurückgesetzt.", EN: "The demo data has been reset."},
+		"shell.reset_title": {DE: "Demo wirklich zurücksetzen?", EN: "Really reset the demo?"},
 		"shell.loading":     {DE: "Wird geladen …", EN: "Loading …"},
 		"shell.save_failed": {DE: "Der Stand konnte nicht im Browser gespeichert werden.", EN: "The state could not be saved in the browser."},
 	})

@@ -448,6 +448,7 @@ func TestAssign(t *testing.T) {
 	click(t, ctx, "#assign-purge")
 	dialogShot(t, ctx, "assign-dialog", 1280)
 	click(t, ctx, "#dlg-assign-submit")
+	click(t, ctx, "#dlg-assign-purge-confirm") // deleting data asks first
 	waitText(t, ctx, "#dlg-assign-confirmation", "Die Rufnummer 0221 123456-11 nutzt jetzt Max Muster.")
 	waitText(t, ctx, "#dlg-assign-confirmation", "3 Einträge")
 	closeDialog(t, ctx, "dlg-assign")
@@ -468,6 +469,7 @@ func TestDemoReset(t *testing.T) {
 	waitStatus(t, ctx, "0221 123456-22", "aktiv")
 
 	click(t, ctx, "#demo-reset")
+	click(t, ctx, "#confirm-reset-confirm") // the reset asks first
 	waitText(t, ctx, "#shell-status", "zurückgesetzt")
 	persisted(t, ctx, map[string]string{"0221 123456-22": "neu"})
 }
@@ -584,6 +586,7 @@ func TestActorSwitch(t *testing.T) {
 		t.Error("a locked employee is offered in the actor switch")
 	}
 	click(t, ctx, "#demo-reset")
+	click(t, ctx, "#confirm-reset-confirm") // the reset asks first
 	waitOverview(t, ctx, seedTotal)
 	waitText(t, ctx, "#actor-switch", "Anna Admin (Administrator-Konto)")
 	poll(t, ctx, `document.querySelector("#actor-switch").selectedOptions[0].text === "Anna Admin (Administrator-Konto)"`, "the owner acts after a reset")

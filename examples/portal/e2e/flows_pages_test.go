@@ -231,6 +231,7 @@ func TestEmployees(t *testing.T) {
 	waitText(t, ctx, emp, "0221 123456-14")
 
 	click(t, ctx, emp+` button.emp-lock`)
+	click(t, ctx, "#confirm-lock-confirm") // "Sperren" asks first
 	waitVisible(t, ctx, emp+`[data-locked="true"]`)
 	waitText(t, ctx, "#emp-status", "Tom Neu wurde gesperrt.")
 	waitText(t, ctx, emp+" .emp-status", "gesperrt")
@@ -284,6 +285,7 @@ func TestEventLog(t *testing.T) {
 	open(t, ctx, p.URL+"/mitarbeiter?demo=reset")
 	emp := empRow("erika.beispiel@muster.example")
 	click(t, ctx, emp+" button.emp-lock")
+	click(t, ctx, "#confirm-lock-confirm") // "Sperren" asks first
 	waitVisible(t, ctx, emp+`[data-locked="true"]`)
 
 	// a routing change of 0221 123456-14
@@ -378,6 +380,7 @@ func TestEmployeesByRole(t *testing.T) {
 	waitVisible(t, ctx, paul+`[data-locked="false"]`)
 	waitText(t, ctx, "#emp-status", "Paul Gesperrt wurde entsperrt.")
 	click(t, ctx, paul+` button.emp-lock[data-action="lock"]`)
+	click(t, ctx, "#confirm-lock-confirm") // "Sperren" asks first
 	waitVisible(t, ctx, paul+`[data-locked="true"]`)
 
 	selectByText(t, ctx, "#actor-switch", "Max Muster (Mitarbeiter)")

@@ -187,8 +187,10 @@ func TestServerModeFlows(t *testing.T) {
 	click(t, ctx, "#dlg-assign-submit")
 	waitText(t, ctx, "#dlg-assign-employee-error", "gesperrt")
 	selectByText(t, ctx, "#assign-employee", "Max Muster")
+	waitGone(t, ctx, "#dlg-assign-employee-error") // the dialog has its new height: the click lands
 	click(t, ctx, "#assign-purge")
 	click(t, ctx, "#dlg-assign-submit")
+	click(t, ctx, "#dlg-assign-purge-confirm") // deleting data asks first
 	waitText(t, ctx, "#dlg-assign-confirmation", "Die Rufnummer 0221 123456-11 nutzt jetzt Max Muster.")
 	closeDialog(t, ctx, "dlg-assign")
 	waitText(t, ctx, row("0221 123456-11")+" .col-holder", "Max Muster")
@@ -215,6 +217,7 @@ func TestServerModeFlows(t *testing.T) {
 	click(t, ctx, "#emp-create-close")
 	emp := empRow("tom.neu@muster.example")
 	click(t, ctx, emp+` button.emp-lock`)
+	click(t, ctx, "#confirm-lock-confirm") // "Sperren" asks first
 	waitVisible(t, ctx, emp+`[data-locked="true"]`)
 
 	// The event log reads the server's log.
