@@ -462,7 +462,7 @@ func testPlans(t *testing.T, d sqlstore.Dialect, s *sqlstore.Store, db *sql.DB, 
 	type shape struct {
 		name string
 		q    sentStmt
-		byID bool // only noted, not asserted: the page's rows are found by ID
+		byID bool // the rows are found by ID (SQLite: asserted on the plan; PostgreSQL: on both plans)
 		slow bool // the documented slow path: its plan is logged, not asserted
 	}
 	shapes := []shape{{"OverviewActiveOffset", overview, false, false}, {"ApplyDue", applyDue, false, false}, {"FetchByIDs", fetch, true, false}}
@@ -523,7 +523,16 @@ func testPlans(t *testing.T, d sqlstore.Dialect, s *sqlstore.Store, db *sql.DB, 
 				t.Logf("NOTE: the documented slow path (Query.Contains): plan logged, not asserted")
 			}
 			if d == sqlstore.Postgres {
-				explainPostgres(t, db, c.q, !c.slow)
+				custom, generic := explainPostgres(t, db, c.q, !c.slow)
+				if c.byID {
+					// Both plans find the rows by their key. The generic one
+					// once walked the tenant's E.164 index to stop at a
+					// LIMIT it could not know was NULL, filtering by ID.
+					for name, plan := range map[string]string{"custom": custom, "generic": generic} {
+						assert.Regexp(t, pgByID, plan, "%s plan: numbers is not looked up by ID", name)
+						assert.NotRegexp(t, pgWalkFilteringIDs, plan, "%s plan: numbers is walked in index order, filtered by ID", name)
+					}
+				}
 			} else {
 				explainSQLite(t, db, c.q, c.byID, !c.slow)
 			}
@@ -681,8 +690,11 @@ func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
 }
 
 var (
-	pgSeqScan   = regexp.MustCompile(`Seq Scan on numbers\b`)
-	pgIndexScan = regexp.MustCompile(`(Index Scan|Index Only Scan)( Backward)? using numbers_\w+ on numbers\b|Bitmap Index Scan on numbers_\w+`)
+	// pgByID is an index condition on the ID; pgWalkFilteringIDs a filter.
+	pgByID             = regexp.MustCompile(`Index Cond: \(\(tenant_id = [^)]*\) AND \(id = ANY`)
+	pgWalkFilteringIDs = regexp.MustCompile(`Filter: \(id = ANY`)
+	pgSeqScan          = regexp.MustCompile(`Seq Scan on numbers\b`)
+	pgIndexScan        = regexp.MustCompile(`(Index Scan|Index Only Scan)( Backward)? using numbers_\w+ on numbers\b|Bitmap Index Scan on numbers_\w+`)
 )
 
 // postgresPlanProblems returns the parts of the plan that read numbers

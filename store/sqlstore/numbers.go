@@ -653,7 +653,15 @@ func (s *Store) findNumbers(ctx context.Context, op string, tenant numberdesk.Te
 			return "SELECT n.* FROM numbers n WHERE " + cond + " ORDER BY " + order
 		}
 		var inner string
-		if segs := s.segments(f); len(segs) == 1 {
+		if segs := s.segments(f); s.d == Postgres && whole && len(segs) == 1 && (len(f.IDs) > 0 || len(f.E164s) > 0) {
+			// PostgreSQL, a few numbers by key (the commands' reads): no
+			// order and no LIMIT inside, so that the planner does not walk
+			// the tenant in E.164 order to stop early, as the generic plan
+			// of the prepared statement did (it cannot know that the limit
+			// is NULL); the outer ORDER BY sorts the few rows found.
+			inner = branch(segs[0], "")
+			inner = strings.TrimSuffix(inner, " ORDER BY ")
+		} else if len(segs) == 1 {
 			order := segs[0].order(a)
 			if s.d == SQLite && (len(f.IDs) > 0 || len(f.E164s) > 0) {
 				// A few numbers by key: look them up and sort them, rather
