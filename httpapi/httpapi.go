@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/billing"
 	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
@@ -99,6 +100,15 @@ type Config struct {
 	// same *Sessions, so that the cookie authenticates every request; with
 	// another Auth the logout still ends the cookie's session.
 	Sessions *Sessions
+	// MaxImportBody is the largest CSV file POST /api/v1/numbers/import
+	// takes (413 beyond it); 0 means DefaultMaxImportBody.
+	MaxImportBody int64
+	// Billing is the policy of the statements (GET
+	// /api/v1/billing/statement); the zero value prorates per day.
+	Billing billing.Policy
+	// Webhooks, if set, is what GET /api/v1/webhooks/status reports (a
+	// *webhook.Notifier); without it the tenant has no endpoints to show.
+	Webhooks WebhookStatuses
 }
 
 // handler serves the API.
@@ -160,6 +170,7 @@ func newHandler(cfg Config) (*handler, error) {
 	h.efaxRoutes()
 	h.eventRoutes()
 	h.sessionRoutes()
+	h.backofficeRoutes()
 	// Anything else under the prefix: a problem, not the mux's text.
 	h.mux.HandleFunc(Prefix, h.unrouted)
 	return h, nil

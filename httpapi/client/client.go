@@ -117,7 +117,10 @@ func (c *Client) call(ctx context.Context, method, path string, header map[strin
 	for k, v := range header {
 		r.Header[k] = v
 	}
-	if in != nil {
+	if raw, ok := in.(rawBody); ok { // a file, sent as it is (backoffice.go)
+		r.Body = raw.data
+		r.Header["Content-Type"] = raw.contentType
+	} else if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return nil, err

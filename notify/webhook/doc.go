@@ -44,6 +44,15 @@
 // bytes, the HMAC key ([NewSecret] makes one); secrets redact themselves
 // when printed or logged.
 //
+// # Asymmetric signatures
+//
+// An endpoint may also have ed25519 signing keys ([Endpoint.SigningKeys],
+// "whsk_…"; [NewSigningKey]): each adds a "v1a," entry, the standard base64
+// of the ed25519 signature of the same id.timestamp.body, after the "v1,"
+// entries. The receiver holds only the [PublicKey] ("whpk_…"), which can
+// verify but not sign ([NewPublicKeyVerifier]); several keys rotate as
+// secrets do. A signing key redacts itself as a secret does.
+//
 // # Rotation
 //
 // The signature header is a space-separated list with one "v1," entry per
@@ -76,6 +85,8 @@
 //     refused, and the receiver should update the URL.
 //   - every other 4xx (400, 401, 403, 404, 410, 413, ...): permanent.
 //   - a tenant endpoint that is malformed (see [Endpoint.Check]): permanent.
+//   - an address the guard refuses (see Internal addresses): permanent.
+//   - an endpoint whose circuit breaker is open: transient, no request.
 //
 // The outbox keeps one delivery state per event, not per endpoint.
 // [Notifier.Notify] therefore returns a transient error while any endpoint
@@ -87,6 +98,46 @@
 // its retries reach only the others. The memory is the process's: after a
 // restart, or for a retry by another node, every endpoint gets the event
 // again.
+//
+// # Circuit breaker
+//
+// Each endpoint has a circuit breaker, so that a dead endpoint does not
+// cost its timeout for every event: after [Config.BreakerFailures]
+// consecutive failed attempts (default 5; any failure counts, a success
+// resets) the endpoint is skipped, without a request, for
+// [Config.BreakerCoolDown] (default 1 minute). A skipped endpoint is a
+// transient failure ([ErrCircuitOpen]) with the rest of the cool-down as
+// its [notify.RetryAfter] hint, so the event stays pending in the outbox
+// and its other endpoints still get it. After the cool-down one webhook is
+// the probe (the others wait meanwhile): its success closes the breaker,
+// its failure opens it for another cool-down. The breakers are the
+// process's: each node learns on its own.
+//
+// # Internal addresses
+//
+// Tenants supply their own URLs, so by default the Notifier refuses to
+// connect to a loopback, private (RFC 1918, RFC 6598, IPv6 unique local),
+// link-local (169.254.169.254, where clouds serve credentials, included),
+// unspecified, broadcast or multicast address (server-side request
+// forgery). It checks the address when it dials, after the name was
+// resolved, so a name that resolves to another address for the request
+// than when it was saved (DNS rebinding) and a redirect are checked too,
+// and it uses no HTTP proxy, which would hide the target. A refused
+// endpoint fails permanently with a [RefusedAddressError] that names the
+// address. [Config.AllowPrivateTargets] turns the guard off: for receivers
+// in the vendor's own network and for tests (httptest servers listen on
+// 127.0.0.1). A [Config.Client] with another Transport than an
+// *http.Transport cannot be guarded and is refused unless the guard is
+// off.
+//
+// # Status
+//
+// [Notifier.TenantStatus] and [Notifier.VendorStatus] tell, per endpoint,
+// the breaker's state, the last attempt and success, and the latest ten
+// failures (time, event, HTTP status, the error's text), as this process
+// saw them: what a tenant's back office shows (httpapi serves it at GET
+// /api/v1/webhooks/status). The outbox keeps the per-event state
+// (notify.Delivery).
 //
 // # At least once
 //

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"net/url"
 	"strings"
@@ -22,8 +23,13 @@ type Endpoint struct {
 	URL string
 	// Secrets sign every webhook, one "v1," signature each: normally one,
 	// two during a rotation (the new one and the old one, until the
-	// receiver has switched). At least one is required.
+	// receiver has switched). At least one Secret or SigningKey is
+	// required.
 	Secrets []Secret
+	// SigningKeys sign every webhook with ed25519, one "v1a," signature
+	// each after the "v1," ones: receivers verify with the PublicKey alone
+	// (NewPublicKeyVerifier), which cannot sign. Two during a rotation.
+	SigningKeys []SigningKey
 	// Types, if not empty, limits the endpoint to these event types. An
 	// entry ending in ".*" matches every type with that prefix
 	// ("number.*"); "*" matches all.
@@ -31,8 +37,9 @@ type Endpoint struct {
 }
 
 // Check reports whether e is a valid endpoint: an absolute http or https
-// URL with a host (Field "URL"), at least one secret (Field "Secrets"),
-// every secret well-formed (Field "Secrets[i]", see Secret), and no empty
+// URL with a host (Field "URL"), at least one secret or signing key (Field
+// "Secrets"), every secret and signing key well-formed (Field "Secrets[i]",
+// "SigningKeys[i]"; see Secret and SigningKey), and no empty
 // type or one with white space (Field "Types[i]"). It returns a
 // *numberdesk.Error with CodeInvalid whose text holds neither the URL nor a
 // secret. Call it when a tenant saves an endpoint, so that Notify never meets
@@ -61,11 +68,12 @@ func (f TenantEndpointsFunc) WebhookEndpoints(ctx context.Context, tenant number
 
 // endpoint is a checked Endpoint.
 type endpoint struct {
-	key   string // identifies it among the endpoints of an event (see progress)
-	name  string
-	url   string
-	keys  [][]byte
-	types []numberdesk.EventType
+	key     string // identifies it among the endpoints of an event (see progress)
+	name    string
+	url     string
+	keys    [][]byte
+	signers []ed25519.PrivateKey
+	types   []numberdesk.EventType
 }
 
 // parseEndpoint checks e; the Field of an error starts with prefix (e.g.
@@ -79,10 +87,14 @@ func parseEndpoint(op, prefix, scope string, e Endpoint) (*endpoint, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
 		return nil, invalid("URL", "Die Adresse muss eine absolute http- oder https-URL sein.")
 	}
-	if len(e.Secrets) == 0 {
+	if len(e.Secrets) == 0 && len(e.SigningKeys) == 0 {
 		return nil, invalid("Secrets", "Es ist kein Geheimnis angegeben.")
 	}
 	keys, err := keysOf(op, prefix+"Secrets", e.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	signers, err := signersOf(op, prefix+"SigningKeys", e.SigningKeys)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +107,20 @@ func parseEndpoint(op, prefix, scope string, e Endpoint) (*endpoint, error) {
 	if name == "" {
 		name = u.Host
 	}
-	return &endpoint{key: scope + " " + e.URL, name: name, url: e.URL, keys: keys, types: e.Types}, nil
+	return &endpoint{key: scope + " " + e.URL, name: name, url: e.URL, keys: keys, signers: signers, types: e.Types}, nil
+}
+
+// signature is the webhook-signature header of a webhook to ep: its "v1,"
+// entries, then its "v1a," entries.
+func (ep *endpoint) signature(id string, timestamp int64, body []byte) string {
+	v1, v1a := signature(ep.keys, id, timestamp, body), asymmetricSignature(ep.signers, id, timestamp, body)
+	switch {
+	case v1 == "":
+		return v1a
+	case v1a == "":
+		return v1
+	}
+	return v1 + " " + v1a
 }
 
 // wants reports whether the endpoint takes events of type t.

@@ -62,7 +62,8 @@ func ExampleNew() {
 		Tenants: webhook.TenantEndpointsFunc(func(ctx context.Context, tenant numberdesk.TenantID) ([]webhook.Endpoint, error) {
 			return nil, nil // from the vendor's storage: the endpoints the tenant configured (see Endpoint.Check)
 		}),
-		Timeout: 10 * time.Second,
+		Timeout:             10 * time.Second,
+		AllowPrivateTargets: true, // the receiver of this example listens on 127.0.0.1
 	})
 	if err != nil {
 		log.Fatal(numberdesk.ErrorField(err), ": ", numberdesk.ErrorMessage(err))

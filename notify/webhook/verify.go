@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"crypto/ed25519"
 	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
@@ -17,7 +18,7 @@ import (
 const (
 	HeaderID        = "webhook-id"        // the event ID, the same on every retry
 	HeaderTimestamp = "webhook-timestamp" // the attempt's time, integer Unix seconds
-	HeaderSignature = "webhook-signature" // "v1,<base64>" entries, separated by spaces
+	HeaderSignature = "webhook-signature" // "v1,<base64>" (and "v1a,<base64>") entries, separated by spaces
 )
 
 // DefaultTolerance is the Verifier.Tolerance used when none is set.
@@ -44,7 +45,8 @@ type Verifier struct {
 	// Clock is the receiver's time; nil is the wall clock.
 	Clock numberdesk.Clock
 
-	keys [][]byte
+	keys   [][]byte            // HMAC keys ("v1,"), NewVerifier
+	public []ed25519.PublicKey // ed25519 keys ("v1a,"), NewPublicKeyVerifier
 }
 
 // NewVerifier returns a Verifier that accepts a webhook signed with any of
@@ -68,7 +70,9 @@ func NewVerifier(secrets ...Secret) (*Verifier, error) {
 // webhook-signature must be present, the timestamp must lie within
 // Tolerance of the Clock's time, and one "v1," entry of the signature list
 // must be the HMAC of id.timestamp.body under one of the Verifier's secrets
-// (compared in constant time; entries of other versions are skipped). It
+// (compared in constant time) or, for a NewPublicKeyVerifier, one "v1a,"
+// entry the ed25519 signature of it by one of its keys (entries of other
+// versions are skipped). It
 // returns a *numberdesk.Error with CodeInvalid whose Field names the header
 // at fault and whose cause is one of ErrMissingHeader, ErrMalformedTimestamp,
 // ErrTooOld, ErrTooNew and ErrNoMatchingSignature. A receiver answers such
@@ -101,13 +105,25 @@ func (v *Verifier) Verify(h http.Header, body []byte) error {
 	for i, k := range v.keys {
 		want[i] = mac(k, id, unix, body)
 	}
+	var msg []byte
+	if len(v.public) > 0 {
+		msg = signedContent(id, unix, body)
+	}
 	for entry := range strings.FieldsSeq(sigs) {
 		version, sig, ok := strings.Cut(entry, ",")
-		if !ok || version != "v1" {
+		if !ok || (version != "v1" && version != "v1a") {
 			continue
 		}
 		got, err := base64.StdEncoding.DecodeString(sig)
 		if err != nil {
+			continue
+		}
+		if version == "v1a" {
+			for _, pub := range v.public {
+				if len(got) == ed25519.SignatureSize && ed25519.Verify(pub, msg, got) {
+					return nil
+				}
+			}
 			continue
 		}
 		for _, w := range want {

@@ -69,8 +69,10 @@ type Config struct {
 	// http.DefaultTransport. The Notifier uses a copy whose CheckRedirect
 	// follows a redirect only to the same host (scheme, host and port) with
 	// the method POST kept (307, 308), at most 5 times, and then asks
-	// Client's own CheckRedirect, if any. A Transport that refuses private
-	// addresses protects the vendor's network from tenant-supplied URLs.
+	// Client's own CheckRedirect, if any. Unless AllowPrivateTargets is
+	// set, Client.Transport must be nil (http.DefaultTransport) or an
+	// *http.Transport, which the Notifier copies with the guard against
+	// internal addresses (see AllowPrivateTargets).
 	Client *http.Client
 	// Timeout bounds each request: connecting, sending, and receiving the
 	// response; 0 means DefaultTimeout. Keep it well below half the
@@ -79,9 +81,30 @@ type Config struct {
 	// MaxRetryAfter bounds what a Retry-After of a 429 or 503 reply may ask
 	// for; 0 means DefaultMaxRetryAfter.
 	MaxRetryAfter time.Duration
-	// Clock gives the webhook-timestamp and the time that a Retry-After
-	// date is measured from; nil is the wall clock.
+	// Clock gives the webhook-timestamp, the time that a Retry-After date
+	// is measured from, and the circuit breakers' time; nil is the wall
+	// clock.
 	Clock numberdesk.Clock
+	// AllowPrivateTargets turns off the guard against server-side request
+	// forgery. By default the Notifier refuses to connect to a loopback,
+	// private (RFC 1918, RFC 6598, IPv6 unique local), link-local (the
+	// cloud metadata address 169.254.169.254 included), unspecified,
+	// broadcast or multicast address: it checks the address a host
+	// resolved to when it dials (so a name that resolves anew, DNS
+	// rebinding, or a redirect cannot get past it), and it uses no HTTP
+	// proxy (which would hide the target). A refused endpoint fails
+	// permanently with a *RefusedAddressError. Set it for receivers in
+	// the vendor's own network (on-premise) and in tests; an egress proxy
+	// then goes in Client.Transport.
+	AllowPrivateTargets bool
+	// BreakerFailures is how many consecutive failed attempts open an
+	// endpoint's circuit breaker: the endpoint is then skipped, without a
+	// request, for BreakerCoolDown, then one webhook probes it (see
+	// BreakerState); 0 means DefaultBreakerFailures, a negative value
+	// turns the breakers off. BreakerCoolDown 0 means
+	// DefaultBreakerCoolDown.
+	BreakerFailures int
+	BreakerCoolDown time.Duration
 }
 
 // Notifier is a notify.Notifier that POSTs each event as a signed webhook
@@ -96,6 +119,7 @@ type Notifier struct {
 	maxRetryAfter time.Duration
 	clock         numberdesk.Clock
 	progress      progress
+	health        *health
 }
 
 // New returns a Notifier for cfg. A malformed cfg is a *numberdesk.Error
@@ -113,6 +137,8 @@ func New(cfg Config) (*Notifier, error) {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "Timeout", "Die Zeitspanne darf nicht negativ sein.")
 	case cfg.MaxRetryAfter < 0:
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "MaxRetryAfter", "Die Zeitspanne darf nicht negativ sein.")
+	case cfg.BreakerCoolDown < 0:
+		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "BreakerCoolDown", "Die Zeitspanne darf nicht negativ sein.")
 	}
 	n := &Notifier{tenants: cfg.Tenants, timeout: cfg.Timeout, maxRetryAfter: cfg.MaxRetryAfter, clock: cfg.Clock}
 	for i, e := range cfg.Endpoints {
@@ -134,6 +160,23 @@ func New(cfg Config) (*Notifier, error) {
 		n.client = &c
 	}
 	n.client.CheckRedirect = sameHost(n.client.CheckRedirect)
+	if !cfg.AllowPrivateTargets {
+		t, err := guard(n.client.Transport)
+		if err != nil {
+			e := numberdesk.E(numberdesk.CodeInvalid, op, "Client", "Der Schutz vor internen Adressen braucht einen *http.Transport; sonst ist AllowPrivateTargets zu setzen.")
+			e.Err = err
+			return nil, e
+		}
+		n.client.Transport = t
+	}
+	threshold, coolDown := cfg.BreakerFailures, cfg.BreakerCoolDown
+	if threshold == 0 {
+		threshold = DefaultBreakerFailures
+	}
+	if coolDown == 0 {
+		coolDown = DefaultBreakerCoolDown
+	}
+	n.health = newHealth(threshold, coolDown)
 	return n, nil
 }
 
@@ -251,8 +294,15 @@ func (n *Notifier) Notify(ctx context.Context, e numberdesk.Event) error {
 		case ok:
 			results[i] = outcome
 		default:
+			if skip := n.health.admit(t.ep.key, t.ep.name, n.clock.Now()); skip != nil {
+				results[i] = skip
+				continue
+			}
 			sent[i] = true
-			wg.Go(func() { results[i] = n.post(ctx, t.ep, e.ID, body) })
+			wg.Go(func() {
+				results[i] = n.post(ctx, t.ep, e.ID, body)
+				n.health.record(ctx, t.ep.key, t.ep.name, e.ID, n.clock.Now(), results[i])
+			})
 		}
 	}
 	wg.Wait()
@@ -321,7 +371,7 @@ func (n *Notifier) targets(ctx context.Context, e numberdesk.Event) ([]target, e
 		return ts, fmt.Errorf("webhook: loading the endpoints of tenant %s: %w", e.Tenant, err)
 	}
 	for i, te := range eps {
-		ep, err := parseEndpoint(op, fmt.Sprintf("Endpoints[%d].", i), "tenant", te)
+		ep, err := parseEndpoint(op, fmt.Sprintf("Endpoints[%d].", i), tenantScope(e.Tenant), te)
 		if err != nil {
 			name := te.Name
 			if name == "" {
@@ -367,9 +417,12 @@ func (n *Notifier) post(ctx context.Context, ep *endpoint, id numberdesk.EventID
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set(HeaderID, string(id))
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(HeaderSignature, signature(ep.keys, string(id), ts, body))
+	req.Header.Set(HeaderSignature, ep.signature(string(id), ts, body))
 	resp, err := n.client.Do(req)
 	if err != nil {
+		if refused, ok := errors.AsType[*RefusedAddressError](err); ok {
+			return &EndpointError{Endpoint: ep.name, Permanent: true, Err: refused}
+		}
 		return &EndpointError{Endpoint: ep.name, Err: n.cause(ctx, err)}
 	}
 	defer func() { _ = resp.Body.Close() }()
