@@ -17,6 +17,11 @@ import (
 // MaxLimit is the largest page a list returns.
 const MaxLimit = 1000
 
+// MaxOffset is the largest offset of the overview (GET /numbers?offset=):
+// skipping rows costs O(offset), so a deep page of a large tenant is
+// reached through the cursor, which costs the same on every page.
+const MaxOffset = 100_000
+
 // List is the shape of every collection.
 type List[T any] struct {
 	Items []T `json:"items"`
@@ -154,6 +159,21 @@ func (q *query) int64(name string) int64 {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 {
 		q.fail(name, "Bitte geben Sie eine nicht negative ganze Zahl an.")
+	}
+	return n
+}
+
+// offset is the "offset" parameter: rows to skip, 0 if absent, at most
+// MaxOffset.
+func (q *query) offset() int {
+	s := q.str("offset")
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > MaxOffset {
+		q.fail("offset", "Bitte geben Sie einen Versatz von 0 bis 100000 an.")
+		return 0
 	}
 	return n
 }

@@ -48,14 +48,14 @@ func numberID(r *http.Request) numberdesk.NumberID { return numberdesk.NumberID(
 
 // GET /numbers: the overview. Parameters: status, usage_type (repeated or
 // comma-separated), holder, unassigned, search, contains, sort, desc,
-// cursor, limit.
+// cursor, offset, limit.
 func (h *handler) overview(r *http.Request, a numberdesk.Actor) (reply, error) {
 	q := newQuery(r)
 	in := numbers.Query{
 		Holder: numberdesk.StaffID(q.str("holder")), Unassigned: q.boolean("unassigned"),
 		Search: q.str("search"), Contains: q.boolean("contains"),
 		Sort: numbers.SortKey(q.str("sort")), Desc: q.boolean("desc"),
-		Cursor: q.str("cursor"), Limit: q.limit(numbers.DefaultPage),
+		Cursor: q.str("cursor"), Offset: q.offset(), Limit: q.limit(numbers.DefaultPage),
 	}
 	for _, s := range q.list("status") {
 		in.Statuses = append(in.Statuses, numbers.Status(s))

@@ -29,6 +29,15 @@ type numberList struct {
 	TotalIsLowerBound bool             `json:"total_is_lower_bound"`
 }
 
+// e164s are the E.164 forms of ns, in their order.
+func e164s(ns []numbers.Number) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.E164
+	}
+	return out
+}
+
 // provision adds the block 0221 4711-<from>…<to> as the owner.
 func (e *env) provision(t *testing.T, from, to string) []numbers.Number {
 	t.Helper()
@@ -211,7 +220,21 @@ func TestOverviewPages(t *testing.T) {
 	require.Len(t, seen, 15)
 	require.IsIncreasing(t, seen)
 
-	r := e.get(t, e.owner, "/api/v1/numbers?status=active&status=new&usage_type=voice&search=0221%204711&desc=true")
+	// An offset skips rows, also after a cursor (the portal's pager).
+	r := e.get(t, e.owner, "/api/v1/numbers?limit=4&sort=number&offset=6")
+	require.Equal(t, http.StatusOK, r.Code, "%s", r.Body)
+	var page numberList
+	r.json(t, &page)
+	require.Equal(t, 15, page.Total)
+	require.Equal(t, seen[6:10], e164s(page.Items))
+	r = e.get(t, e.owner, "/api/v1/numbers?limit=4&sort=number&offset=2&cursor="+url.QueryEscape(page.NextCursor))
+	r.json(t, &page)
+	require.Equal(t, seen[12:15], e164s(page.Items))
+	r = e.do(t, req{as: e.owner, method: http.MethodGet, path: "/api/v1/numbers?offset=-1", invalid: true})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Code)
+	require.Equal(t, "offset", r.problem(t).Field)
+
+	r = e.get(t, e.owner, "/api/v1/numbers?status=active&status=new&usage_type=voice&search=0221%204711&desc=true")
 	var l numberList
 	r.json(t, &l)
 	require.Equal(t, 15, l.Total)

@@ -27,7 +27,10 @@ func (Fetch) RoundTrip(ctx context.Context, r *Request) (*Response, error) {
 	init.Set("credentials", "same-origin")
 	init.Set("cache", "no-store")
 	if r.Body != nil {
-		init.Set("body", string(r.Body))
+		// The bytes as they are (a string body would be re-encoded).
+		body := js.Global().Get("Uint8Array").New(len(r.Body))
+		js.CopyBytesToJS(body, r.Body)
+		init.Set("body", body)
 	}
 	ctrl := js.Global().Get("AbortController").New()
 	init.Set("signal", ctrl.Get("signal"))
@@ -39,8 +42,8 @@ func (Fetch) RoundTrip(ctx context.Context, r *Request) (*Response, error) {
 	done := make(chan result, 1)
 	var status int
 	var hdr map[string]string
-	var onText, onResponse, onError js.Func
-	release := func() { onText.Release(); onResponse.Release(); onError.Release() }
+	var onBody, onResponse, onError js.Func
+	release := func() { onBody.Release(); onResponse.Release(); onError.Release() }
 	onError = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		msg := "fetch failed"
 		if len(args) > 0 {
@@ -49,8 +52,14 @@ func (Fetch) RoundTrip(ctx context.Context, r *Request) (*Response, error) {
 		done <- result{err: errors.New(msg)}
 		return nil
 	})
-	onText = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		done <- result{resp: &Response{Status: status, Header: hdr, Body: []byte(args[0].String())}}
+	onBody = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		// The body's bytes as sent: Response.text() would decode them as
+		// UTF-8, dropping a byte order mark (the Excel CSV's) and
+		// replacing what is not UTF-8.
+		buf := js.Global().Get("Uint8Array").New(args[0])
+		body := make([]byte, buf.Get("length").Int())
+		js.CopyBytesToGo(body, buf)
+		done <- result{resp: &Response{Status: status, Header: hdr, Body: body}}
 		return nil
 	})
 	onResponse = js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -66,7 +75,7 @@ func (Fetch) RoundTrip(ctx context.Context, r *Request) (*Response, error) {
 			kv := n.Get("value")
 			hdr[kv.Index(0).String()] = kv.Index(1).String()
 		}
-		resp.Call("text").Call("then", onText).Call("catch", onError)
+		resp.Call("arrayBuffer").Call("then", onBody).Call("catch", onError)
 		return nil
 	})
 	js.Global().Call("fetch", r.Path, init).Call("then", onResponse).Call("catch", onError)

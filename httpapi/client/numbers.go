@@ -31,12 +31,13 @@ func (c *Client) Overview(ctx context.Context, q numbers.Query) (*numbers.Page, 
 	p.set("sort", string(q.Sort))
 	p.flag("desc", q.Desc)
 	p.set("cursor", q.Cursor)
+	p.int("offset", q.Offset)
 	p.int("limit", q.Limit)
 	var l List[*numbers.Number]
 	if _, err := c.call(ctx, "GET", p.path("/api/v1/numbers"), nil, nil, &l); err != nil {
 		return nil, err
 	}
-	return &numbers.Page{Numbers: l.Items, Total: l.Total, TotalIsLowerBound: l.TotalIsLowerBound, NextCursor: l.NextCursor, Limit: q.Limit}, nil
+	return &numbers.Page{Numbers: l.Items, Total: l.Total, TotalIsLowerBound: l.TotalIsLowerBound, NextCursor: l.NextCursor, Offset: q.Offset, Limit: q.Limit}, nil
 }
 
 // Lookup is the number with this E.164, in any usual format.
