@@ -63,8 +63,8 @@ loadtest: ## the portal's load-and-kill test, verbose: two server processes on o
 size: ## js/wasm size of the portal next to a naive go-app hello world, built in the same run
 	$(GO) run ./examples/portal/internal/sizereport
 
-screenshots: ## run the browser tests and write docs/screenshots/*.png
-	NUMBERDESK_SCREENSHOTS=1 $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./examples/portal/e2e/
+screenshots: ## run the browser tests and write docs/screenshots/*.png (RUN=TestBrands: only the tests matching, e.g. the two brands; SKIP=…: all but those)
+	NUMBERDESK_SCREENSHOTS=1 $(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '$(RUN)' -skip '$(SKIP)' ./examples/portal/e2e/
 
 bench: ## benchmarks with allocations (figures are reported, not asserted)
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/billing"
 	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
@@ -45,6 +46,9 @@ type API interface {
 	Routing(ctx context.Context, id numberdesk.NumberID) (*routing.Settings, error)
 	SaveRouting(ctx context.Context, req numbers.SaveRoutingRequest) (*routing.Settings, error)
 	Events(ctx context.Context, f numberdesk.EventFilter) ([]numberdesk.Event, error)
+	// History is the events of one number, oldest first
+	// (numbers.Service.History: also for an employee holding it).
+	History(ctx context.Context, id numberdesk.NumberID) ([]numberdesk.Event, error)
 
 	// Employees are all of the tenant's, sorted by name; Names their names
 	// by ID (for showing holders and actors).
@@ -59,6 +63,17 @@ type API interface {
 
 	EfaxRecipients(ctx context.Context, number numberdesk.NumberID) (*efax.Eligibility, error)
 	EfaxSend(ctx context.Context, req efax.SendRequest) (*efax.Confirmation, error)
+
+	// Statement is the tenant's billing statement of a calendar month in
+	// its time zone (owner and manager: it is computed from the event log).
+	Statement(ctx context.Context, year int, month time.Month) (*billing.MonthlyStatement, error)
+	// ImportCSV checks (dryRun) or imports an inventory file (csvio's
+	// formats): the result names every row's problems, malformed rows
+	// included; an apply is all or nothing, and key makes it safe to
+	// repeat (owner only).
+	ImportCSV(ctx context.Context, file []byte, dryRun bool, key string) (*numbers.ImportResult, error)
+	// Export returns an export (overview, event log, statement) as a file.
+	Export(ctx context.Context, x Export) (*Download, error)
 }
 
 // Local is the API of the in-browser demo: the SDK's services on the
@@ -133,6 +148,10 @@ func (l Local) Events(ctx context.Context, f numberdesk.EventFilter) ([]numberde
 	return l.D.Numbers.Events(ctx, l.Actor(), f)
 }
 
+func (l Local) History(ctx context.Context, id numberdesk.NumberID) ([]numberdesk.Event, error) {
+	return l.D.Numbers.History(ctx, l.Actor(), id)
+}
+
 func (l Local) Employees(ctx context.Context) ([]*staff.Employee, error) { return l.D.Employees(ctx) }
 
 func (l Local) Names(ctx context.Context) (map[numberdesk.StaffID]string, error) {
@@ -169,4 +188,16 @@ func (l Local) EfaxRecipients(ctx context.Context, number numberdesk.NumberID) (
 
 func (l Local) EfaxSend(ctx context.Context, req efax.SendRequest) (*efax.Confirmation, error) {
 	return l.D.Fax.Send(ctx, l.Actor(), req)
+}
+
+func (l Local) Statement(ctx context.Context, year int, month time.Month) (*billing.MonthlyStatement, error) {
+	return localStatement(ctx, l.D.Numbers, l.Actor(), l.Location(), year, month)
+}
+
+func (l Local) ImportCSV(ctx context.Context, file []byte, dryRun bool, key string) (*numbers.ImportResult, error) {
+	return localImport(ctx, l.D.Numbers, l.Actor(), file, dryRun, key)
+}
+
+func (l Local) Export(ctx context.Context, x Export) (*Download, error) {
+	return localExport(ctx, l, x)
 }

@@ -113,7 +113,9 @@ func (c *ActivateDialog) Render() app.UI {
 			fe.Top(activateID),
 		}
 	}
-	p := primary{label: numbers.DefaultConsentLabel, disabled: c.quote == nil, submit: c.submit}
+	// The paid consent in the brand's wording (default the seed's), which
+	// the server's SDK records with the activation.
+	p := primary{label: Brand().Consent, disabled: c.quote == nil, submit: c.submit}
 	if c.quote != nil {
 		// The gross total stands next to the paid button, in view.
 		p.beside = app.P().ID("foot-gross").Class("foot-total").Body(
@@ -165,8 +167,10 @@ func (c *ActivateDialog) renderQuote() app.UI {
 		return app.Tr().Class("total").Body(app.Th().Scope("row").Text(label), td)
 	}
 	return app.Div().Class("quote").Body(
-		app.H3().Text(i18n.T("activate.costs")),
-		app.Div().Class("quote-scroll").Body(app.Table().ID("quote-table").Class("quote-table").Body(
+		app.H3().ID("quote-title").Text(i18n.T("activate.costs")),
+		// focusable: on a phone the cost overview is the dialog's scroll
+		// area, and the keyboard scrolls what has the focus (WCAG 2.1.1)
+		app.Div().Class("quote-scroll").Attr("tabindex", "0").Attr("role", "region").Attr("aria-labelledby", "quote-title").Body(app.Table().ID("quote-table").Class("quote-table").Body(
 			app.THead().Body(app.Tr().Body(
 				app.Th().Scope("col").Text(i18n.T("activate.position")),
 				app.Th().Scope("col").Class("num").Text(i18n.T("activate.monthly")),

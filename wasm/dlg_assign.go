@@ -30,6 +30,9 @@ type AssignDialog struct {
 	purge     bool
 	asking    bool // the confirmation step of the purge is open
 	result    *numbers.AssignResult
+	// pick replaces the dropdown of employees when there are more than
+	// pickerLimit (a searchable picker, picker.go; nil: the dropdown).
+	pick *picker
 }
 
 const (
@@ -49,6 +52,11 @@ func (c *AssignDialog) OnMount(ctx app.Context) {
 			return err
 		}
 		c.employees, err = d.Employees(ctx)
+		c.pick = nil
+		if len(c.employees) > pickerLimit {
+			c.pick = &picker{ID: "assign-employee", Hint: i18n.T("picker.hint.person"), Source: employeeSource(c.employees),
+				OnChange: func(ctx app.Context) { c.employee, c.err = c.pick.Value(), nil }}
+		}
 		return err
 	})
 	if c.err != nil && c.display == "" {
@@ -59,6 +67,11 @@ func (c *AssignDialog) OnMount(ctx app.Context) {
 // submit saves the assignment; with the purge ticked it first asks (the
 // data cannot be restored).
 func (c *AssignDialog) submit(ctx app.Context, e app.Event) {
+	// No choice: the portal's own message, not the SDK's text-field one.
+	if c.err = requireChoice("wasm.AssignDialog", "employee", c.employee); c.err != nil {
+		FocusByID(c.ctx, "assign-employee")
+		return
+	}
 	if c.purge && len(c.holders) > 0 && c.employee != "" {
 		c.asking = true
 		ShowModal(c.ctx, assignPurgeID)
@@ -133,19 +146,8 @@ func (c *AssignDialog) Render() app.UI {
 					app.P().ID("assign-purge-hint").Class("hint warning").Text(i18n.T("assign.purge_hint")),
 				)
 			}),
-			choice(assignID, "employee", "assign-employee", i18n.T("assign.employee"), fe,
-				c.edited(func(v string) { c.employee = v }),
-				app.Option().Value("").Selected(c.employee == "").Text(i18n.T("swap.choose")),
-				app.Range(c.employees).Slice(func(i int) app.UI {
-					e := c.employees[i]
-					label := e.Name()
-					if e.Locked {
-						// shown, but not selectable: a locked employee
-						// cannot be given a number
-						label += " " + i18n.T("assign.locked")
-					}
-					return app.Option().Value(string(e.ID)).Selected(string(e.ID) == c.employee).Disabled(e.Locked).Text(label)
-				})),
+			app.If(c.pick != nil, func() app.UI { return c.pick.render(i18n.T("assign.employee"), assignID, "employee", fe) }).
+				Else(func() app.UI { return c.employeeSelect(fe) }),
 			app.P().Class("hint").Text(i18n.T("assign.notify")),
 			fe.Top(assignID),
 		}
@@ -158,6 +160,23 @@ func (c *AssignDialog) Render() app.UI {
 			c.confirmPurge, func(ctx app.Context, e app.Event) { c.asking = false }))
 	}
 	return Modal(assignID, i18n.T("assign.title"), body, foot)
+}
+
+// employeeSelect is the dropdown of employees (a short list).
+func (c *AssignDialog) employeeSelect(fe FieldErrors) app.UI {
+	return choice(assignID, "employee", "assign-employee", i18n.T("assign.employee"), fe,
+		c.edited(func(v string) { c.employee = v }),
+		app.Option().Value("").Selected(c.employee == "").Text(i18n.T("swap.choose")),
+		app.Range(c.employees).Slice(func(i int) app.UI {
+			e := c.employees[i]
+			label := e.Name()
+			if e.Locked {
+				// shown, but not selectable: a locked employee
+				// cannot be given a number
+				label += " " + i18n.T("assign.locked")
+			}
+			return app.Option().Value(string(e.ID)).Selected(string(e.ID) == c.employee).Disabled(e.Locked).Text(label)
+		}))
 }
 
 func init() {

@@ -14,7 +14,9 @@ import (
 // replace (a dropdown, preset to the row's number), the new, previously
 // inactive or new number that takes its place, "Rufnummerntausch jetzt
 // abschließen", then the confirmation with the reminder to set up a
-// forwarding to the IP device.
+// forwarding to the IP device. Up to pickerLimit choices are a dropdown;
+// more (10,000 numbers) a searchable picker (picker.go) that asks the SDK's
+// search and shows at most pickerLimit matches.
 type SwapDialog struct {
 	app.Compo
 	// Number is the number to replace (preselected).
@@ -25,6 +27,20 @@ type SwapDialog struct {
 	candidates []*numbers.Number
 	old, new   string
 	result     *numbers.SwapResult
+	// oldPick and newPick replace the dropdowns when there are more than
+	// pickerLimit choices (nil: the dropdown).
+	oldPick, newPick *picker
+}
+
+// swapOlds are the numbers a swap may replace, swapNews those that may
+// take their place (past any porting date: swapReady).
+var (
+	swapOlds = numbers.Query{Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusDeactivationPending}}
+	swapNews = numbers.Query{Statuses: []numbers.Status{numbers.StatusNew, numbers.StatusInactive}}
+)
+
+func swapReady(d API, n *numbers.Number) bool {
+	return n.PortingDate.IsZero() || !d.Now().Before(n.PortingDate)
 }
 
 const swapID = "dlg-swap"
@@ -32,19 +48,52 @@ const swapID = "dlg-swap"
 // OnMount loads the choices and opens the dialog.
 func (c *SwapDialog) OnMount(ctx app.Context) {
 	c.old = string(c.Number)
-	c.openFlow(ctx, swapID, func(ctx context.Context, d API) error {
-		p, err := d.Overview(ctx, numbers.Query{
-			Statuses: []numbers.Status{numbers.StatusActive, numbers.StatusDeactivationPending}, Limit: numbers.MaxPageSize})
+	c.openFlow(ctx, swapID, func(cx context.Context, d API) error {
+		q := swapOlds
+		q.Limit = pickerLimit
+		p, err := d.Overview(cx, q)
 		if err != nil {
 			return err
 		}
-		c.olds = p.Numbers
-		c.candidates, err = d.SwapCandidates(ctx)
-		return err
+		c.olds, c.oldPick = p.Numbers, nil
+		if p.Total > len(p.Numbers) || p.TotalIsLowerBound {
+			c.olds = nil
+			c.oldPick = &picker{ID: "swap-old", Hint: i18n.T("picker.hint.number"), Source: numberSource(swapOlds, nil),
+				OnChange: func(ctx app.Context) { c.old, c.err = c.oldPick.Value(), nil }}
+			if n, err := d.Number(cx, c.Number); err == nil {
+				c.oldPick.Preset(numberOption(n))
+			}
+		}
+		q = swapNews
+		q.Limit = pickerLimit
+		if p, err = d.Overview(cx, q); err != nil {
+			return err
+		}
+		c.candidates, c.newPick = nil, nil
+		for _, n := range p.Numbers {
+			if swapReady(d, n) {
+				c.candidates = append(c.candidates, n)
+			}
+		}
+		if p.Total > len(p.Numbers) || p.TotalIsLowerBound {
+			c.candidates = nil
+			c.newPick = &picker{ID: "swap-new", Hint: i18n.T("picker.hint.number"), Source: numberSource(swapNews, swapReady),
+				OnChange: func(ctx app.Context) { c.new, c.err = c.newPick.Value(), nil }}
+		}
+		return nil
 	})
 }
 
 func (c *SwapDialog) submit(ctx app.Context, e app.Event) {
+	// An empty choice is the portal's own message, not the SDK's text for
+	// an empty text field.
+	if c.err = requireChoice("wasm.SwapDialog", "old", c.old); c.err == nil {
+		c.err = requireChoice("wasm.SwapDialog", "new", c.new)
+	}
+	if c.err != nil {
+		FocusByID(c.ctx, "swap-"+numberdesk.ErrorField(c.err))
+		return
+	}
 	c.runFlow(ctx, func(ctx context.Context, d API) error {
 		r, err := d.Swap(ctx, numbers.SwapRequest{
 			Old: numberdesk.NumberID(c.old), New: numberdesk.NumberID(c.new), IdempotencyKey: c.key})
@@ -71,11 +120,17 @@ func (c *SwapDialog) Render() app.UI {
 	default:
 		body = []app.UI{
 			app.P().Text(i18n.T("swap.intro")),
-			choice(swapID, "old", "swap-old", i18n.T("swap.old"), fe, c.edited(func(v string) { c.old = v }),
-				app.Range(c.olds).Slice(func(i int) app.UI { return c.option(c.olds[i], c.old) })),
-			choice(swapID, "new", "swap-new", i18n.T("swap.new"), fe, c.edited(func(v string) { c.new = v }),
-				app.Option().Value("").Selected(c.new == "").Text(i18n.T("swap.choose")),
-				app.Range(c.candidates).Slice(func(i int) app.UI { return c.option(c.candidates[i], c.new) })),
+			app.If(c.oldPick != nil, func() app.UI { return c.oldPick.render(i18n.T("swap.old"), swapID, "old", fe) }).
+				Else(func() app.UI {
+					return choice(swapID, "old", "swap-old", i18n.T("swap.old"), fe, c.edited(func(v string) { c.old = v }),
+						app.Range(c.olds).Slice(func(i int) app.UI { return c.option(c.olds[i], c.old) }))
+				}),
+			app.If(c.newPick != nil, func() app.UI { return c.newPick.render(i18n.T("swap.new"), swapID, "new", fe) }).
+				Else(func() app.UI {
+					return choice(swapID, "new", "swap-new", i18n.T("swap.new"), fe, c.edited(func(v string) { c.new = v }),
+						app.Option().Value("").Selected(c.new == "").Text(i18n.T("swap.choose")),
+						app.Range(c.candidates).Slice(func(i int) app.UI { return c.option(c.candidates[i], c.new) }))
+				}),
 			app.P().Class("warning").Text(i18n.T("swap.loss")),
 			fe.Top(swapID),
 		}

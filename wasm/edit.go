@@ -161,7 +161,7 @@ func (c *EditDialog) load(ctx app.Context) {
 	c.n, c.usage, c.loc = n, n.UsageType, loc
 	c.form, c.version, c.over, c.hasPlan = formFromPlan(st.Plan), st.Version, st.Overrides, st.Version > 0
 	now = now.In(loc)
-	c.pvDate, c.pvTime = now.Format("2006-01-02"), now.Format("15:04")
+	c.pvDate, c.pvTime = now.Format("02.01.2006"), now.Format("15:04")
 	c.errs = FieldErrors{}
 	c.orig = c.fingerprint()
 }
@@ -533,12 +533,13 @@ func (c *EditDialog) renderCondition(i int) app.UI {
 			isTo := end == "to"
 			parts = append(parts, app.Div().Class("field").Body(
 				app.Label().For(id).Text(label),
-				c.invalid(app.Input().ID(id).Type("datetime-local").Value(val), pre+"."+end).
+				c.invalid(dateField(id, val, dateTimePlaceholderKey, nil, nil), pre+"."+end).
 					OnChange(c.onRule(pre+"."+end, i, func(r *ruleForm, v app.Value) {
+						val := normalizeInput(v, NormalizeDateTimeField)
 						if isTo {
-							r.To = v.Get("value").String()
+							r.To = val
 						} else {
-							r.From = v.Get("value").String()
+							r.From = val
 						}
 					})),
 				c.fieldErr(pre+"."+end),
@@ -565,11 +566,11 @@ func (c *EditDialog) renderCondition(i int) app.UI {
 				w := &r.Windows[k]
 				return app.Div().Class("window").Body(
 					app.Label().For(slotID(slot+".start")).Text(pt("edit.window.from")),
-					c.invalid(app.Input().ID(slotID(slot+".start")).Type("time").Value(w.Start), slot).
-						OnChange(c.onRule(slot+".start", i, func(r *ruleForm, v app.Value) { r.window(k).Start = v.Get("value").String() })),
+					c.invalid(dateField(slotID(slot+".start"), w.Start, clockPlaceholderKey, nil, nil), slot).
+						OnChange(c.onRule(slot+".start", i, func(r *ruleForm, v app.Value) { r.window(k).Start = normalizeInput(v, NormalizeClockField) })),
 					app.Label().For(slotID(slot+".end")).Text(pt("edit.window.to")),
-					c.invalid(app.Input().ID(slotID(slot+".end")).Type("time").Value(w.End), slot).
-						OnChange(c.onRule(slot+".end", i, func(r *ruleForm, v app.Value) { r.window(k).End = v.Get("value").String() })),
+					c.invalid(dateField(slotID(slot+".end"), w.End, clockPlaceholderKey, nil, nil), slot).
+						OnChange(c.onRule(slot+".end", i, func(r *ruleForm, v app.Value) { r.window(k).End = normalizeInput(v, NormalizeClockField) })),
 					c.removeButton(slot, i, pt("edit.window.remove"), func(r *ruleForm) { r.Windows = removeAt(r.Windows, k) }),
 					c.fieldErr(slot),
 				)
@@ -799,8 +800,16 @@ func (c *EditDialog) renderPreview() app.UI {
 	}
 	pvErrs := NewFieldErrors(pvErr, "preview.date", "preview.time", "preview.caller")
 	input := func(id, slot, typ, label, value string, set func(string)) app.UI {
-		in := app.Input().ID(id).Type(typ).Value(value).
-			OnChange(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("value").String()) })
+		var in app.HTMLInput
+		switch typ {
+		case "date":
+			in = dateField(id, value, datePlaceholderKey, NormalizeDateField, set)
+		case "time":
+			in = dateField(id, value, clockPlaceholderKey, NormalizeClockField, set)
+		default:
+			in = app.Input().ID(id).Type(typ).Value(value).
+				OnChange(func(ctx app.Context, e app.Event) { set(ctx.JSSrc().Get("value").String()) })
+		}
 		if pvErrs.On(slot) {
 			in = in.Attr("aria-invalid", "true").Attr("aria-describedby", ErrorID("preview", slot))
 		}
@@ -821,7 +830,7 @@ func (c *EditDialog) renderPreview() app.UI {
 				OnClick(func(ctx app.Context, e app.Event) {
 					_ = Read(ctx, func(_ context.Context, d API) error {
 						now := d.Now().In(c.loc)
-						c.pvDate, c.pvTime = now.Format("2006-01-02"), now.Format("15:04")
+						c.pvDate, c.pvTime = now.Format("02.01.2006"), now.Format("15:04")
 						return nil
 					})
 				}),

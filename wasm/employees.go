@@ -52,6 +52,10 @@ type EmployeesPage struct {
 	err      string // error of the last row action
 	loadErr  string // error of loading the list
 
+	// numPick replaces the checkboxes of free when there are more than
+	// pickerLimit (a searchable multi-select, picker.go; nil: checkboxes).
+	numPick *picker
+
 	dialog string // "", empCreateID or empPrefsID
 	opener string // the element to focus when the dialog closes
 
@@ -132,6 +136,10 @@ func (p *EmployeesPage) employee(id numberdesk.StaffID) *staff.Employee {
 func (p *EmployeesPage) openCreate(ctx app.Context, e app.Event) {
 	p.form = employeeForm{Role: numberdesk.RoleEmployee}
 	p.formErr, p.created = FieldErrors{}, ""
+	p.numPick = nil
+	if len(p.free) > pickerLimit {
+		p.numPick = &picker{ID: "emp-numbers-pick", Multi: true, Hint: i18n.T("picker.hint.number"), Source: numberSource(assignableNumbers, nil)}
+	}
 	p.dialog, p.opener = empCreateID, "emp-new"
 	ShowModal(p.ctx, empCreateID)
 }
@@ -147,6 +155,12 @@ func (p *EmployeesPage) create(ctx app.Context, e app.Event) {
 		return
 	}
 	req := p.form.request(p.free)
+	if p.numPick != nil {
+		req.Numbers = nil
+		for _, v := range p.numPick.Values() {
+			req.Numbers = append(req.Numbers, numberdesk.NumberID(v))
+		}
+	}
 	var made *staff.Employee
 	err := Do(ctx, func(c context.Context, d API) error {
 		var err error
@@ -175,6 +189,9 @@ func (p *EmployeesPage) inputID(field string) string {
 	case "role":
 		return "emp-role"
 	case "numbers":
+		if p.numPick != nil {
+			return p.numPick.ID
+		}
 		if len(p.free) > 0 {
 			return "emp-num-" + string(p.free[0].ID)
 		}
@@ -325,6 +342,7 @@ func (p *EmployeesPage) renderToolbar() app.UI {
 
 func (p *EmployeesPage) renderTable() app.UI {
 	return app.Div().Class("table-wrap").Body(app.Table().ID("emp-table").Class("emp-table").Body(
+		app.Caption().Class("sr-only").Text(i18n.T("nav.employees")),
 		app.THead().Body(app.Tr().Body(
 			app.Th().Scope("col").Text(pt("emp.col.name")),
 			app.Th().Scope("col").Text(pt("emp.col.email")),
@@ -419,15 +437,16 @@ func (p *EmployeesPage) renderCreate() app.UI {
 				app.Select().ID("emp-role").OnChange(func(ctx app.Context, e app.Event) {
 					p.form.Role = numberdesk.Role(ctx.JSSrc().Get("value").String())
 				}).Body(
-					app.Option().Value(string(numberdesk.RoleEmployee)).Selected(p.form.Role == numberdesk.RoleEmployee).Text(pt("role.employee")),
-					app.Option().Value(string(numberdesk.RoleManager)).Selected(p.form.Role == numberdesk.RoleManager).Text(pt("role.manager")),
+					app.Option().Value(string(numberdesk.RoleEmployee)).Selected(p.form.Role == numberdesk.RoleEmployee).Text(RoleName(numberdesk.RoleEmployee)),
+					app.Option().Value(string(numberdesk.RoleManager)).Selected(p.form.Role == numberdesk.RoleManager).Text(RoleName(numberdesk.RoleManager)),
 				),
 				p.formErr.For(form, "role"),
 			),
 			app.FieldSet().ID("emp-numbers").Class("field checks").Body(
 				app.Legend().Text(pt("emp.numbers")),
 				app.If(len(p.free) == 0, func() app.UI { return app.P().Class("hint").Text(pt("emp.numbers.none")) }),
-				app.Div().Class("check-list").Body(app.Range(p.free).Slice(func(i int) app.UI {
+				app.If(p.numPick != nil, func() app.UI { return p.numPick.render(pt("emp.numbers"), form, "numbers", FieldErrors{}) }),
+				app.Div().Class("check-list").Body(app.Range(p.checkable()).Slice(func(i int) app.UI {
 					n := p.free[i]
 					id := "emp-num-" + string(n.ID)
 					return app.Label().For(id).Class("check").Body(

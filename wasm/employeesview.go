@@ -159,7 +159,7 @@ func canGrant(actor numberdesk.Actor, r employeeRow) bool {
 func employeeRows(es []*staff.Employee, held map[numberdesk.StaffID][]string) []employeeRow {
 	out := make([]employeeRow, 0, len(es))
 	for _, e := range es {
-		r := employeeRow{ID: e.ID, Name: e.Name(), Email: e.Email, Role: pt("role." + string(e.Role)), Locked: e.Locked,
+		r := employeeRow{ID: e.ID, Name: e.Name(), Email: e.Email, Role: RoleName(e.Role), Locked: e.Locked,
 			Numbers: held[e.ID], Prefs: prefsSummary(e.Preferences), Routing: e.RoutingEdit, Owner: e.Role == numberdesk.RoleOwner, role: e.Role}
 		r.Status = pt("emp.status.active")
 		if e.Locked {
@@ -257,7 +257,7 @@ var employeesTexts = map[string][2]string{
 	"emp.cancel":            {"Abbrechen", "Cancel"},
 	"emp.empty":             {"Noch keine Mitarbeiter.", "No employees yet."},
 	"emp.search":            {"Suche nach Name oder E-Mail", "Search name or e-mail"},
-	"emp.count":             {"%d Mitarbeiter", "%d employees"},
+	"emp.count":             {"%s Mitarbeiter", "%s employees"},
 	"emp.count.one":         {"1 Mitarbeiter", "1 employee"},
 	"emp.owner.note":        {"Administrator-Konto", "Administrator account"},
 	"emp.numbers.count":     {"%d ausgewählt", "%d selected"},

@@ -106,14 +106,6 @@ func (p *EventLogPage) resetFilter(ctx app.Context, e app.Event) {
 	p.load(ctx)
 }
 
-// countText returns the text key with the count n, or key.one for 1.
-func countText(key string, n int) string {
-	if n == 1 {
-		return pt(key + ".one")
-	}
-	return pt(key, n)
-}
-
 // Render draws the filters and the table (cards on narrow screens).
 func (p *EventLogPage) Render() app.UI {
 	if p.rowsLang != i18n.Current() && p.evs != nil {
@@ -152,6 +144,7 @@ func (p *EventLogPage) Render() app.UI {
 			return app.P().ID("log-empty").Class("empty").Text(pt("log.empty"))
 		}).Else(func() app.UI {
 			return app.Div().Class("table-wrap").Body(app.Table().ID("log-table").Class("log-table").Body(
+				app.Caption().Class("sr-only").Text(i18n.T("nav.log")),
 				app.THead().Body(app.Tr().Body(
 					app.Th().Scope("col").Text(pt("log.col.at")),
 					app.Th().Scope("col").Text(pt("log.col.event")),

@@ -227,7 +227,7 @@ func staffSummary(e numberdesk.Event) string {
 			}
 		}
 		if b.Role != a.Role {
-			ch = append(ch, pt("role."+string(b.Role))+" → "+pt("role."+string(a.Role)))
+			ch = append(ch, RoleName(b.Role)+" → "+RoleName(a.Role))
 		}
 		if b.Name() != a.Name() || b.Email != a.Email {
 			ch = append(ch, pt("log.staff.data"))

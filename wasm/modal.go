@@ -38,7 +38,7 @@ func GuardedModal(id, title string, body []app.UI, footer []app.UI, guard func(c
 		Attr("aria-labelledby", id+"-title").
 		On("close", func(ctx app.Context, e app.Event) {
 			if ownEvent(e, id) {
-				ctx.NewAction(ActionDialogClosed)
+				ctx.NewActionWithValue(ActionDialogClosed, id)
 			}
 		}, app.EventScope(id))
 	if guard != nil {
@@ -67,7 +67,8 @@ func GuardedModal(id, title string, body []app.UI, footer []app.UI, guard func(c
 				}, scope).
 				Body(Icon("close")),
 		),
-		app.Div().Class("modal-body").Body(body...),
+		// The brand's help hint (hotline, help chapter) ends the body.
+		app.Div().Class("modal-body").Body(append(body[:len(body):len(body)], dialogHelp(id))...),
 		app.If(len(footer) > 0, func() app.UI { return app.Div().Class("modal-foot").Body(footer...) }),
 	)
 }
@@ -349,4 +350,13 @@ func init() {
 		"dialog.load":   {DE: "Wird geladen …", EN: "Loading …"},
 		"form.problem":  {DE: "Es gibt ein Problem", EN: "There is a problem"},
 	})
+}
+
+// anotherModalOpen reports whether a modal dialog other than id and the
+// number's detail view (which command dialogs open over) is open: the dialog
+// that replaced id before id's close event arrived.
+func anotherModalOpen(id string) bool {
+	sel := `dialog.modal[open]:not(#` + id + `):not(#` + DetailID + `)`
+	doc := app.Window().Get("document")
+	return doc.Truthy() && doc.Call("querySelector", sel).Truthy()
 }

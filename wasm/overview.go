@@ -38,6 +38,18 @@ type Overview struct {
 	// access is what the acting account may do (it decides whether the
 	// bulk activation is shown at all).
 	access Access
+	// The URL's part (overview_url_nav.go): the number whose detail view
+	// is open, whether this page added the history entry of the detail
+	// view and of the dialog (closing them then goes Back), and the stop
+	// of the Back and Forward listener.
+	detail                     numberdesk.NumberID
+	detailPushed, dialogPushed bool
+	// backPending: a Back over a closed dialog's or detail view's entry is
+	// on its way (its popstate not yet seen); pushAfterBack: a dialog or
+	// detail view opened meanwhile, whose entry is added when it arrives.
+	backPending, pushAfterBack bool
+	stopHistory                func()
+	ctx                        app.Context // the component's own (from OnMount)
 }
 
 // OnMount loads the first page and subscribes to the language, the data
@@ -46,7 +58,9 @@ func (c *Overview) OnMount(ctx app.Context) {
 	UseLang(ctx, &c.lang, c.load) // the rows hold translated labels
 	ObserveRevision(ctx, &c.rev, c.load)
 	ctx.Handle(ActionDialogClosed, c.dialogClosed)
-	c.load(ctx)
+	ctx.Handle(ActionDetailCommand, c.detailCommand)
+	c.followURL(ctx)
+	c.fromURL(ctx) // the filters, the detail view and the dialog of the URL; loads
 }
 
 // load queries the current page.
@@ -85,6 +99,7 @@ func (c *Overview) load(ctx app.Context) {
 	c.rows = RowsAt(page.Numbers, names, loc, access, now)
 	c.total, c.totalIsLowerBound, c.more = page.Total, page.TotalIsLowerBound, page.NextCursor != ""
 	c.loaded = true
+	c.writeURL(ctx) // filters, sort and page (as corrected) into the URL
 	// Keep only selections that can still be activated (on any page).
 	if len(c.selected) > 0 {
 		_ = Read(ctx, func(ctx context.Context, d API) error {
@@ -103,7 +118,14 @@ func (c *Overview) load(ctx app.Context) {
 // opened it or, where that is gone or disabled now (the action no longer
 // applies, the selection is empty), to the row of the number it changed.
 func (c *Overview) dialogClosed(ctx app.Context, a app.Action) {
+	if id, _ := a.Value.(string); id != "" && anotherModalOpen(id) {
+		// The close event of a dialog that another one has replaced
+		// meanwhile (it comes a task after the close): the newer one
+		// stays, with its URL.
+		return
+	}
 	if c.open == nil {
+		c.detailClosed(ctx) // the detail view's dialog
 		return
 	}
 	row := ""
@@ -112,6 +134,7 @@ func (c *Overview) dialogClosed(ctx app.Context, a app.Action) {
 	}
 	c.open = nil
 	FocusByID(ctx, c.opener, row, "numbers-table")
+	c.dialogLeft(ctx)
 }
 
 // rowID is the element ID of the overview row of a number (focusable by
@@ -145,8 +168,17 @@ func (c *Overview) openDialog(ctx app.Context, kind ActionKind, ids []numberdesk
 	if dialogFor(kind) == nil {
 		return
 	}
+	replacing := c.open != nil && c.dialogPushed
 	c.open = &Target{Kind: kind, Numbers: ids}
 	c.opener = opener
+	if replacing {
+		// A dialog whose close has not arrived yet: this one takes over
+		// its history entry (a second one would leave the closed dialog's
+		// entry behind it, for Back to reopen).
+		c.writeURL(ctx)
+		return
+	}
+	c.dialogOpened(ctx)
 }
 
 func (c *Overview) setFilter(apply func(f *Filters, v string)) app.EventHandler {
@@ -237,6 +269,7 @@ func (c *Overview) Render() app.UI {
 	sel := c.selection()
 	return app.Div().Class("overview").Body(
 		c.renderFilters(),
+		&ImportExport{Query: c.filters.Query()}, // "Import / Export" and its dialog (dlg_import.go)
 		// Optional lines in slots of their own: the table and the open
 		// dialog keep their places (go-app reuses elements by position).
 		dialogSlot(app.If(c.err != "", func() app.UI {
@@ -255,8 +288,11 @@ func (c *Overview) Render() app.UI {
 		}).ElseIf(c.loaded && c.roleNote() != "", func() app.UI {
 			return app.P().ID("role-note").Class("role-note").Text(c.roleNote())
 		})),
+		// the icons' names: touch screens have no tooltips
+		ActionLegend(legendKinds(c.rows)),
 		c.renderTable(),
 		c.renderPager(),
+		c.renderDetail(),
 		app.If(c.open != nil, func() app.UI {
 			if f := dialogFor(c.open.Kind); f != nil {
 				return f(*c.open)
@@ -331,16 +367,16 @@ func (c *Overview) renderTable() app.UI {
 						OnChange(c.toggleAll),
 				)
 			}),
-			app.Th().Scope("col").Text(i18n.T("overview.col_number")),
-			app.Th().Scope("col").Text(i18n.T("overview.col_status")),
+			c.sortHeader(numbers.SortNumber, "overview.col_number"),
+			c.sortHeader(numbers.SortStatus, "overview.col_status"),
 			app.Th().Scope("col").Text(i18n.T("overview.col_usage")),
 			app.Th().Scope("col").Text(i18n.T("overview.col_holder")),
-			app.Th().Scope("col").Text(i18n.T("overview.col_cancel")),
+			c.sortHeader(numbers.SortDeactivationAt, "overview.col_cancel"),
 			app.Th().Scope("col").Class("col-actions").Text(i18n.T("overview.col_actions")),
 		)),
 		app.TBody().Body(
 			app.If(c.loaded && len(c.rows) == 0, func() app.UI {
-				return app.Tr().Body(app.Td().ColSpan(c.columns()).Class("empty").Text(i18n.T("overview.none")))
+				return app.Tr().Body(app.Td().ColSpan(c.columns()).Class("empty").Body(c.renderEmpty()))
 			}),
 			app.Range(c.rows).Slice(func(i int) app.UI { return c.renderRow(c.rows[i]) }),
 		),
@@ -371,7 +407,7 @@ func (c *Overview) renderRow(r Row) app.UI {
 				}),
 			)
 		}),
-		app.Th().Scope("row").Class("col-number").Text(r.Display),
+		app.Th().Scope("row").Class("col-number").Body(c.numberLink(r)),
 		app.Td().DataSet("label", i18n.T("overview.col_status")).Body(
 			app.Span().Class("badge badge-"+r.StatusClass).Text(r.StatusLabel),
 			app.If(r.ActivatableFrom != "", func() app.UI {
@@ -397,7 +433,7 @@ func (c *Overview) renderRow(r Row) app.UI {
 					DataSet("action", string(k)).Title(label).Attr("aria-label", label+": "+r.Display).
 					OnClick(func(ctx app.Context, e app.Event) {
 						c.openDialog(ctx, k, []numberdesk.NumberID{r.ID}, id)
-					}, app.EventScope(id)).Body(Icon(k.Icon())))
+					}, app.EventScope(id)).Body(Icon(k.Icon()), ActionLabel(k)))
 			}),
 		),
 	)

@@ -18,6 +18,10 @@ type Filters struct {
 	Usage  string // "" (all) or a routing.UsageType
 	Holder string // "" (all), HolderNone, or a staff ID
 	Search string // the start of a number in any format, or an extension (numbers.Query.Search)
+	// Sort is the column the overview is sorted by ("": numbers.SortNumber),
+	// Desc reverses it (see SortKeys).
+	Sort   numbers.SortKey
+	Desc   bool
 	Offset int
 	Limit  int // 0: DefaultPageSize
 }
@@ -33,7 +37,7 @@ const DefaultPageSize = 25
 
 // Query returns the SDK query of f.
 func (f Filters) Query() numbers.Query {
-	q := numbers.Query{Search: strings.TrimSpace(f.Search), Offset: max(f.Offset, 0), Limit: f.Limit}
+	q := numbers.Query{Search: strings.TrimSpace(f.Search), Sort: f.Sort, Desc: f.Desc, Offset: max(f.Offset, 0), Limit: f.Limit}
 	if q.Limit <= 0 {
 		q.Limit = DefaultPageSize
 	}

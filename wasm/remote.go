@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/billing"
 	"github.com/numberdesk/numberdesk/efax"
 	"github.com/numberdesk/numberdesk/httpapi/client"
 	"github.com/numberdesk/numberdesk/numbers"
@@ -292,6 +293,11 @@ func (r *Remote) Events(ctx context.Context, f numberdesk.EventFilter) ([]number
 	return out, nil
 }
 
+// History is the events of one number, oldest first.
+func (r *Remote) History(ctx context.Context, id numberdesk.NumberID) ([]numberdesk.Event, error) {
+	return r.C.History(ctx, id)
+}
+
 // Employees are the tenant's employees, for owner and manager; an
 // employee sees itself only (the API lists staff to owner and manager).
 // They stay readable offline.
@@ -368,6 +374,54 @@ func (r *Remote) EfaxRecipients(ctx context.Context, number numberdesk.NumberID)
 
 func (r *Remote) EfaxSend(ctx context.Context, req efax.SendRequest) (*efax.Confirmation, error) {
 	return r.C.EfaxSend(keyed(ctx, req.IdempotencyKey), req.Number, req.Staff)
+}
+
+// Statement is the server's statement of the month (its billing policy).
+func (r *Remote) Statement(ctx context.Context, year int, month time.Month) (*billing.MonthlyStatement, error) {
+	return r.C.Statement(ctx, MonthKey(year, month))
+}
+
+// ImportCSV sends the file to the server, which reads it (csvio) and
+// imports it; key is the Idempotency-Key of the apply.
+func (r *Remote) ImportCSV(ctx context.Context, file []byte, dryRun bool, key string) (*numbers.ImportResult, error) {
+	return r.C.ImportCSV(ctx, file, dryRun, key)
+}
+
+// Export is the API's export as a link for the browser to download (the
+// server names the file); the statement as JSON is the statement itself.
+func (r *Remote) Export(ctx context.Context, x Export) (*Download, error) {
+	if _, err := x.variant("wasm.Export"); err != nil {
+		return nil, err
+	}
+	f := client.Excel
+	if x.Format == FormatRFC4180 {
+		f = client.RFC4180
+	}
+	var path string
+	switch x.Kind {
+	case ExportNumbers:
+		path = client.ExportNumbersPath(x.Query, f)
+	case ExportEvents:
+		path = client.ExportEventsPath(numberdesk.EventFilter{}, f)
+	case ExportStatement:
+		if x.Format == FormatJSON {
+			st, err := r.Statement(ctx, x.Year, x.Month)
+			if err != nil {
+				return nil, err
+			}
+			b, err := json.MarshalIndent(st, "", "  ")
+			if err != nil {
+				return nil, numberdesk.Internal("wasm.Export", err)
+			}
+			return &Download{Name: DownloadName(x, r.Now(), r.Location()), Type: mediaType(FormatJSON), Data: b}, nil
+		}
+		path = client.StatementCSVPath(MonthKey(x.Year, x.Month), f)
+	default:
+		return nil, numberdesk.E(numberdesk.CodeInvalid, "wasm.Export", "kind", "Dieser Export ist unbekannt.")
+	}
+	// The browser downloads the export itself: the fetch transport reads
+	// a response as text, which drops the Excel form's byte order mark.
+	return &Download{Name: DownloadName(x, r.Now(), r.Location()), Type: mediaType(x.Format), URL: path}, nil
 }
 
 // keyed is ctx with the dialog's idempotency key, if it has one.

@@ -37,8 +37,8 @@ type ruleForm struct {
 	// Dates of a date rule, German or ISO, separated by commas or spaces:
 	// "24.12., 31.12.2026".
 	Dates string
-	// From and To of a period, as a datetime-local input holds them
-	// ("2026-08-01T00:00").
+	// From and To of a period, as their text inputs hold them
+	// ("01.08.2026 00:00", see datefield.go).
 	From, To string
 	State    string // Bundesland of a holiday rule
 	// The caller filter ("Anruffilter"): off, or anonymous callers and/or
@@ -95,12 +95,7 @@ func formFromPlan(p routing.Plan) routingForm {
 			ds[i] = d.Label()
 		}
 		rf.Dates = strings.Join(ds, ", ")
-		if !c.From.IsZero() {
-			rf.From = c.From.String()
-		}
-		if !c.To.IsZero() {
-			rf.To = c.To.String()
-		}
+		rf.From, rf.To = FormatDateTimeField(c.From), FormatDateTimeField(c.To)
 		if r.Filter != nil {
 			rf.FilterOn, rf.Anonymous = true, r.Filter.Anonymous
 			rf.Numbers = strings.Join(r.Filter.Numbers, ", ")
@@ -155,10 +150,10 @@ func (f *routingForm) plan() (routing.Plan, error) {
 		case routing.CondPeriod:
 			var err error
 			if c.From, err = parseLocalDateTime(rf.From); err != nil {
-				return routing.Plan{}, formError(cf+".from", "Bitte geben Sie den Beginn des Zeitraums an.")
+				return routing.Plan{}, periodError(cf+".from", rf.From, "Bitte geben Sie den Beginn des Zeitraums an.", err)
 			}
 			if c.To, err = parseLocalDateTime(rf.To); err != nil {
-				return routing.Plan{}, formError(cf+".to", "Bitte geben Sie das Ende des Zeitraums an.")
+				return routing.Plan{}, periodError(cf+".to", rf.To, "Bitte geben Sie das Ende des Zeitraums an.", err)
 			}
 		case routing.CondHolidays:
 			c.State = rf.State
@@ -166,8 +161,8 @@ func (f *routingForm) plan() (routing.Plan, error) {
 		if rf.Kind == routing.CondWeekdays || rf.Kind == routing.CondDates || rf.Kind == routing.CondHolidays {
 			for k, w := range rf.Windows {
 				wf := cf + ".windows[" + strconv.Itoa(k) + "]"
-				s, err1 := routing.ParseTimeOfDay(w.Start)
-				e, err2 := routing.ParseTimeOfDay(w.End)
+				s, err1 := ParseClockField(w.Start, false)
+				e, err2 := ParseClockField(w.End, true)
 				if err1 != nil || err2 != nil || s >= routing.MinutesPerDay {
 					return routing.Plan{}, formError(wf, "Bitte geben Sie das Zeitfenster als HH:MM bis HH:MM an.")
 				}
@@ -212,27 +207,18 @@ func splitList(s string) []string {
 	return out
 }
 
-// parseLocalDateTime reads "2006-01-02T15:04" (a datetime-local input) or
-// the German "02.01.2006 15:04".
-func parseLocalDateTime(s string) (routing.DateTime, error) {
-	s = strings.TrimSpace(s)
-	var dt routing.DateTime
-	if err := dt.UnmarshalText([]byte(s)); err == nil && !dt.IsZero() {
-		return dt, nil
+// parseLocalDateTime reads the German "02.01.2006 15:04" (or ISO
+// "2006-01-02T15:04") with the shared parser of datefield.go.
+func parseLocalDateTime(s string) (routing.DateTime, error) { return ParseDateTimeField(s) }
+
+// periodError is the error of a period's start or end: missing (the
+// SDK's German text), or not a date and time (the parser's message,
+// which names the expected form TT.MM.JJJJ HH:MM).
+func periodError(field, input, missing string, err error) error {
+	if strings.TrimSpace(input) == "" {
+		return formError(field, missing)
 	}
-	ds, ts, ok := strings.Cut(s, " ")
-	if !ok {
-		return dt, formError("", "ungültig")
-	}
-	d, err := routing.ParseDate(ds)
-	if err != nil || d.Recurring() {
-		return dt, formError("", "ungültig")
-	}
-	t, err := routing.ParseTimeOfDay(ts)
-	if err != nil {
-		return dt, formError("", "ungültig")
-	}
-	return routing.DateTime{Date: d, Time: t}, nil
+	return formError(field, numberdesk.ErrorMessage(err))
 }
 
 // importSpec replaces the rule's time condition by the Asterisk/FreePBX

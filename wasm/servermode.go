@@ -21,6 +21,11 @@ const (
 	EnvAPI = "NUMBERDESK_API"
 	// EnvMails is the path of the mail sink's page (demo mode), if any.
 	EnvMails = "NUMBERDESK_MAILS"
+	// EnvBrand is the vendor's brand as JSON (brand.Brand.ForClient): the
+	// product name, logo, hotline, help and legal links and the consent
+	// wording. Unset (the browser-only demo without a brand), the PWA shows
+	// brand.Default(). It is set in both modes when the server has a brand.
+	EnvBrand = "NUMBERDESK_BRAND"
 )
 
 // The server's pages the PWA links to in server mode.

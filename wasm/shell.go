@@ -94,7 +94,7 @@ func (s *Shell) actAs(ctx app.Context, e app.Event) {
 // roleLabel names an account in the actor switch: "Anna Admin
 // (Administrator-Konto)".
 func roleLabel(e *staff.Employee) string {
-	return e.Name() + " (" + i18n.T(i18n.Key("role."+string(e.Role))) + ")"
+	return e.Name() + " (" + RoleName(e.Role) + ")"
 }
 
 // OnNav updates the document title.
@@ -104,7 +104,7 @@ func (s *Shell) OnNav(ctx app.Context) { s.setTitle(ctx) }
 func (s *Shell) OnAppUpdate(ctx app.Context) { s.updatable = ctx.AppUpdateAvailable() }
 
 func (s *Shell) setTitle(ctx app.Context) {
-	ctx.Page().SetTitle("%s – NumberDesk", i18n.T(pageAt(s.Path).Title))
+	ctx.Page().SetTitle("%s – %s", i18n.T(pageAt(s.Path).Title), Brand().Product)
 }
 
 func (s *Shell) switchLang(l i18n.Lang) app.EventHandler {
@@ -143,14 +143,11 @@ func (s *Shell) Render() app.UI {
 		dialogSlot(app.If(s.updatable, func() app.UI {
 			return app.Div().ID("update-banner").Class("banner").Attr("role", "status").Body(
 				app.Button().ID("update-reload").Type("button").Class("btn btn-primary").
-					Text("Update verfügbar – neu laden").OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
+					Text(i18n.T("shell.update")).OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
 			)
 		})),
 		app.Header().Class("top").Body(
-			app.Div().Class("brand").Body(
-				app.Span().Class("logo").Attr("aria-hidden", "true").Body(Icon("logo")),
-				app.Span().Text("NumberDesk"),
-			),
+			brandMark(),
 			app.Nav().Class("nav").Attr("aria-label", i18n.T("shell.nav")).Body(
 				app.Ul().Body(app.Range(navPages()).Slice(func(i int) app.UI {
 					p := navPages()[i]
@@ -167,10 +164,14 @@ func (s *Shell) Render() app.UI {
 			return app.Div().ID("offline-banner").Class("banner banner-offline").Attr("role", "status").Text(i18n.T("shell.offline"))
 		})),
 		app.Div().ID("shell-status").Class("status").Attr("role", "status").Attr("aria-live", "polite").Body(
-			app.If(s.status != "" || storeErr != "", func() app.UI {
-				return app.Text(joinNonEmpty(s.status, storeErr))
-			}),
+			app.If(s.status != "", func() app.UI { return app.Text(s.status) }),
 		),
+		// A failed save is a warning of its own (role alert, not the
+		// status line): the changes are not kept after a reload.
+		dialogSlot(app.If(storeErr != "", func() app.UI {
+			return app.Div().ID("save-warning").Class("banner banner-warning").Attr("role", "alert").Body(
+				app.Strong().Text(i18n.T("shell.save_failed_title")+" "), app.Text(storeErr))
+		})),
 		app.Main().ID("main").Attr("tabindex", "-1").Body(
 			app.H1().ID("page-title").Text(i18n.T(page.Title)),
 			app.If(s.ready, func() app.UI { return page.New() }).Else(func() app.UI {
@@ -181,6 +182,8 @@ func (s *Shell) Render() app.UI {
 			return ConfirmDialog(resetID, i18n.T("shell.reset_title"), i18n.T("shell.reset_hint"), i18n.T("shell.reset"),
 				s.reset, func(ctx app.Context, e app.Event) { s.resetting = false })
 		})),
+		// The brand's hotline, help and legal links (none: NumberDesk's).
+		siteFooter(),
 	)
 }
 
@@ -269,9 +272,9 @@ func init() {
 		"shell.nav":         {DE: "Hauptnavigation", EN: "Main navigation"},
 		"shell.actor":       {DE: "Handeln als", EN: "Act as"},
 		"shell.actor_hint":  {DE: "Demo: wechseln Sie das Konto, um die Rechte der Rollen zu sehen.", EN: "Demo: switch the account to see what each role may do."},
-		"role.owner":        {DE: "Administrator-Konto", EN: "administrator account"},
-		"role.manager":      {DE: "Manager", EN: "manager"},
-		"role.employee":     {DE: "Mitarbeiter", EN: "employee"},
+		"role.owner":        {DE: "Administrator-Konto", EN: "Administrator account"},
+		"role.manager":      {DE: "Manager", EN: "Manager"},
+		"role.employee":     {DE: "Mitarbeiter", EN: "Employee"},
 		"shell.lang":        {DE: "Sprache", EN: "Language"},
 		"shell.lang_name":   {DE: "Deutsch", EN: "English"},
 		"shell.reset":       {DE: "Demo zurücksetzen", EN: "Reset demo"},
@@ -279,6 +282,6 @@ func init() {
 		"shell.reset_done":  {DE: "Die Demo-Daten wurden zurückgesetzt.", EN: "The demo data has been reset."},
 		"shell.reset_title": {DE: "Demo wirklich zurücksetzen?", EN: "Really reset the demo?"},
 		"shell.loading":     {DE: "Wird geladen …", EN: "Loading …"},
-		"shell.save_failed": {DE: "Der Stand konnte nicht im Browser gespeichert werden.", EN: "The state could not be saved in the browser."},
+		"shell.save_failed": {DE: "Der Stand konnte nicht im Browser gespeichert werden: Ihre Änderungen gehen beim Neuladen der Seite verloren.", EN: "The state could not be saved in the browser: your changes will be lost when the page is reloaded."},
 	})
 }

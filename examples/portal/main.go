@@ -19,6 +19,12 @@
 // keys of quote tokens and sealed E-Fax-App passwords derive from -secret
 // (or NUMBERDESK_SECRET), which every process of one database must share;
 // in demo mode a missing one is generated and kept beside the SQLite file.
+// -brand names a vendor's brand file (package brand; two examples in
+// examples/portal/brands): the portal then shows that vendor's product
+// name, logo, colours, hotline, help and legal links and consent wording,
+// and its mails carry the vendor's sender and signature. A brand whose
+// colours fail the contrast of WCAG 2.2 AA stops the start with the
+// measured ratio.
 // -browser-only serves the PWA alone, which then runs the SDK's rules in
 // the browser on the in-memory store, persisted in localStorage (static
 // hosting; no database, no API).
@@ -47,6 +53,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/numberdesk/numberdesk/brand"
 	"github.com/numberdesk/numberdesk/examples/portal/server"
 )
 
@@ -64,10 +71,20 @@ func main() {
 	demoMode := flag.Bool("demo", true, "demo mode: seed the demo tenant on first start, list its accounts on /login, the mail sink, a generated secret")
 	browserOnly := flag.Bool("browser-only", false, "serve only the PWA, which runs the rules in the browser on localStorage (static hosting: no database, no API)")
 	secret := flag.String("secret", "", "the server's secret (at least 32 characters; default $"+server.SecretEnv+"), the same on every node of a database; required outside demo mode")
+	brandFile := flag.String("brand", "", "the vendor's brand file (JSON, see package brand and examples/portal/brands): product name, logo, colours, hotline, help and legal links, consent wording, mail sender (default: NumberDesk's own)")
 	metrics := flag.String("metrics", "", "address of a separate, non-public listener serving Prometheus metrics at "+server.MetricsPath+", e.g. 127.0.0.1:9464 (default: off)")
 	flag.Parse()
 	if *secret == "" {
 		*secret = os.Getenv(server.SecretEnv)
+	}
+	var b *brand.Brand
+	if *brandFile != "" {
+		var err error
+		// A brand that fails (e.g. colours below WCAG 2.2 AA contrast)
+		// stops the start with its message.
+		if b, err = brand.Load(*brandFile); err != nil {
+			log.Fatalf("-brand %s: %v", *brandFile, err)
+		}
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -77,7 +94,7 @@ func main() {
 		stop() // a second signal ends the process at once
 	}()
 	cfg := server.AppConfig{
-		Config:      server.Config{Web: *web, Wasm: *wasmFile, Version: *version},
+		Config:      server.Config{Web: *web, Wasm: *wasmFile, Version: *version, Brand: b},
 		BrowserOnly: *browserOnly,
 		DB:          *db,
 		SMTP:        *smtp,

@@ -39,6 +39,17 @@ type layout struct {
 	Body       string     // paragraphs separated by blank lines
 	Paragraphs [][]string // Body as paragraphs of lines, for HTML
 	Footer     string     // the second line of the footer
+	Signature  string     // the first line of the footer
+}
+
+// DefaultSignature is the first line of every mail's footer unless
+// Config.Signature names another (a vendor's brand).
+const DefaultSignature = "Diese Nachricht wurde automatisch von NumberDesk versandt."
+
+// look is a vendor's look of the mails (Config.SubjectPrefix and
+// Config.Signature); the zero value is NumberDesk's.
+type look struct {
+	subjectPrefix, signature string
 }
 
 // The second footer lines.
@@ -89,7 +100,7 @@ Guten Tag{{with .Name}} {{.}}{{end}},
 {{.Body}}
 
 -- ` + `
-Diese Nachricht wurde automatisch von NumberDesk versandt.
+{{.Signature}}
 {{.Footer}}
 {{end}}`))
 
@@ -106,7 +117,7 @@ var mailHTML = htmltemplate.Must(htmltemplate.New("layout").Parse(`<!DOCTYPE htm
 {{end}}{{$line}}{{end}}</p>
 {{end -}}
 <hr style="border: none; border-top: 1px solid #cccccc;">
-<p style="font-size: 12px; color: #666666;">Diese Nachricht wurde automatisch von NumberDesk versandt.<br>
+<p style="font-size: 12px; color: #666666;">{{.Signature}}<br>
 {{.Footer}}</p>
 </body>
 </html>
@@ -115,7 +126,7 @@ var mailHTML = htmltemplate.Must(htmltemplate.New("layout").Parse(`<!DOCTYPE htm
 // render renders the German mail for n, with times in loc. It fails with
 // CodeInvalid for an unknown category or an "other" notification without
 // text.
-func render(op string, n staff.Notification, loc *time.Location) (content, error) {
+func render(op string, n staff.Notification, loc *time.Location, lk ...look) (content, error) {
 	var cat string
 	switch n.Category {
 	case staff.CategoryMissedCall, staff.CategoryFax, staff.CategoryVoicemail:
@@ -146,12 +157,12 @@ func render(op string, n staff.Notification, loc *time.Location) (content, error
 	}
 	v.Duration = germanDuration(n.Duration)
 
-	return compose(op, cat, v.Name, footerNotification, v)
+	return compose(op, cat, v.Name, footerNotification, v, lk...)
 }
 
 // compose renders the subject and body templates of cat with v into the
-// layouts.
-func compose(op, cat, name, footer string, v any) (content, error) {
+// layouts, with the look lk (at most one; none is NumberDesk's).
+func compose(op, cat, name, footer string, v any, lk ...look) (content, error) {
 	var subject, body strings.Builder
 	if err := mailTexts.ExecuteTemplate(&subject, "subject/"+cat, v); err != nil {
 		return content{}, numberdesk.Internal(op, err)
@@ -159,7 +170,13 @@ func compose(op, cat, name, footer string, v any) (content, error) {
 	if err := mailTexts.ExecuteTemplate(&body, "body/"+cat, v); err != nil {
 		return content{}, numberdesk.Internal(op, err)
 	}
-	l := layout{Subject: oneLine(subject.String()), Name: name, Body: body.String(), Footer: footer}
+	l := layout{Subject: oneLine(subject.String()), Name: name, Body: body.String(), Footer: footer, Signature: DefaultSignature}
+	if len(lk) > 0 {
+		l.Subject = oneLine(lk[0].subjectPrefix + l.Subject)
+		if sig := oneLine(lk[0].signature); sig != "" {
+			l.Signature = sig
+		}
+	}
 	for _, para := range strings.Split(l.Body, "\n\n") {
 		if para = strings.Trim(para, "\n"); para != "" {
 			l.Paragraphs = append(l.Paragraphs, strings.Split(para, "\n"))
@@ -187,7 +204,7 @@ type credentialsView struct {
 // of d: the one place that reveals the secret (efax.Secret.Reveal). It
 // fails with CodeInvalid (never naming the secret) if the number, the
 // username or the secret is missing.
-func renderCredentials(op string, d efax.Delivery) (content, error) {
+func renderCredentials(op string, d efax.Delivery, lk ...look) (content, error) {
 	v := credentialsView{Number: oneLine(d.Number), Username: oneLine(d.Username), Secret: oneLine(d.Secret.Reveal()), Rotated: d.Rotated}
 	switch {
 	case v.Number == "":
@@ -195,7 +212,7 @@ func renderCredentials(op string, d efax.Delivery) (content, error) {
 	case v.Username == "" || v.Secret == "":
 		return content{}, numberdesk.E(numberdesk.CodeInvalid, op, "secret", "Die Zugangsdaten sind unvollständig.")
 	}
-	return compose(op, "efax", oneLine(d.Name), footerCredentials, v)
+	return compose(op, "efax", oneLine(d.Name), footerCredentials, v, lk...)
 }
 
 // plural returns "1 Seite" or "n Seiten".

@@ -58,6 +58,12 @@ type Config struct {
 	From string `validate:"required,email"`
 	// FromName is the sender's display name, e.g. "NumberDesk".
 	FromName string
+	// SubjectPrefix goes before every subject, e.g. "[Nordwind] " (a
+	// vendor's brand); default none. One line.
+	SubjectPrefix string
+	// Signature is the first line of every mail's footer (a vendor's
+	// brand); default DefaultSignature. One line.
+	Signature string
 	// TLS is the TLS mode; "" means TLSMandatory.
 	TLS TLSMode `validate:"omitempty,oneof=mandatory opportunistic implicit none"`
 	// TLSConfig, if not nil, replaces the default TLS configuration
@@ -147,8 +153,10 @@ func New(cfg Config) (*Notifier, error) {
 		}
 		return nil, &numberdesk.Error{Code: numberdesk.CodeInvalid, Op: op, Field: fe.StructField(), Message: msg}
 	}
-	if strings.ContainsAny(cfg.FromName, "\r\n") {
-		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "FromName", "Die Eingabe enthält unzulässige Zeichen.")
+	for _, f := range []struct{ field, v string }{{"FromName", cfg.FromName}, {"SubjectPrefix", cfg.SubjectPrefix}, {"Signature", cfg.Signature}} {
+		if strings.ContainsAny(f.v, "\r\n") {
+			return nil, numberdesk.E(numberdesk.CodeInvalid, op, f.field, "Die Eingabe enthält unzulässige Zeichen.")
+		}
 	}
 	from, err := netmail.ParseAddress(cfg.From)
 	if err != nil {
@@ -276,7 +284,7 @@ func (s *Notifier) message(e numberdesk.Event) (*mail.Msg, error) {
 		if to, err = recipient(op, d.To, d.Name); err != nil {
 			return nil, err
 		}
-		if c, err = renderCredentials(op, d); err != nil {
+		if c, err = renderCredentials(op, d, s.look()); err != nil {
 			return nil, err
 		}
 	} else {
@@ -288,7 +296,7 @@ func (s *Notifier) message(e numberdesk.Event) (*mail.Msg, error) {
 		if to, err = recipient(op, n.To, n.Name); err != nil {
 			return nil, err
 		}
-		if c, err = render(op, n, s.loc); err != nil {
+		if c, err = render(op, n, s.loc, s.look()); err != nil {
 			return nil, err
 		}
 	}
@@ -413,4 +421,9 @@ func ReplyCode(err error) int {
 		return te.Code
 	}
 	return 0
+}
+
+// look is the vendor's look of the mails from the Config.
+func (s *Notifier) look() look {
+	return look{subjectPrefix: s.cfg.SubjectPrefix, signature: s.cfg.Signature}
 }

@@ -47,6 +47,10 @@ type Demo struct {
 // Config configures New, Seed and Load. The zero value uses the wall clock.
 type Config struct {
 	Clock func() time.Time // default time.Now
+	// ConsentLabel is the activation button's wording that the demo's
+	// numbers.Service records as the consent (a vendor's brand); default
+	// numbers.DefaultConsentLabel.
+	ConsentLabel string
 }
 
 func (c Config) clock() func() time.Time {
@@ -57,9 +61,9 @@ func (c Config) clock() func() time.Time {
 }
 
 // wire builds the services over st. Seed and Load set Store.
-func wire(st store.Store, clock func() time.Time) (*Demo, error) {
+func wire(st store.Store, clock func() time.Time, consent string) (*Demo, error) {
 	c := numberdesk.Clock(clock)
-	nums, err := numbers.NewService(numbers.Config{Store: st, Clock: c})
+	nums, err := numbers.NewService(numbers.Config{Store: st, Clock: c, ConsentLabel: consent})
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +204,7 @@ func Load(ctx context.Context, data []byte, cfg Config) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := wire(st, cfg.clock())
+	d, err := wire(st, cfg.clock(), cfg.ConsentLabel)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ const StandardCount = standardCount
 // total 0 means the standard seed.
 func Seed(ctx context.Context, total int, cfg Config) (*Demo, error) {
 	st := memstore.New()
-	d, err := play(ctx, st, "", cfg.clock())
+	d, err := play(ctx, st, "", cfg.clock(), cfg.ConsentLabel)
 	if err != nil {
 		return nil, err
 	}
@@ -69,9 +69,9 @@ func Seed(ctx context.Context, total int, cfg Config) (*Demo, error) {
 // play plays the standard seed on st for the tenant id ("": a new one):
 // the history 80 days before real(), then today. The demo it returns runs
 // on real.
-func play(ctx context.Context, st store.Store, id numberdesk.TenantID, real func() time.Time) (*Demo, error) {
+func play(ctx context.Context, st store.Store, id numberdesk.TenantID, real func() time.Time, consent string) (*Demo, error) {
 	offset := history
-	d, err := wire(st, func() time.Time { return real().Add(-offset) })
+	d, err := wire(st, func() time.Time { return real().Add(-offset) }, consent)
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func SeedStore(ctx context.Context, st store.Store, cfg Config) (*Seeded, error)
 		if _, err := st.FindTenantByID(ctx, TenantID); err == nil {
 			return errSeeded
 		}
-		_, err := play(ctx, st, TenantID, cfg.clock())
+		_, err := play(ctx, st, TenantID, cfg.clock(), cfg.ConsentLabel)
 		return err
 	})
 	s, err2 := seeded(ctx, st)

@@ -127,6 +127,11 @@ type App struct {
 	metrics  *metrics        // nil without AppConfig.Metrics
 	demo     bool
 	closed   sync.Once
+	// noticeIntro opens the confirmation of a deactivation (the brand's
+	// Mail.DeactivationIntro; "" none).
+	noticeIntro string
+	// product is the brand's product name, for the server's pages.
+	product string
 }
 
 // NewApp opens (and migrates) the database, seeds the demo tenant on the
@@ -134,7 +139,7 @@ type App struct {
 // handler. It logs what it did and where the secret came from. The caller
 // runs Run (the background work) and calls Close at the end.
 func NewApp(ctx context.Context, cfg AppConfig) (_ *App, err error) {
-	a := &App{log: cfg.Logger, demo: cfg.Demo}
+	a := &App{log: cfg.Logger, demo: cfg.Demo, product: cfg.brand().Product}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -169,6 +174,7 @@ func NewApp(ctx context.Context, cfg AppConfig) (_ *App, err error) {
 		if err != nil {
 			return nil, err
 		}
+		brandMail(cfg.brand())(&smtpCfg)
 		if a.mailer, err = smtpmail.New(smtpCfg); err != nil {
 			return nil, fmt.Errorf("server: -smtp: %w", err)
 		}
@@ -177,7 +183,7 @@ func NewApp(ctx context.Context, cfg AppConfig) (_ *App, err error) {
 		if a.sink, err = NewMailSink(cfg.MaxMails); err != nil {
 			return nil, err
 		}
-		if a.mailer, err = a.sink.Notifier(); err != nil {
+		if a.mailer, err = a.sink.Notifier(brandMail(cfg.brand())); err != nil {
 			return nil, err
 		}
 		a.log.Info("portal: notifications go to the mail sink at /mails (demo mode)")
@@ -204,7 +210,10 @@ func NewApp(ctx context.Context, cfg AppConfig) (_ *App, err error) {
 		st, observer = a.metrics.tel.Store(a.st), a.metrics.tel
 		a.log.Info("portal: metrics", "url", "http://"+a.MetricsAddr()+MetricsPath)
 	}
-	if a.nums, err = numbers.NewService(numbers.Config{Store: st, QuoteKey: quoteKey, Logger: a.log, Observer: observer}); err != nil {
+	// The consent the SDK records is the wording of the brand's button.
+	a.noticeIntro = cfg.brand().Mail.DeactivationIntro
+	if a.nums, err = numbers.NewService(numbers.Config{Store: st, QuoteKey: quoteKey, Logger: a.log, Observer: observer,
+		ConsentLabel: cfg.brand().Consent}); err != nil {
 		return nil, err
 	}
 	a.people = staff.NewService(staff.Config{Store: st, Numbers: a.nums, Logger: a.log, Observer: observer})
@@ -286,7 +295,7 @@ func (a *App) Run(ctx context.Context) error {
 		if a.metrics != nil {
 			outbox = a.metrics.tel.Outbox(a.st)
 		}
-		d = &notify.Dispatcher{Outbox: outbox, Notifier: a.fax.Notifier(deactivationNotices(a.st, a.mailer))}
+		d = &notify.Dispatcher{Outbox: outbox, Notifier: a.fax.Notifier(deactivationNotices(a.st, a.mailer, a.noticeIntro))}
 	}
 	return background.Run(ctx, background.Config{
 		Store: a.st, Numbers: a.nums, Dispatcher: d, Logger: a.log,

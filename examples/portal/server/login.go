@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/brand"
 	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/wasm/demo"
 )
@@ -31,11 +32,12 @@ var pages = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} – NumberDesk</title>
+<title>{{.Title}} – {{.Product}}</title>
 <link rel="stylesheet" href="` + Stylesheet + `">
+<link rel="stylesheet" href="` + brand.CSSPath + `">
 </head>
 <body>
-<header class="top"><a class="brand" href="/">NumberDesk</a></header>
+<header class="top"><a class="brand" href="/">{{.Product}}</a></header>
 <main id="main">
 <h1>{{.Title}}</h1>
 {{if .Error}}<p class="status" role="alert">{{.Error}}</p>
@@ -88,6 +90,7 @@ type account struct {
 // loginView is what the login page shows.
 type loginView struct {
 	Title, Error string
+	Product      string // the brand's product name
 	Current      string // the name of the employee logged in, or ""
 	Demo         bool
 	Tenant       string
@@ -102,7 +105,7 @@ func (a *App) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	v := loginView{Title: "Anmelden", Error: msg, Demo: a.demo, Mails: a.sink != nil}
+	v := loginView{Title: "Anmelden", Error: msg, Demo: a.demo, Mails: a.sink != nil, Product: a.product}
 	ctx := r.Context()
 	if s, err := a.sessions.Session(r); err == nil {
 		if e, err := a.st.FindEmployeeByID(ctx, s.Tenant, s.Staff); err == nil {
@@ -173,6 +176,7 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 // mailsView is what the mail sink's page shows.
 type mailsView struct {
 	Title, Error string
+	Product      string // the brand's product name
 	Mails        []mailView
 }
 
@@ -187,7 +191,7 @@ func (a *App) mailsPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		loc = time.UTC
 	}
-	v := mailsView{Title: "Versandte E-Mails"}
+	v := mailsView{Title: "Versandte E-Mails", Product: a.product}
 	for _, m := range a.sink.Mails() {
 		mv := mailView{Subject: m.Subject, From: m.From, To: m.To, Text: m.Text}
 		if !m.Date.IsZero() {

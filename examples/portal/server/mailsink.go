@@ -130,13 +130,19 @@ func NewMailSink(max int) (*MailSink, error) {
 	return s, nil
 }
 
-// Notifier returns the SDK's SMTP notifier that sends to the sink.
-func (s *MailSink) Notifier() (*smtpmail.Notifier, error) {
-	return smtpmail.New(smtpmail.Config{
+// Notifier returns the SDK's SMTP notifier that sends to the sink; opts
+// may change its configuration (the brand's sender and look) before it is
+// built.
+func (s *MailSink) Notifier(opts ...func(*smtpmail.Config)) (*smtpmail.Notifier, error) {
+	cfg := smtpmail.Config{
 		Host: s.addr.IP.String(), Port: s.addr.Port, TLS: smtpmail.TLSNone,
 		Username: s.user, Password: s.pass, From: DefaultFrom, FromName: "NumberDesk",
 		Timeout: 10 * time.Second,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return smtpmail.New(cfg)
 }
 
 // Close stops the sink's server.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -30,10 +31,12 @@ var noticeSpace = uuid.MustParse("8f0b6a52-4c1e-4a57-9d0e-5d2b5c1f7e21")
 // The SDK sends no mail about deactivations itself (its notifications are
 // the PBX's: missed calls, faxes, voicemail); a vendor whose contracts need
 // a confirmation of the cancellation in text form sends one like this.
-func deactivationNotices(st store.Store, next notify.Notifier) notify.Notifier {
+// A non-empty intro (the brand's Mail.DeactivationIntro) is the mail's
+// first paragraph.
+func deactivationNotices(st store.Store, next notify.Notifier, intro string) notify.Notifier {
 	return notify.NotifierFunc(func(ctx context.Context, e numberdesk.Event) error {
 		if e.Type == numbers.EventDeactivationRequested && e.Actor.Staff != "" {
-			n, err := deactivationNotice(ctx, st, e)
+			n, err := deactivationNotice(ctx, st, e, intro)
 			if err != nil {
 				return err
 			}
@@ -49,7 +52,7 @@ func deactivationNotices(st store.Store, next notify.Notifier) notify.Notifier {
 
 // deactivationNotice returns the confirmation of the deactivation request
 // e, or nil if nobody gets one.
-func deactivationNotice(ctx context.Context, st store.Store, e numberdesk.Event) (*numberdesk.Event, error) {
+func deactivationNotice(ctx context.Context, st store.Store, e numberdesk.Event, intro string) (*numberdesk.Event, error) {
 	var data numbers.EventData
 	if err := e.Decode(&data); err != nil {
 		return nil, notify.Permanent(err)
@@ -81,6 +84,9 @@ func deactivationNotice(ctx context.Context, st store.Store, e numberdesk.Event)
 	text := fmt.Sprintf("Sie haben am %s um %s Uhr die Deaktivierung der Rufnummer %s beauftragt.\n\n%s\n\n"+
 		"Bis dahin bleibt die Rufnummer nutzbar. In der Rufnummern-Übersicht können Sie die Deaktivierung bis dahin zurücknehmen.",
 		numbers.FormatDate(at), at.Format("15:04"), num.Display(), d.Message())
+	if intro = strings.TrimSpace(intro); intro != "" {
+		text = intro + "\n\n" + text
+	}
 	n, err := numberdesk.NewEvent(staff.EventNotification, e.Actor, e.At, e.Number, staff.Notification{
 		Employee: emp.ID, To: emp.Email, Name: emp.Name(), Category: staff.CategoryOther,
 		Number: num.Display(), At: e.At, Text: text,

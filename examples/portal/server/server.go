@@ -40,9 +40,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"github.com/numberdesk/numberdesk/brand"
 	"github.com/numberdesk/numberdesk/wasm"
 )
 
@@ -81,6 +83,15 @@ type Config struct {
 	// carries it is cached by the service worker, so another Env must
 	// reach installed clients as an update.
 	Env map[string]string
+
+	// Brand is the vendor's white label (package brand): the names, logo,
+	// colours, hotline, help and legal links and the consent wording the
+	// PWA shows. nil is brand.Default(), NumberDesk's own look. New refuses
+	// a brand that does not validate (brand.Validate: e.g. colours below
+	// the contrast of WCAG 2.2 AA). The handler serves its colours at
+	// brand.CSSPath and its logo at brand.LogoPath, and passes the rest to
+	// the PWA (wasm.EnvBrand); all of it is part of the default Version.
+	Brand *brand.Brand
 }
 
 // New returns the portal's http.Handler. It reads and compresses app.wasm
@@ -113,16 +124,41 @@ func New(cfg Config) (http.Handler, error) {
 			return nil, fmt.Errorf("server: %s is missing in %s; the service worker would cache nothing", strings.TrimPrefix(p, "/web/"), cfg.Web)
 		}
 	}
+	b := cfg.Brand
+	if b == nil {
+		b = brand.Default()
+	}
+	if err := b.Validate(); err != nil {
+		return nil, fmt.Errorf("server: the brand %q: %w", b.ID, err)
+	}
+	js, err := b.ForClient()
+	if err != nil {
+		return nil, fmt.Errorf("server: the brand %q: %w", b.ID, err)
+	}
+	// The pages this process prerenders show the brand as the PWA does
+	// (one brand per process: the last handler built sets it).
+	wasm.SetBrand(brand.FromClient(string(js)))
+	if cfg.Brand != nil {
+		cfg.Env = maps.Clone(cfg.Env)
+		if cfg.Env == nil {
+			cfg.Env = map[string]string{}
+		}
+		cfg.Env[wasm.EnvBrand] = string(js)
+	}
+	res := &resources{
+		dir:      cfg.Web,
+		wasm:     raw,
+		gz:       compressed(raw),
+		brandCSS: []byte(b.CSS()),
+	}
+	if b.Logo.SVG != "" {
+		res.logo = []byte(b.Logo.SVG)
+	}
 	if cfg.Version == "" {
-		cfg.Version, err = buildVersion(raw, cfg.Web, static, cfg.Env)
+		cfg.Version, err = buildVersion(raw, cfg.Web, static, cfg.Env, res.brandCSS, res.logo)
 		if err != nil {
 			return nil, err
 		}
-	}
-	res := &resources{
-		dir:  cfg.Web,
-		wasm: raw,
-		gz:   compressed(raw),
 	}
 
 	worker, err := serviceWorker()
@@ -132,23 +168,28 @@ func New(cfg Config) (http.Handler, error) {
 	wasm.Routes()
 	cacheable := append([]string(nil), wasm.Paths()...)
 	cacheable = append(cacheable, static...)
+	cacheable = append(cacheable, brand.CSSPath)
+	if res.logo != nil {
+		cacheable = append(cacheable, brand.LogoPath)
+	}
 
 	h := &app.Handler{
-		Name:            "NumberDesk Rufnummernverwaltung",
-		ShortName:       "NumberDesk",
-		Title:           "NumberDesk – Rufnummernverwaltung",
-		Description:     "Rufnummern Ihrer Cloud-Telefonanlage verwalten: aktivieren, deaktivieren, tauschen, zuweisen, Anrufe weiterleiten.",
+		Name:            b.Name,
+		ShortName:       b.ShortName,
+		Title:           b.Product + " – Rufnummernverwaltung",
+		Description:     b.Description,
 		Lang:            "de",
-		LoadingLabel:    "NumberDesk wird geladen … {progress} %",
-		BackgroundColor: "#ffffff",
-		ThemeColor:      "#0b5cad",
+		LoadingLabel:    b.Product + " wird geladen … {progress} %",
+		BackgroundColor: b.Colors.Surface,
+		ThemeColor:      b.Colors.Theme,
 		Icon: app.Icon{
 			Default:  IconDefault,
 			Large:    IconLarge,
 			Maskable: IconMaskable,
 			SVG:      IconSVG,
 		},
-		Styles:                []string{Stylesheet},
+		// The brand's colours after the stylesheet's defaults.
+		Styles:                []string{Stylesheet, brand.CSSPath},
 		CacheableResources:    cacheable,
 		Resources:             res,
 		ServiceWorkerTemplate: worker,
@@ -158,7 +199,13 @@ func New(cfg Config) (http.Handler, error) {
 		// what the browser gets after decompression.
 		WasmContentLength: strconv.Itoa(len(raw)),
 	}
-	return harden(h), nil
+	// go-app's own manifest lacks id, lang, screenshots and icon purposes
+	// (manifest.go).
+	manifest, err := manifestJSON(h, cfg.Web, static)
+	if err != nil {
+		return nil, err
+	}
+	return harden(withManifest(h, manifest)), nil
 }
 
 // The service worker is go-app's DefaultAppWorkerJS with two repairs:
@@ -253,8 +300,9 @@ func staticFiles(dir string) ([]string, error) {
 	return out, nil
 }
 
-// buildVersion hashes app.wasm, the static files and the environment.
-func buildVersion(raw []byte, dir string, static []string, env map[string]string) (string, error) {
+// buildVersion hashes app.wasm, the static files, the environment and the
+// files served from memory (the brand's stylesheet and logo).
+func buildVersion(raw []byte, dir string, static []string, env map[string]string, served ...[]byte) (string, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return "", fmt.Errorf("server: hashing the static files: %w", err)
@@ -272,6 +320,10 @@ func buildVersion(raw []byte, dir string, static []string, env map[string]string
 	}
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		fmt.Fprintf(h, "\x00env\x00%q=%q", k, env[k])
+	}
+	for _, b := range served {
+		fmt.Fprintf(h, "\x00served\x00%d\x00", len(b))
+		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
@@ -308,6 +360,9 @@ type resources struct {
 	dir  string
 	wasm []byte
 	gz   []byte
+	// The brand's stylesheet (brand.CSSPath) and logo (brand.LogoPath;
+	// nil: none).
+	brandCSS, logo []byte
 }
 
 // Resolve implements app.ResourceResolver.
@@ -329,6 +384,14 @@ func (r *resources) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	p := path.Clean(req.URL.Path)
 	if p == wasmPath {
 		r.serveWasm(w, req)
+		return
+	}
+	switch {
+	case p == brand.CSSPath:
+		serveBytes(w, req, "text/css; charset=utf-8", r.brandCSS)
+		return
+	case p == brand.LogoPath && r.logo != nil:
+		serveBytes(w, req, "image/svg+xml", r.logo)
 		return
 	}
 	rel, ok := strings.CutPrefix(p, "/web/")
@@ -355,6 +418,13 @@ func (r *resources) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	// The Content-Type comes from the extension of the requested name.
 	http.ServeContent(w, req, path.Base(rel), fi.ModTime(), f)
+}
+
+// serveBytes serves a file held in memory (GET and HEAD; harden refuses
+// other methods first).
+func serveBytes(w http.ResponseWriter, req *http.Request, contentType string, b []byte) {
+	w.Header().Set("Content-Type", contentType)
+	http.ServeContent(w, req, "", time.Time{}, bytes.NewReader(b))
 }
 
 func (r *resources) serveWasm(w http.ResponseWriter, req *http.Request) {
