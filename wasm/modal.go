@@ -68,7 +68,7 @@ func GuardedModal(id, title string, body []app.UI, footer []app.UI, guard func(c
 				Body(Icon("close")),
 		),
 		// The brand's help hint (hotline, help chapter) ends the body.
-		app.Div().Class("modal-body").Body(append(body[:len(body):len(body)], dialogHelp(id))...),
+		modalBody(id).Body(append(body[:len(body):len(body)], dialogHelp(id))...),
 		app.If(len(footer) > 0, func() app.UI { return app.Div().Class("modal-foot").Body(footer...) }),
 	)
 }
@@ -359,4 +359,19 @@ func anotherModalOpen(id string) bool {
 	sel := `dialog.modal[open]:not(#` + id + `):not(#` + DetailID + `)`
 	doc := app.Window().Get("document")
 	return doc.Truthy() && doc.Call("querySelector", sel).Truthy()
+}
+
+// readOnlyModals are the dialogs whose body may hold nothing focusable (the
+// detail view of an employee, who has no commands): their body, which
+// scrolls, is a focusable region itself, so that the keyboard scrolls it
+// (WCAG 2.1.1; axe's scrollable-region-focusable).
+var readOnlyModals = map[string]bool{DetailID: true}
+
+// modalBody is the scrolling body of the dialog id.
+func modalBody(id string) app.HTMLDiv {
+	d := app.Div().Class("modal-body")
+	if readOnlyModals[id] {
+		d = d.TabIndex(0).Attr("role", "region").Attr("aria-labelledby", id+"-title")
+	}
+	return d
 }

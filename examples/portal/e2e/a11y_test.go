@@ -154,16 +154,30 @@ func TestA11yAxe(t *testing.T) {
 	a := &axeRun{t: t}
 	sizes := [][2]int64{{1280, 800}, {360, 740}}
 	for _, r := range a11yRoles {
-		// A fresh tab per role: its own deadline, the same browser.
-		ctx := newTab(t)
-		a.ctx = ctx
 		for _, size := range sizes {
+			// A fresh tab per role and width: its own deadline, the same
+			// browser.
+			ctx := newTab(t)
+			a.ctx = ctx
 			a.where = fmt.Sprintf("%s %dx%d", r.name, size[0], size[1])
 			viewport(t, ctx, size[0], size[1])
 			open(t, ctx, p.URL+"/?demo=reset")
 			waitVisible(t, ctx, "#actor-switch")
 			actAs(t, ctx, r)
 			a.check("overview")
+
+			// The first number's detail view, and the import/export dialog.
+			click(t, ctx, "#numbers-table a.number-link")
+			waitVisible(t, ctx, "#dlg-detail[open]")
+			waitDialogSettled(t, ctx)
+			a.check("detail view")
+			closeAllDialogs(t, ctx)
+			poll(t, ctx, `!new URLSearchParams(location.search).get("nummer")`, "the detail view out of the URL")
+			click(t, ctx, "#open-import")
+			waitVisible(t, ctx, "#dlg-import[open]")
+			waitDialogSettled(t, ctx)
+			a.check("import/export dialog")
+			closeAllDialogs(t, ctx)
 
 			// Every row action this role has: the dialog of the first row
 			// that offers it.
@@ -189,6 +203,9 @@ func TestA11yAxe(t *testing.T) {
 			open(t, ctx, p.URL+"/protokoll")
 			waitVisible(t, ctx, "#log-count")
 			a.check("event log")
+			open(t, ctx, p.URL+"/abrechnung")
+			waitVisible(t, ctx, "#statement-picker, #statement-role")
+			a.check("statement")
 		}
 	}
 	t.Logf("axe-core 4.14.1 (%s): %d states checked (pages × dialogs × roles × widths), %d violations",
