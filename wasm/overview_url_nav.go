@@ -158,7 +158,10 @@ func (c *Overview) push(u string) {
 
 // back goes Back over the history entry of a dialog or detail view that
 // closed; fromURL sees its popstate.
-func (c *Overview) back() {
+// The entry is first replaced by the state without the closed one, so that
+// a reload before the Back arrives does not reopen it from the URL.
+func (c *Overview) back(ctx app.Context) {
+	c.writeURL(ctx)
 	c.backPending = true
 	historyBack()
 }
@@ -168,7 +171,7 @@ func (c *Overview) back() {
 func (c *Overview) dialogLeft(ctx app.Context) {
 	if c.dialogPushed {
 		c.dialogPushed = false
-		c.back()
+		c.back(ctx)
 		return
 	}
 	c.writeURL(ctx)
@@ -197,7 +200,7 @@ func (c *Overview) detailClosed(ctx app.Context) {
 	FocusByID(ctx, numberLinkID(id), rowID(id), "numbers-table")
 	if c.detailPushed {
 		c.detailPushed = false
-		c.back()
+		c.back(ctx)
 		return
 	}
 	c.writeURL(ctx)
