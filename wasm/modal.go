@@ -15,6 +15,11 @@ import (
 // it handles it (ctx.Handle) to remove the dialog and return the focus.
 const ActionDialogClosed = "numberdesk/dialog-closed"
 
+// ActionDialogOpened is the go-app action ShowModal emits, with the
+// dialog's element ID, once the dialog is shown: a page learns from it which
+// element its dialog is, and so which close events are its dialog's.
+const ActionDialogOpened = "numberdesk/dialog-opened"
+
 // Modal renders the frame of a modal dialog: a <dialog> with id, an
 // accessible title, the body (its own scroll area) and the footer (the
 // buttons, always in view). Open it with ShowModal from the dialog
@@ -142,8 +147,8 @@ func CloseConfirm(id string) {
 // ShowModal opens the dialog id as a modal once it is in the DOM and moves
 // the focus into it: to its first field; a dialog without fields to the
 // element marked data-autofocus ("Abbrechen" of a destructive step), else
-// to its enabled primary button, else to its first button. Call it from
-// OnMount.
+// to its enabled primary button, else to its first button; it emits
+// ActionDialogOpened. Call it from OnMount.
 func ShowModal(ctx app.Context, id string) {
 	ctx.Defer(func(ctx app.Context) {
 		d := app.Window().GetElementByID(id)
@@ -151,6 +156,7 @@ func ShowModal(ctx app.Context, id string) {
 			return
 		}
 		d.Call("showModal")
+		ctx.NewActionWithValue(ActionDialogOpened, id)
 		for _, sel := range initialFocus {
 			if el := d.Call("querySelector", sel); el.Truthy() && focus(el) {
 				return
@@ -350,15 +356,6 @@ func init() {
 		"dialog.load":   {DE: "Wird geladen …", EN: "Loading …"},
 		"form.problem":  {DE: "Es gibt ein Problem", EN: "There is a problem"},
 	})
-}
-
-// anotherModalOpen reports whether a modal dialog other than id and the
-// number's detail view (which command dialogs open over) is open: the dialog
-// that replaced id before id's close event arrived.
-func anotherModalOpen(id string) bool {
-	sel := `dialog.modal[open]:not(#` + id + `):not(#` + DetailID + `)`
-	doc := app.Window().Get("document")
-	return doc.Truthy() && doc.Call("querySelector", sel).Truthy()
 }
 
 // readOnlyModals are the dialogs whose body may hold nothing focusable (the

@@ -34,7 +34,11 @@ type Overview struct {
 	selected                map[numberdesk.NumberID]bool
 	open                    *Target
 	opener                  string // the element to focus when the dialog closes
-	err                     string
+	// openID is the element ID of the open dialog once it has been shown
+	// (ActionDialogOpened), "" until then: close events of other IDs are
+	// those of a dialog it replaced.
+	openID string
+	err    string
 	// access is what the acting account may do (it decides whether the
 	// bulk activation is shown at all).
 	access Access
@@ -58,6 +62,7 @@ func (c *Overview) OnMount(ctx app.Context) {
 	UseLang(ctx, &c.lang, c.load) // the rows hold translated labels
 	ObserveRevision(ctx, &c.rev, c.load)
 	ctx.Handle(ActionDialogClosed, c.dialogClosed)
+	ctx.Handle(ActionDialogOpened, c.dialogShown)
 	ctx.Handle(ActionDetailCommand, c.detailCommand)
 	c.followURL(ctx)
 	c.fromURL(ctx) // the filters, the detail view and the dialog of the URL; loads
@@ -118,14 +123,15 @@ func (c *Overview) load(ctx app.Context) {
 // opened it or, where that is gone or disabled now (the action no longer
 // applies, the selection is empty), to the row of the number it changed.
 func (c *Overview) dialogClosed(ctx app.Context, a app.Action) {
-	if id, _ := a.Value.(string); id != "" && anotherModalOpen(id) {
-		// The close event of a dialog that another one has replaced
-		// meanwhile (it comes a task after the close): the newer one
-		// stays, with its URL.
+	id, _ := a.Value.(string)
+	if c.open == nil || id == DetailID {
+		c.detailClosed(ctx) // the detail view's dialog
 		return
 	}
-	if c.open == nil {
-		c.detailClosed(ctx) // the detail view's dialog
+	if id != "" && id != c.openID {
+		// The close event of a dialog that another one replaced before
+		// it arrived (it comes a task after the close; the new dialog
+		// may not be shown yet): the newer one stays, with its URL.
 		return
 	}
 	row := ""
@@ -135,6 +141,15 @@ func (c *Overview) dialogClosed(ctx app.Context, a app.Action) {
 	c.open = nil
 	FocusByID(ctx, c.opener, row, "numbers-table")
 	c.dialogLeft(ctx)
+}
+
+// dialogShown learns the element ID of the dialog the overview opened
+// (the first dialog shown after it opened: not a confirmation step inside
+// it, nor the detail view under it).
+func (c *Overview) dialogShown(ctx app.Context, a app.Action) {
+	if id, _ := a.Value.(string); c.open != nil && c.openID == "" && id != DetailID {
+		c.openID = id
+	}
 }
 
 // rowID is the element ID of the overview row of a number (focusable by
@@ -169,7 +184,7 @@ func (c *Overview) openDialog(ctx app.Context, kind ActionKind, ids []numberdesk
 		return
 	}
 	replacing := c.open != nil && c.dialogPushed
-	c.open = &Target{Kind: kind, Numbers: ids}
+	c.open, c.openID = &Target{Kind: kind, Numbers: ids}, ""
 	c.opener = opener
 	if replacing {
 		// A dialog whose close has not arrived yet: this one takes over

@@ -80,7 +80,7 @@ func (c *Overview) fromURL(ctx app.Context) {
 		}
 		c.dialogPushed = false
 		if t != nil && c.usable(ctx, *t) {
-			c.open, c.opener = t, ""
+			c.open, c.openID, c.opener = t, "", ""
 		}
 	}
 	if reload {
