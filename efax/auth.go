@@ -218,7 +218,7 @@ func (s *Service) attempt(ctx context.Context, c *StoredCredential, match bool, 
 // same hashing, the same number of store calls in one transaction and the
 // same number of statements; only a wrong secret's writes reach the disk.
 func (s *Service) decoyAttempt(ctx context.Context) error {
-	d := s.decoy.Clone()
+	d := s.decoy().Clone()
 	unexpected := func(err error) error {
 		if err == nil {
 			return errors.New("efax: the decoy login exists in the store")
@@ -242,7 +242,7 @@ func newDecoy(h *hasher) *StoredCredential {
 	tenant, number, employee := numberdesk.NewTenantID(), numberdesk.NewNumberID(), numberdesk.NewStaffID()
 	return &StoredCredential{Credential: Credential{ID: NewCredentialID(), Tenant: tenant, Number: number, Staff: employee,
 		Username: Username(tenant, number, employee, "+4900000000000"), Status: StatusActive, Generation: 1, Version: 1},
-		Hash: h.dummy.encode()}
+		Hash: h.dummy().encode()}
 }
 
 func login(c *StoredCredential, n *numbers.Number) *Login {

@@ -252,6 +252,25 @@ func TestSameErrorAndCostForEveryFailure(t *testing.T) {
 	}
 }
 
+// A service starts without an argon2id computation (the browser demo makes
+// one on every start). The dummy hash that unknown usernames are checked
+// against is made by the first check of any login, known or unknown, so that
+// the first check costs the same either way; and only once.
+func TestDummyHashOnFirstCheck(t *testing.T) {
+	for _, unknown := range []bool{false, true} {
+		f := newFixture(t)
+		user, secret := f.sendAndDeliver(t, f.personal, f.anna)
+		require.Zero(t, efax.DummyHashes(f.fax), "no dummy hash before the first check")
+		if unknown {
+			user = "4922112345620-unknown1"
+		}
+		requireAuthFails(t, f.fax, user, secret+"x")
+		require.Equal(t, 1, efax.DummyHashes(f.fax), "unknown=%v: the first check makes it", unknown)
+		requireAuthFails(t, f.fax, user, secret+"y")
+		require.Equal(t, 1, efax.DummyHashes(f.fax), "unknown=%v: once", unknown)
+	}
+}
+
 // Raising the parameters rehashes a login at its next successful login,
 // not at a failed one.
 func TestRehashWhenParamsRaised(t *testing.T) {

@@ -8,6 +8,9 @@ func PeakHashing(s *Service) int { return int(s.hash.peak.Load()) }
 // Hashes returns how many argon2id computations s has run.
 func Hashes(s *Service) int64 { return s.hash.count.Load() }
 
+// DummyHashes returns how many dummy hashes s has computed.
+func DummyHashes(s *Service) int { return int(s.hash.dummies.Load()) }
+
 // NewSecretFrom draws a secret from r.
 func NewSecretFrom(r io.Reader) ([]byte, error) { return newSecret(r) }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
@@ -113,21 +114,25 @@ type hasher struct {
 	// once (tests read peak).
 	busy, peak atomic.Int32
 	count      atomic.Int64 // computations so far (tests read it)
-	dummy      phc          // the hash an unknown user's secret is checked against
+	// dummy is the hash an unknown user's secret is checked against,
+	// computed on first use: a service starts without an argon2id
+	// computation (hundreds of milliseconds in a browser's wasm, on every
+	// start of the demo). verify asks for it on every check, so that the
+	// first check pays for it whether its user is known or not.
+	dummy   func() phc
+	dummies atomic.Int32 // dummy hashes computed (tests read it)
 }
 
-func newHasher(p Params, max int) (*hasher, error) {
+func newHasher(p Params, max int) *hasher {
 	h := &hasher{p: p, slots: make(chan struct{}, max)}
-	salt := make([]byte, p.SaltLen)
-	secret := make([]byte, SecretLength)
-	if _, err := rand.Read(salt); err != nil {
-		return nil, err
-	}
-	if _, err := rand.Read(secret); err != nil {
-		return nil, err
-	}
-	h.dummy = phc{p: p, salt: salt, key: argon2.IDKey(secret, salt, p.Time, p.Memory, p.Threads, p.KeyLen)}
-	return h, nil
+	h.dummy = sync.OnceValue(func() phc {
+		salt, secret := make([]byte, p.SaltLen), make([]byte, SecretLength)
+		_, _ = rand.Read(salt) // crypto/rand.Read never fails (Go 1.24)
+		_, _ = rand.Read(secret)
+		h.dummies.Add(1)
+		return phc{p: p, salt: salt, key: argon2.IDKey(secret, salt, p.Time, p.Memory, p.Threads, p.KeyLen)}
+	})
+	return h
 }
 
 // key computes argon2id of secret with p and salt, waiting for a slot.
@@ -176,9 +181,10 @@ func (p Params) below(q Params) bool {
 // than the current parameters (a stronger one is kept, so that instances
 // with different parameters during a roll-out do not undo each other).
 func (h *hasher) verify(ctx context.Context, stored string, secret []byte) (ok, outdated bool, err error) {
+	dummy := h.dummy()
 	target, perr := parsePHC(stored)
 	if perr != nil {
-		target = h.dummy
+		target = dummy
 	}
 	key, err := h.key(ctx, secret, target.salt, target.p)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/numberdesk/numberdesk"
@@ -73,7 +74,7 @@ type Service struct {
 	seal  *sealer
 	log   *slog.Logger
 	mon   obs.Monitor
-	decoy *StoredCredential // what an unknown username's attempt looks for (decoyAttempt)
+	decoy func() *StoredCredential // what an unknown username's attempt looks for (decoyAttempt), made on first use
 }
 
 // New returns a Service for cfg, or a CodeInvalid *numberdesk.Error naming
@@ -113,12 +114,10 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, &numberdesk.Error{Code: numberdesk.CodeInvalid, Op: op, Field: "SealKey", Message: "Der Schlüssel muss 32 Byte lang sein.", Err: err}
 	}
-	h, err := newHasher(cfg.Params, cfg.MaxHashing)
-	if err != nil {
-		return nil, numberdesk.Internal(op, err)
-	}
+	h := newHasher(cfg.Params, cfg.MaxHashing)
 	mon := obs.New(cfg.Logger, cfg.Observer)
-	return &Service{cfg: cfg, hash: h, seal: seal, log: mon.Logger(), mon: mon, decoy: newDecoy(h)}, nil
+	return &Service{cfg: cfg, hash: h, seal: seal, log: mon.Logger(), mon: mon,
+		decoy: sync.OnceValue(func() *StoredCredential { return newDecoy(h) })}, nil
 }
 
 // now returns the current time, truncated to microseconds so that every

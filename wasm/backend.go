@@ -48,7 +48,7 @@ func Backend(ctx app.Context) *demo.Demo {
 	if backend != nil {
 		return backend
 	}
-	seed := -1
+	seed, seeded := -1, false
 	if u := ctx.Page().URL(); u != nil {
 		q := u.Query()
 		if v := q.Get(QueryNumbers); v != "" {
@@ -82,11 +82,11 @@ func Backend(ctx app.Context) *demo.Demo {
 			panic(err)
 		}
 		backend = d
-		save(ctx)
+		seeded = true
 	}
 	due, _ := backend.ApplyDue(ctx)
-	if sent, _ := backend.Deliver(ctx); len(due) > 0 || sent > 0 {
-		save(ctx)
+	if sent, _ := backend.Deliver(ctx); seeded || len(due) > 0 || sent > 0 {
+		save(ctx) // once: a fresh seed with its outbox delivered
 	}
 	return backend
 }
