@@ -295,6 +295,22 @@ func (h *handler) emails(ctx context.Context, a numberdesk.Actor) (func(numberde
 	return func(id numberdesk.StaffID) string { return byID[id] }, nil
 }
 
+// exportOf returns the file name of a tenant's export, prefix and today's
+// date in the tenant's time zone ("rufnummern-2026-05-04.csv"), and the
+// csvio.Options it is written with: variant v, that zone, and the
+// employees' e-mail addresses where the actor may list them (emails).
+func (h *handler) exportOf(ctx context.Context, a numberdesk.Actor, prefix string, v csvio.Variant) (string, csvio.Options, error) {
+	loc, err := h.tenantZone(ctx, a.Tenant)
+	if err != nil {
+		return "", csvio.Options{}, err
+	}
+	holder, err := h.emails(ctx, a)
+	if err != nil {
+		return "", csvio.Options{}, err
+	}
+	return prefix + "-" + h.now().In(loc).Format(time.DateOnly) + ".csv", csvio.Options{Variant: v, Location: loc, Holder: holder}, nil
+}
+
 // GET /numbers/export?format=…: the overview with the filters of GET
 // /numbers (status, usage_type, holder, unassigned, search, contains, sort,
 // desc), all pages, as csvio.WriteNumbers writes it.
@@ -315,18 +331,11 @@ func (h *handler) exportNumbers(r *http.Request, a numberdesk.Actor, v csvio.Var
 		return "", nil, q.err
 	}
 	ctx := r.Context()
-	loc, err := h.tenantZone(ctx, a.Tenant)
+	name, opts, err := h.exportOf(ctx, a, "rufnummern", v)
 	if err != nil {
 		return "", nil, err
 	}
-	holder, err := h.emails(ctx, a)
-	if err != nil {
-		return "", nil, err
-	}
-	name := "rufnummern-" + h.now().In(loc).Format(time.DateOnly) + ".csv"
-	return name, func(w io.Writer) error {
-		return csvio.WriteNumbers(ctx, w, h.cfg.Numbers, a, in, csvio.Options{Variant: v, Location: loc, Holder: holder})
-	}, nil
+	return name, func(w io.Writer) error { return csvio.WriteNumbers(ctx, w, h.cfg.Numbers, a, in, opts) }, nil
 }
 
 // GET /events/export?format=…&number=…&type=…&after=…: the audit log,
@@ -346,18 +355,11 @@ func (h *handler) exportEvents(r *http.Request, a numberdesk.Actor, v csvio.Vari
 	if _, err := h.cfg.Numbers.Events(ctx, a, numberdesk.EventFilter{Limit: 1}); err != nil {
 		return "", nil, err
 	}
-	loc, err := h.tenantZone(ctx, a.Tenant)
+	name, opts, err := h.exportOf(ctx, a, "ereignisprotokoll", v)
 	if err != nil {
 		return "", nil, err
 	}
-	holder, err := h.emails(ctx, a)
-	if err != nil {
-		return "", nil, err
-	}
-	name := "ereignisprotokoll-" + h.now().In(loc).Format(time.DateOnly) + ".csv"
-	return name, func(w io.Writer) error {
-		return csvio.WriteEvents(ctx, w, h.cfg.Numbers, a, f, csvio.Options{Variant: v, Location: loc, Holder: holder})
-	}, nil
+	return name, func(w io.Writer) error { return csvio.WriteEvents(ctx, w, h.cfg.Numbers, a, f, opts) }, nil
 }
 
 // billingEvents are the event types a statement is computed from.
