@@ -807,8 +807,9 @@ func createScaleTenant(t testing.TB, s storetest.TenantStore, now time.Time) num
 // holders and routing settings, statistics current, finds the
 // rows it locks, updates and deletes through indexes in its custom and in
 // its generic plan (what a prepared statement runs from its sixth run on:
-// its array parameters are opaque, so that PostgreSQL keeps it). It logs
-// both plans.
+// its array parameters are opaque, so that PostgreSQL keeps it), and
+// updates the rows it locked by their address (a Tid Scan). It logs both
+// plans.
 func TestWritesUseIndexes(t *testing.T) {
 	postgresDSN(t)
 	s, db, tr := openTracedPostgres(t)
@@ -883,5 +884,8 @@ func TestWritesUseIndexes(t *testing.T) {
 		for _, line := range plan {
 			assert.NotRegexp(t, `Seq Scan on (numbers|number_holders|routing_settings)\b`, line, mode)
 		}
+		// The update goes to the rows the statement locked by their
+		// address, not through an index again.
+		assert.Regexp(t, `Tid Scan on numbers`, strings.Join(plan, "\n"), mode)
 	}
 }

@@ -471,7 +471,13 @@ func (s *Store) where(a *args, tenant numberdesk.TenantID, f numbers.Filter) (co
 		}
 		switch {
 		case s.d == Postgres:
-			conds = append(conds, "n.id = ANY("+a.add(ids)+"::text[])")
+			// Opaque: with the array's length hidden, the custom plan's
+			// estimate is the generic one's, so that PostgreSQL keeps the
+			// generic plan from the sixth run on. On a small table it
+			// planned every command's read anew (the Swap baseline: 1,672
+			// plans in 2,754 runs, 0.32–0.53 ms each against 0.08 ms to
+			// run it).
+			conds = append(conds, "n.id = ANY("+opaque(a.add(ids)+"::text[]")+"::text[])")
 		case len(ids) <= maxIDPlaceholders:
 			// A list of placeholders lets SQLite look each ID up in the
 			// primary key; with json_each its planner (without ANALYZE
@@ -1188,10 +1194,14 @@ var pgUpdateNumbers = `WITH v AS (
 	SELECT * FROM ` + pgNumberUnnest(1, "int", "bigint", "int") + `
 		AS v(` + numberValueCols + `, ord, version, nholders)
 ), cur AS (
-	SELECT n.tenant_id, n.id, n.version, n.e164, n.holders_since FROM numbers n
-	WHERE (n.tenant_id, n.id) IN (SELECT v.tenant_id, v.id FROM v)
-	ORDER BY n.tenant_id, n.id
-	FOR UPDATE
+	-- Each number locked through its key, in key order (the locking
+	-- subquery cannot be flattened into a join, which a small table's
+	-- plan made a scan of the whole table, in every statement, under the
+	-- other writers' page locks), with its row's address for upd.
+	SELECT n.tenant_id, n.id, n.version, n.e164, n.holders_since, n.row
+	FROM (SELECT DISTINCT v.tenant_id, v.id FROM v ORDER BY v.tenant_id, v.id) k
+	CROSS JOIN LATERAL (SELECT n.tenant_id, n.id, n.version, n.e164, n.holders_since, n.ctid AS row FROM numbers n
+		WHERE n.tenant_id = k.tenant_id AND n.id = k.id FOR UPDATE) n
 ), chk AS (
 	SELECT v.ord, cur.version AS cur_version, cur.e164 AS cur_e164, cur.holders_since AS cur_holders_since,
 		coalesce(v.e164 <> cur.e164 AND EXISTS (
@@ -1209,8 +1219,11 @@ var pgUpdateNumbers = `WITH v AS (
 		options = NULLIF(v.options, '')::jsonb, billing_line = v.billing_line, billed_since = v.billed_since,
 		deactivation_at = v.deactivation_at, created_at = v.created_at, updated_at = v.updated_at,
 		holders_since = v.holders_since, version = n.version + 1
-	FROM v, ok
-	WHERE ok.ok AND n.tenant_id = v.tenant_id AND n.id = v.id
+	FROM v JOIN cur ON cur.tenant_id = v.tenant_id AND cur.id = v.id, ok
+	-- The locked row, by its address: cur locked the version the
+	-- statement's snapshot sees (one a concurrent writer changed meanwhile
+	-- has another version, and ok is false).
+	WHERE ok.ok AND n.ctid = cur.row AND n.tenant_id = v.tenant_id AND n.id = v.id
 	RETURNING n.id
 ), hdel AS (
 	DELETE FROM number_holders h USING v, ok
