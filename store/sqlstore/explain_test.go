@@ -558,10 +558,7 @@ func preparedPlans(t *testing.T, db *sql.DB, q sentStmt, runs int) (generic, cus
 	conn, err := db.Conn(ctx)
 	require.NoError(t, err)
 	defer conn.Close()
-	lits := make([]string, len(q.args))
-	for i, a := range q.args {
-		lits[i] = pgLiteral(t, a)
-	}
+	lits := pgLiterals(t, q.args)
 	script := "PREPARE nd_plans AS " + q.query + "; " +
 		strings.Repeat("EXECUTE nd_plans("+strings.Join(lits, ", ")+"); ", runs)
 	_, err = conn.ExecContext(ctx, script)
@@ -570,6 +567,16 @@ func preparedPlans(t *testing.T, db *sql.DB, q sentStmt, runs int) (generic, cus
 	_, err = conn.ExecContext(ctx, "DEALLOCATE nd_plans")
 	require.NoError(t, err)
 	return generic, custom
+}
+
+// pgLiterals returns args as SQL literals (pgLiteral), for EXECUTE.
+func pgLiterals(t *testing.T, args []any) []string {
+	t.Helper()
+	lits := make([]string, len(args))
+	for i, a := range args {
+		lits[i] = pgLiteral(t, a)
+	}
+	return lits
 }
 
 // onlyQuery returns the one query among sent (prepares aside): FindNumbers
@@ -673,10 +680,7 @@ func explainPostgres(t *testing.T, db *sql.DB, q sentStmt, strict bool) (custom,
 	conn, err := db.Conn(ctx)
 	require.NoError(t, err)
 	defer conn.Close()
-	lits := make([]string, len(q.args))
-	for i, a := range q.args {
-		lits[i] = pgLiteral(t, a)
-	}
+	lits := pgLiterals(t, q.args)
 	err = conn.Raw(func(dc any) error {
 		pg := dc.(*traceConn).inner.(*stdlib.Conn).Conn().PgConn()
 		script := "SET plan_cache_mode = force_generic_plan; PREPARE nd_explain AS " + q.query + "; " +
@@ -858,10 +862,7 @@ func TestWritesUseIndexes(t *testing.T) {
 	}
 	require.NotEmpty(t, write.query, "the swap's write: %v", sent)
 
-	lits := make([]string, len(write.args))
-	for i, a := range write.args {
-		lits[i] = pgLiteral(t, a)
-	}
+	lits := pgLiterals(t, write.args)
 	conn, err := db.Conn(ctx)
 	require.NoError(t, err)
 	defer conn.Close()
