@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,34 +113,71 @@ func checkStatementTable(t *testing.T, ctx context.Context, want *billing.Monthl
 }
 
 // saveDownload clicks sel, which makes the page save a file, and returns
-// the file's name and content as the browser wrote it.
+// the file's name and content as the browser wrote it, once Chromium
+// reports the download completed (Browser.downloadProgress).
 func saveDownload(t *testing.T, ctx context.Context, sel string) (string, []byte) {
 	t.Helper()
 	dir := t.TempDir()
 	c := chromedp.FromContext(ctx)
+	// The tab's session reports the downloads of its browser context
+	// (SetDownloadBehavior below); this tab's are those of its main frame,
+	// whose ID is the target's.
+	var (
+		mu    sync.Mutex
+		names = map[string]string{}                         // this tab's downloads by GUID: the file name
+		done  = make(chan browser.EventDownloadProgress, 1) // the first of them that ended
+	)
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	chromedp.Listen(lctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *browser.EventDownloadWillBegin:
+			if string(ev.FrameID) == string(c.Target.TargetID) {
+				mu.Lock()
+				names[ev.GUID] = ev.SuggestedFilename
+				mu.Unlock()
+			}
+		case *browser.EventDownloadProgress:
+			mu.Lock()
+			_, ours := names[ev.GUID]
+			mu.Unlock()
+			if ours && ev.State != browser.DownloadProgressStateInProgress {
+				select {
+				case done <- *ev:
+				default:
+				}
+			}
+		}
+	})
 	if _, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: c.BrowserContextID, DownloadPath: dir}); err != nil {
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: c.BrowserContextID, DownloadPath: dir,
+		EventsEnabled: new(true)}); err != nil {
 		t.Fatalf("allowing downloads: %v", err)
 	}
 	click(t, ctx, sel)
-	deadline := time.Now().Add(scaled(pollTimeoutBase))
-	for {
-		files, _ := os.ReadDir(dir)
-		for _, f := range files {
-			if !strings.HasSuffix(f.Name(), ".crdownload") {
-				data, err := os.ReadFile(filepath.Join(dir, f.Name()))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return f.Name(), data
-			}
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			t.Fatalf("no download after clicking %s (within %v; tab: %v)", sel, scaled(pollTimeoutBase), ctx.Err())
-		}
-		// The pause between two looks into the directory, not a verdict.
-		time.Sleep(50 * time.Millisecond)
+	var ev browser.EventDownloadProgress
+	select {
+	case ev = <-done:
+	case <-time.After(scaled(pollTimeoutBase)): // a deadline, not a pause
+		t.Fatalf("no download after clicking %s (within %v)", sel, scaled(pollTimeoutBase))
+	case <-ctx.Done():
+		t.Fatalf("no download after clicking %s: %v", sel, ctx.Err())
 	}
+	if ev.State != browser.DownloadProgressStateCompleted {
+		t.Fatalf("the download after clicking %s ended %s", sel, ev.State)
+	}
+	mu.Lock()
+	name := names[ev.GUID]
+	mu.Unlock()
+	path := filepath.Join(dir, name)
+	if ev.FilePath != "" {
+		path, name = ev.FilePath, filepath.Base(ev.FilePath)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name, data
 }
 
 // The statement page shows the seeded tenant's current month as a
