@@ -61,15 +61,7 @@ func DetailOf(n *numbers.Number, evs []numberdesk.Event, settings *routing.Setti
 	if !n.PortingDate.IsZero() {
 		d.PortingDate = day(n.PortingDate)
 	}
-	hs := make([]string, 0, len(n.Holders))
-	for _, h := range n.Holders {
-		if name, ok := names[h]; ok {
-			hs = append(hs, name)
-		} else {
-			hs = append(hs, i18n.T("overview.unknown_holder"))
-		}
-	}
-	d.Holders = strings.Join(hs, ", ")
+	d.Holders = holderNames(n, names)
 
 	// The last start and the last end of service, from the history.
 	var started, ended *numberdesk.Event

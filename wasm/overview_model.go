@@ -93,15 +93,7 @@ func RowsAt(ns []*numbers.Number, names map[numberdesk.StaffID]string, loc *time
 		r := Row{ID: n.ID, Display: n.Display(), Status: n.Status, StatusLabel: StatusLabel(n), StatusClass: statusClass(n),
 			Usage: UsageLabel(n.UsageType), Actions: RowActions(n, a), ActivatableFrom: from,
 			Selectable: ActActivate.Applies(n, a) && from == ""}
-		hs := make([]string, 0, len(n.Holders))
-		for _, h := range n.Holders {
-			if name, ok := names[h]; ok {
-				hs = append(hs, name)
-			} else {
-				hs = append(hs, i18n.T("overview.unknown_holder"))
-			}
-		}
-		r.Holders = strings.Join(hs, ", ")
+		r.Holders = holderNames(n, names)
 		if !n.DeactivationAt.IsZero() {
 			r.Cancellation = numbers.FormatDate(numbers.NoticeDate(n.DeactivationAt, loc))
 		}
@@ -205,4 +197,18 @@ func init() {
 		"overview.range":          {DE: "{1}–{2} von {3}", EN: "{1}–{2} of {3}"},
 		"overview.more_than":      {DE: "mehr als {1}", EN: "more than {1}"},
 	})
+}
+
+// holderNames is the names of n's holders, in order, separated by commas
+// (a holder missing from names: "overview.unknown_holder").
+func holderNames(n *numbers.Number, names map[numberdesk.StaffID]string) string {
+	hs := make([]string, 0, len(n.Holders))
+	for _, h := range n.Holders {
+		if name, ok := names[h]; ok {
+			hs = append(hs, name)
+		} else {
+			hs = append(hs, i18n.T("overview.unknown_holder"))
+		}
+	}
+	return strings.Join(hs, ", ")
 }
