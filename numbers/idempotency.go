@@ -2,6 +2,7 @@ package numbers
 
 import (
 	"context"
+	"errors"
 
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/staff"
@@ -20,7 +21,25 @@ import (
 // caller with the key and payload gets the stored result.
 func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, op, key string, payload any,
 	cmd func(ctx context.Context) (T, error)) (T, error) {
+	return run(ctx, s, actor, op, key, payload, false, cmd)
+}
+
+// oneWrite is idempotent for a command that writes once, with writeWiping,
+// at its end: without a key, on a SoloWriter, it runs without a
+// transaction (see there).
+func oneWrite[T any](ctx context.Context, s *Service, actor numberdesk.Actor, op, key string, payload any,
+	cmd func(ctx context.Context) (T, error)) (T, error) {
+	return run(ctx, s, actor, op, key, payload, true, cmd)
+}
+
+func run[T any](ctx context.Context, s *Service, actor numberdesk.Actor, op, key string, payload any, once bool,
+	cmd func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
+	if once && key == "" {
+		if out, done, err := solo(ctx, s, op, actor, cmd); done {
+			return out, err
+		}
+	}
 	st := s.cfg.Store
 	fp := numberdesk.Fingerprint(op, payload)
 	for attempt := 0; ; attempt++ {
@@ -59,6 +78,85 @@ func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, 
 		}
 		return out, nil
 	}
+}
+
+// solo runs cmd without a transaction if the Store is a SoloWriter (and an
+// ActorReader and a Writer) whose writes are single statements. done is
+// false if it did not, or if cmd asked for a transaction (needTx) before it
+// wrote: then nothing is written and the caller runs cmd in one.
+func solo[T any](ctx context.Context, s *Service, op string, actor numberdesk.Actor,
+	cmd func(ctx context.Context) (T, error)) (out T, done bool, err error) {
+	sw, ok := s.cfg.Store.(SoloWriter)
+	if !ok || !sw.SoloWrites() {
+		return out, false, nil
+	}
+	w, isW := s.cfg.Store.(Writer)
+	if _, isAR := s.cfg.Store.(ActorReader); !isW || !isAR {
+		return out, false, nil
+	}
+	v := &verification{actor: actor}
+	r := &soloRun{w: w, op: op, actor: actor}
+	res, err := cmd(context.WithValue(context.WithValue(ctx, verificationKey{}, v), soloKey{}, r))
+	if errors.Is(err, errNeedTx) {
+		return out, false, nil
+	}
+	if !v.done && !r.wrote {
+		// Nothing verified the actor (no number read, no write): a refused
+		// actor's error is the one returned, as within a transaction.
+		if verr := staff.Verify(ctx, s.cfg.Store, op, actor); verr != nil {
+			return out, true, verr
+		}
+	}
+	if err != nil {
+		return out, true, numberdesk.Internal(op, err)
+	}
+	return res, true, nil
+}
+
+// soloRun is a command running without a transaction (solo): its one write
+// verifies its actor.
+type soloRun struct {
+	w     Writer
+	op    string
+	actor numberdesk.Actor
+	wrote bool
+}
+
+type soloKey struct{}
+
+// errNeedTx is what a command running without a transaction returns when it
+// finds, before its first write, that it must write more than once (needTx).
+var errNeedTx = errors.New("numbers: the command needs a transaction")
+
+// needTx is errNeedTx if cmd runs without a transaction: called before a
+// write other than the command's last, it has the command start again in
+// one.
+func needTx(ctx context.Context) error {
+	if _, ok := ctx.Value(soloKey{}).(*soloRun); ok {
+		return errNeedTx
+	}
+	return nil
+}
+
+// write is the command's one write without a transaction: w with the actor,
+// verified in the write's own transaction. A refused actor's error names
+// the command, as Verify's in the command's transaction would.
+func (r *soloRun) write(ctx context.Context, w Write) error {
+	if r.wrote {
+		// A second write could not be undone with the first: the command
+		// must call needTx before its first.
+		return numberdesk.Internal(r.op, errors.New("numbers: a second write without a transaction"))
+	}
+	r.wrote = true
+	w.Actor = &r.actor
+	err := r.w.Write(ctx, w)
+	var e *numberdesk.Error
+	if errors.As(err, &e) && e.Code == numberdesk.CodePermission && e.Field == "actor" {
+		named := *e
+		named.Op = r.op
+		return &named
+	}
+	return err
 }
 
 // verification is the pending verification of a command's actor: its

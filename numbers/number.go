@@ -354,6 +354,11 @@ type Write struct {
 	Wipe    []numberdesk.NumberID // DeleteSettings(Tenant, Wipe...)
 	Numbers []*Number             // UpdateNumbers(Numbers...)
 	Events  []numberdesk.Event    // AppendEvents(Events...)
+	// Actor, if set, is the command's actor, which Write verifies as
+	// staff.Verify does, in the write's transaction; a refused actor is
+	// Verify's error and nothing is written. The Service sets it only when
+	// it runs a command without a transaction (SoloWriter).
+	Actor *numberdesk.Actor
 }
 
 // Writer is an optional interface of a Store: Write is DeleteSettings,
@@ -366,6 +371,20 @@ type Write struct {
 // has it, for every command that updates numbers.
 type Writer interface {
 	Write(ctx context.Context, w Write) error
+}
+
+// SoloWriter is an optional interface of a Store that is a Writer and an
+// ActorReader: SoloWrites reports whether its Write is one statement, a
+// transaction of its own (sqlstore on PostgreSQL). Then a command without
+// an idempotency key that writes once, at its end (Activate, Deactivate,
+// Withdraw, Swap), runs without a transaction: its reads are checked by the
+// versions its Write compares, as they are within a transaction (PostgreSQL
+// reads committed data either way), and its Write, with Write.Actor set,
+// verifies the actor in the write's transaction. That saves two round
+// trips of four (BEGIN and COMMIT). A command that finds it must write more
+// than once starts again in a transaction before its first write.
+type SoloWriter interface {
+	SoloWrites() bool
 }
 
 // ActorReader is an optional interface of a Store: FindNumbersAs is

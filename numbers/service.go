@@ -745,7 +745,7 @@ func (s *Service) Activate(ctx context.Context, actor numberdesk.Actor, req Acti
 	if err != nil {
 		return nil, err
 	}
-	return idempotent(ctx, s, actor, op, req.IdempotencyKey, req.QuoteToken, func(ctx context.Context) (*ActivateResult, error) {
+	return oneWrite(ctx, s, actor, op, req.IdempotencyKey, req.QuoteToken, func(ctx context.Context) (*ActivateResult, error) {
 		if claims.Tenant != actor.Tenant {
 			// Another tenant's quote: as unknown as another tenant's number.
 			return nil, numberdesk.E(numberdesk.CodeNotFound, op, "quote", "Die Kostenübersicht wurde nicht gefunden.")
@@ -825,6 +825,9 @@ func (s *Service) writeWiping(ctx context.Context, tenant numberdesk.TenantID, w
 	var ids []numberdesk.NumberID
 	for _, n := range wipe {
 		ids = append(ids, n.ID)
+	}
+	if r, ok := ctx.Value(soloKey{}).(*soloRun); ok {
+		return r.write(ctx, Write{Tenant: tenant, Wipe: ids, Numbers: ns, Events: events})
 	}
 	if w, ok := s.cfg.Store.(Writer); ok {
 		return w.Write(ctx, Write{Tenant: tenant, Wipe: ids, Numbers: ns, Events: events})
@@ -911,7 +914,7 @@ func (s *Service) Deactivate(ctx context.Context, actor numberdesk.Actor, req De
 	if err := numberdesk.Validate(op, req); err != nil {
 		return nil, err
 	}
-	return idempotent(ctx, s, actor, op, req.IdempotencyKey, req.Number, func(ctx context.Context) (*Deactivation, error) {
+	return oneWrite(ctx, s, actor, op, req.IdempotencyKey, req.Number, func(ctx context.Context) (*Deactivation, error) {
 		d, err := s.previewDeactivation(ctx, op, actor, req.Number)
 		if err != nil || !d.Changed {
 			return d, err
@@ -951,7 +954,7 @@ func (s *Service) Withdraw(ctx context.Context, actor numberdesk.Actor, req With
 	if err := numberdesk.Validate(op, req); err != nil {
 		return nil, err
 	}
-	return idempotent(ctx, s, actor, op, req.IdempotencyKey, req.Number, func(ctx context.Context) (*Number, error) {
+	return oneWrite(ctx, s, actor, op, req.IdempotencyKey, req.Number, func(ctx context.Context) (*Number, error) {
 		n, err := s.visible(ctx, op, actor, req.Number)
 		if err != nil {
 			return nil, err
@@ -1113,7 +1116,7 @@ func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequ
 	if req.Old == req.New {
 		return nil, numberdesk.E(numberdesk.CodeInvalid, op, "new", "Bitte wählen Sie eine andere Rufnummer als die zu ersetzende.")
 	}
-	return idempotent(ctx, s, actor, op, req.IdempotencyKey, [2]numberdesk.NumberID{req.Old, req.New}, func(ctx context.Context) (*SwapResult, error) {
+	return oneWrite(ctx, s, actor, op, req.IdempotencyKey, [2]numberdesk.NumberID{req.Old, req.New}, func(ctx context.Context) (*SwapResult, error) {
 		pair, err := s.visibleEach(ctx, op, actor, []numberdesk.NumberID{req.Old, req.New}, "old", "new")
 		if err != nil {
 			return nil, err
@@ -1136,7 +1139,11 @@ func (s *Service) Swap(ctx context.Context, actor numberdesk.Actor, req SwapRequ
 		}
 		if heldUntilLapse {
 			// Store the lapse first: its holders held New until its
-			// effective instant, nobody from then until now.
+			// effective instant, nobody from then until now. Two writes:
+			// in a transaction.
+			if err := needTx(ctx); err != nil {
+				return nil, err
+			}
 			if err := s.cfg.Store.UpdateNumbers(ctx, nw); err != nil {
 				return nil, err
 			}

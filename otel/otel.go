@@ -221,7 +221,8 @@ func (t *Telemetry) storeSpan(ctx context.Context, name string, tenant numberdes
 // Store returns st with a span around every call of store.Store's methods
 // ("store." + the method's name), a child of the command's span. The
 // optional interfaces the services look for, numbers.ActorReader and
-// numbers.Writer, are kept: the result has them exactly when st has them.
+// numbers.Writer, are kept: the result has them exactly when st has them;
+// its SoloWrites (numbers.SoloWriter) is st's, false if st has none.
 // Other interfaces of st (a backend's own methods) are not; use st for
 // those.
 func (t *Telemetry) Store(st store.Store) store.Store {
@@ -246,6 +247,12 @@ type storeSpans struct {
 }
 
 var _ store.Store = (*storeSpans)(nil)
+
+// SoloWrites is st's (numbers.SoloWriter), false if st has none.
+func (s *storeSpans) SoloWrites() bool {
+	sw, ok := s.next.(numbers.SoloWriter)
+	return ok && sw.SoloWrites()
+}
 
 // InTx is store.Store's, in a span around the whole transaction.
 func (s *storeSpans) InTx(ctx context.Context, fn func(ctx context.Context) error) error {

@@ -7,6 +7,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store"
 )
 
@@ -219,9 +220,14 @@ func (s *Store) SaveBlocklist(ctx context.Context, b *routing.TenantBlocklist) e
 }
 
 // Write is DeleteSettings, UpdateNumbers and AppendEvents of w as one
-// write, all or none (numbers.Writer).
+// write, all or none (numbers.Writer), verifying w.Actor first if set.
 func (s *Store) Write(ctx context.Context, w numbers.Write) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
+		if w.Actor != nil {
+			if err := staff.Verify(ctx, s, "memstore.Write", *w.Actor); err != nil {
+				return err
+			}
+		}
 		if err := s.UpdateNumbers(ctx, w.Numbers...); err != nil {
 			return err
 		}

@@ -1097,25 +1097,31 @@ func checkUpdate(op string, ns []*numbers.Number, dup []bool, cur []current) err
 // ns too. PostgreSQL: one statement, which locks the rows in key order and
 // writes only if every version matches; SQLite: a read, then the writes.
 func (s *Store) UpdateNumbers(ctx context.Context, ns ...*numbers.Number) error {
-	return s.updateNumbers(ctx, "sqlstore.UpdateNumbers", "", nil, ns, nil)
+	return s.updateNumbers(ctx, "sqlstore.UpdateNumbers", nil, "", nil, ns, nil)
 }
 
 // Write is DeleteSettings, UpdateNumbers and AppendEvents of w as one write
-// (numbers.Writer), all or none. PostgreSQL: one statement, UpdateNumbers'
-// with the deletion and the events' insert gated by its checks (a
-// duplicate event ID fails the statement, and with it the transaction it
-// runs in), unless an event's data needs AppendEvents' savepoint; SQLite:
-// the three in one transaction.
+// (numbers.Writer), all or none, verifying w.Actor first if set.
+// PostgreSQL: one statement, UpdateNumbers' with the actor's verification,
+// the deletion and the events' insert gated by its checks (a duplicate
+// event ID fails the statement, and with it the transaction it runs in),
+// unless an event's data needs AppendEvents' savepoint; SQLite: the three
+// in one transaction.
 func (s *Store) Write(ctx context.Context, w numbers.Write) error {
 	const op = "sqlstore.Write"
 	if s.d == Postgres && len(w.Events) > 0 && !needsSavepoint(w.Events) {
 		if err := s.checkEvents(op, w.Events); err != nil {
 			return err
 		}
-		return s.updateNumbers(ctx, op, w.Tenant, w.Wipe, w.Numbers, w.Events)
+		return s.updateNumbers(ctx, op, w.Actor, w.Tenant, w.Wipe, w.Numbers, w.Events)
 	}
 	each := func(ctx context.Context) error {
-		if err := s.updateNumbers(ctx, op, w.Tenant, w.Wipe, w.Numbers, nil); err != nil || len(w.Events) == 0 {
+		if w.Actor != nil {
+			if err := staff.Verify(ctx, s, op, *w.Actor); err != nil {
+				return err
+			}
+		}
+		if err := s.updateNumbers(ctx, op, nil, w.Tenant, w.Wipe, w.Numbers, nil); err != nil || len(w.Events) == 0 {
 			return err
 		}
 		return s.AppendEvents(ctx, w.Events...)
@@ -1126,10 +1132,16 @@ func (s *Store) Write(ctx context.Context, w numbers.Write) error {
 	return s.InTx(ctx, each)
 }
 
+// SoloWrites reports whether Write is one statement (numbers.SoloWriter):
+// on PostgreSQL, for the events that need no savepoint (every command's).
+// A Write that is not runs in a transaction of its own, verifying
+// Write.Actor in it.
+func (s *Store) SoloWrites() bool { return s.d == Postgres }
+
 // updateNumbers is UpdateNumbers that also deletes the routing settings of
-// wipe of tenant and, on PostgreSQL, appends events (checked by the caller),
-// all in one statement.
-func (s *Store) updateNumbers(ctx context.Context, op string, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns []*numbers.Number, events []numberdesk.Event) error {
+// wipe of tenant and, on PostgreSQL, verifies actor (if not nil) and
+// appends events (checked by the caller), all in one statement.
+func (s *Store) updateNumbers(ctx context.Context, op string, actor *numberdesk.Actor, tenant numberdesk.TenantID, wipe []numberdesk.NumberID, ns []*numbers.Number, events []numberdesk.Event) error {
 	for _, n := range ns {
 		if err := n.CheckWrite(op); err != nil {
 			return err
@@ -1166,7 +1178,7 @@ func (s *Store) updateNumbers(ctx context.Context, op string, tenant numberdesk.
 	err := s.write(ctx, op, s.d == SQLite, func(c *call) error {
 		var err error
 		if s.d == Postgres {
-			err = s.updateNumbersPG(ctx, c, op, ns, dup, string(tenant), wipeIDs, events)
+			err = s.updateNumbersPG(ctx, c, op, actor, ns, dup, string(tenant), wipeIDs, events)
 		} else if err = s.updateNumbersSQLite(ctx, c, op, ns, dup); err == nil {
 			err = s.deleteSettings(ctx, c, tenant, wipeIDs)
 		}
@@ -1211,8 +1223,14 @@ var pgUpdateNumbers = `WITH v AS (
 		coalesce(v.e164 <> cur.e164, false) AS moved,
 		coalesce(v.holders_since, '-infinity') < coalesce(cur.holders_since, '-infinity') AS back
 	FROM v LEFT JOIN cur ON cur.tenant_id = v.tenant_id AND cur.id = v.id
+), act AS (
+	-- The actor's employee, as staff.Verify reads it, if $28 (Write.Actor):
+	-- the statement is the command's transaction.
+	SELECT e.role, e.locked FROM employees e WHERE $28::boolean AND e.tenant_id = $29::text AND e.id = $30::text
 ), ok AS (
-	SELECT $24::boolean AND bool_and(fresh AND NOT taken AND NOT back AND ($25::boolean OR NOT moved)) AS ok FROM chk
+	SELECT $24::boolean AND bool_and(fresh AND NOT taken AND NOT back AND ($25::boolean OR NOT moved))
+		AND (NOT $28::boolean OR EXISTS (SELECT 1 FROM act WHERE NOT act.locked AND ($31::text = '' OR act.role = $31::text))) AS ok
+	FROM chk
 ), upd AS (
 	UPDATE numbers n SET e164 = v.e164, base = v.base, extension = v.extension, origin = v.origin,
 		porting_date = v.porting_date, status = v.status, usage_type = v.usage_type,
@@ -1249,12 +1267,13 @@ var pgUpdateNumbers = `WITH v AS (
 	DELETE FROM routing_settings r USING ok
 	WHERE ok.ok AND r.tenant_id = $26::text AND r.number_id = ANY($27::text[])
 )
-SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd) FROM chk`
+SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd),
+	(SELECT act.role FROM act), (SELECT act.locked FROM act) FROM chk`
 
-// pgWriteNumbers is pgUpdateNumbers that also appends events ($28 to $36,
+// pgWriteNumbers is pgUpdateNumbers that also appends events ($32 to $40,
 // pgEventArrays), gated by the same checks, Seq in their order, and returns
 // what it appended as JSON [[tenant_id, id, seq], …] in every row.
-var pgWriteNumbers = strings.Replace(pgUpdateNumbers, "\n)\nSELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd) FROM chk", pgWriteEvents, 1)
+var pgWriteNumbers = strings.Replace(pgUpdateNumbers, "\n)\nSELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd),\n\t(SELECT act.role FROM act), (SELECT act.locked FROM act) FROM chk", pgWriteEvents, 1)
 
 // pgWriteEvents is what pgWriteNumbers puts in place of pgUpdateNumbers' final
 // SELECT: the events' CTE and the SELECT that also returns them.
@@ -1262,13 +1281,14 @@ var pgWriteEvents = `
 ), ev AS (
 	INSERT INTO events (id, tenant_id, type, at, actor_tenant, actor_staff, actor_role, number_id, data)
 	SELECT e.id, e.tenant_id, e.type, e.at, e.actor_tenant, e.actor_staff, e.actor_role, NULLIF(e.number_id, ''), NULLIF(e.data, '')::jsonb
-	FROM unnest(` + opaqueList(28, "text", "text", "text", "timestamptz", "text", "text", "text", "text", "text") + `)
+	FROM unnest(` + opaqueList(32, "text", "text", "text", "timestamptz", "text", "text", "text", "text", "text") + `)
 		WITH ORDINALITY AS e(id, tenant_id, type, at, actor_tenant, actor_staff, actor_role, number_id, data, ord), ok
 	WHERE ok.ok
 	ORDER BY e.ord
 	RETURNING tenant_id, id, seq
 )
 SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken, chk.moved, (SELECT count(*) FROM upd),
+	(SELECT act.role FROM act), (SELECT act.locked FROM act),
 	(SELECT json_agg(json_build_array(ev.tenant_id, ev.id, ev.seq)) FROM ev) FROM chk`
 
 // updateNumbersPG runs pgUpdateNumbers (pgWriteNumbers with events). The statement locks the rows (in key
@@ -1276,7 +1296,7 @@ SELECT chk.ord, chk.cur_version, chk.cur_e164, chk.cur_holders_since, chk.taken,
 // if a concurrent transaction takes a new E.164 meanwhile: a batch that
 // changes no E.164 needs no savepoint. One that does runs again, allowed to,
 // in a savepoint.
-func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*numbers.Number, dup []bool, tenant string, wipe []string, events []numberdesk.Event) error {
+func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, actor *numberdesk.Actor, ns []*numbers.Number, dup []bool, tenant string, wipe []string, events []numberdesk.Event) error {
 	ord, versions, nholders := make([]int32, len(ns)), make([]int64, len(ns)), make([]int32, len(ns))
 	for i, n := range ns {
 		ord[i], versions[i], nholders[i] = int32(i), n.Version, int32(len(n.Holders))
@@ -1290,22 +1310,34 @@ func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*n
 	argv := append(arrays, ord, versions, nholders)
 	argv = append(argv, pgHolderArrays(holderRows(ns))...)
 	argv = append(argv, !slices.Contains(dup, true))
+	// The actor to verify: the system actor needs no employee.
+	verify := actor != nil && !(actor.Role == numberdesk.RoleSystem && actor.Staff == "")
+	var as numberdesk.Actor
+	if verify {
+		as = *actor
+	}
 	for _, move := range []bool{false, true} {
 		if move {
 			if err := c.atomic(ctx); err != nil {
 				return err
 			}
 		}
-		q, all := pgUpdateNumbers, append(argv, move, tenant, wipe)
+		q, all := pgUpdateNumbers, append(argv, move, tenant, wipe, verify, string(as.Tenant), string(as.Staff), string(as.Role))
 		if len(events) > 0 {
 			q, all = pgWriteNumbers, append(all, s.pgEventArrays(events)...)
 		}
-		cur, updated, appended, err := s.queryUpdatePG(ctx, c, q, len(ns), all)
+		cur, sd, updated, appended, err := s.queryUpdatePG(ctx, c, q, len(ns), all)
 		if isUnique(err) && len(events) > 0 && onEvents(err) {
 			return c.decided(err, numberdesk.E(numberdesk.CodeConflict, op, "id", "Das Ereignis ist bereits vorhanden."))
 		}
 		if err != nil {
 			return err
+		}
+		if verify {
+			// Refused: the statement wrote nothing.
+			if err := sd.Verify(op, as); err != nil {
+				return err
+			}
 		}
 		if err := checkUpdate(op, ns, dup, cur); err != nil {
 			return err
@@ -1321,12 +1353,13 @@ func (s *Store) updateNumbersPG(ctx context.Context, c *call, op string, ns []*n
 }
 
 // queryUpdatePG runs q, pgUpdateNumbers or pgWriteNumbers, and returns what
-// is stored of the count numbers, how many it updated and, for
-// pgWriteNumbers, the events it appended (JSON, see there).
-func (s *Store) queryUpdatePG(ctx context.Context, c *call, q string, count int, argv []any) (cur []current, updated int, appended []byte, err error) {
+// is stored of the count numbers, the standing of the actor it verified, how
+// many it updated and, for pgWriteNumbers, the events it appended (JSON, see
+// there).
+func (s *Store) queryUpdatePG(ctx context.Context, c *call, q string, count int, argv []any) (cur []current, sd staff.Standing, updated int, appended []byte, err error) {
 	rows, err := c.query(ctx, q, argv...)
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, sd, 0, nil, err
 	}
 	defer rows.Close()
 	cur = make([]current, count)
@@ -1337,17 +1370,20 @@ func (s *Store) queryUpdatePG(ctx context.Context, c *call, q string, count int,
 			e164         sql.NullString
 			taken, moved bool
 			since        time.Time
+			role         sql.NullString
+			locked       sql.NullBool
 		)
-		dest := []any{&i, &version, &e164, timeCol{&since}, &taken, &moved, &updated}
+		dest := []any{&i, &version, &e164, timeCol{&since}, &taken, &moved, &updated, &role, &locked}
 		if q == pgWriteNumbers {
 			dest = append(dest, &appended)
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return nil, 0, nil, err
+			return nil, sd, 0, nil, err
 		}
 		cur[i] = current{found: version.Valid, version: version.Int64, e164: e164.String, holdersSince: since, taken: taken, moved: moved}
+		sd = staff.Standing{Found: role.Valid, Role: numberdesk.Role(role.String), Locked: locked.Bool}
 	}
-	return cur, updated, appended, rows.Err()
+	return cur, sd, updated, appended, rows.Err()
 }
 
 // setSeqs sets the Seq of each of events from appended, pgWriteNumbers'

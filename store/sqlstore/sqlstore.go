@@ -140,9 +140,10 @@
 // and SaveBlocklist (an INSERT ... ON CONFLICT DO NOTHING to create, an
 // UPDATE of the expected version that also tells why it wrote nothing) and
 // DeleteSettings (for any number of numbers) are one statement each;
-// Write (numbers.Writer) deletes the routing settings and appends the
-// events in UpdateNumbers' statement, so that a swap costs 5 round trips with
-// BEGIN and COMMIT. AppendEvents and CreateRecords never probe for existing IDs:
+// Write (numbers.Writer) verifies the command's actor, deletes the routing
+// settings and appends the events in UpdateNumbers' statement, which is a
+// transaction of its own (numbers.SoloWriter), so that a swap costs 2
+// round trips: its read by ID and its write, no BEGIN and COMMIT. AppendEvents and CreateRecords never probe for existing IDs:
 // in autocommit the unique key refuses a duplicate, in a transaction ON
 // CONFLICT DO NOTHING skips it and the others are deleted again, both
 // served by the unique index whatever the planner's statistics. The

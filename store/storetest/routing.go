@@ -12,6 +12,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/routing"
+	"github.com/numberdesk/numberdesk/staff"
 	"github.com/numberdesk/numberdesk/store"
 )
 
@@ -410,6 +411,67 @@ func testRouting(t *testing.T, newStore func(t *testing.T) store.Store) {
 			}), rollback)
 			requireSettings(t, s, sb)
 			require.Len(t, events(), 3)
+		},
+		"WriteVerifiesActor": func(t *testing.T, s store.Store) {
+			// Write.Actor is verified as staff.Verify does, in the write's
+			// transaction: a refused actor is CodePermission (Field
+			// "actor") and nothing is updated, deleted or appended.
+			w, ok := s.(numbers.Writer)
+			if !ok {
+				t.Skip("the store is no numbers.Writer (optional)")
+			}
+			ctx := t.Context()
+			tn, other := newTenant(t, s), newTenant(t, s)
+			a := newNumber(tn.ID, "+4922100001", numbers.StatusActive)
+			require.NoError(t, s.CreateNumbers(ctx, a))
+			sa := newSettings(tn.ID, a.ID)
+			require.NoError(t, s.SaveSettings(ctx, sa))
+			owner := newEmployee(tn.ID, "Olga", "Owner", "olga@muster.example", numberdesk.RoleOwner)
+			locked := newEmployee(tn.ID, "Lars", "Locked", "lars@muster.example", numberdesk.RoleOwner)
+			locked.Locked = true
+			user := newEmployee(tn.ID, "Uwe", "User", "uwe@muster.example", numberdesk.RoleEmployee)
+			gone := newEmployee(tn.ID, "Gina", "Gone", "gina@muster.example", numberdesk.RoleOwner)
+			stranger := newEmployee(other.ID, "Sven", "Stranger", "sven@other.example", numberdesk.RoleOwner)
+			for _, e := range []*staff.Employee{owner, locked, user, gone, stranger} {
+				require.NoError(t, s.CreateEmployee(ctx, e))
+			}
+			require.NoError(t, s.DeleteEmployee(ctx, tn.ID, gone.ID))
+			write := func(actor numberdesk.Actor) error {
+				n := a.Clone()
+				n.Status = numbers.StatusInactive
+				return w.Write(ctx, numbers.Write{Tenant: tn.ID, Wipe: []numberdesk.NumberID{a.ID}, Numbers: []*numbers.Number{n},
+					Events: []numberdesk.Event{newEvent(tn.ID, a.ID, "number.one")}, Actor: &actor})
+			}
+			refused := map[string]numberdesk.Actor{
+				"locked":           locked.Actor(),
+				"another role":     {Tenant: tn.ID, Staff: user.ID, Role: numberdesk.RoleOwner},
+				"deleted":          gone.Actor(),
+				"unknown":          {Tenant: tn.ID, Staff: numberdesk.NewStaffID(), Role: numberdesk.RoleOwner},
+				"another tenant's": {Tenant: tn.ID, Staff: stranger.ID, Role: numberdesk.RoleOwner},
+				"malformed":        {Tenant: tn.ID, Staff: "not-a-uuid", Role: numberdesk.RoleOwner},
+			}
+			for name, actor := range refused {
+				requireCode(t, write(actor), numberdesk.CodePermission, "actor")
+				got, err := s.FindNumberByID(ctx, tn.ID, a.ID)
+				require.NoError(t, err)
+				require.Equal(t, int64(1), got.Version, name)
+				require.Equal(t, numbers.StatusActive, got.Status, name)
+				requireSettings(t, s, sa)
+				evs, err := s.FindEvents(ctx, tn.ID, numberdesk.EventFilter{})
+				require.NoError(t, err)
+				require.Empty(t, evs, name)
+			}
+			require.NoError(t, write(owner.Actor()))
+			got, err := s.FindNumberByID(ctx, tn.ID, a.ID)
+			require.NoError(t, err)
+			require.Equal(t, numbers.StatusInactive, got.Status)
+			requireNoSettings(t, s, tn.ID, a.ID)
+			// The system actor has no employee to verify.
+			a.Version = got.Version
+			require.NoError(t, write(numberdesk.System(tn.ID)))
+			evs, err := s.FindEvents(ctx, tn.ID, numberdesk.EventFilter{})
+			require.NoError(t, err)
+			require.Len(t, evs, 2)
 		},
 		"Blocklist": func(t *testing.T, s store.Store) {
 			tn := newTenant(t, s)
