@@ -72,7 +72,9 @@
 // validates its
 // input (bad input is a *numberdesk.Error with Code and Field and changes
 // nothing), and runs in one transaction of its Store that also appends the
-// command's events: the audit log, the billing feed (EventData.Billing opens
+// command's events (a command without an idempotency key that writes once,
+// on a Store whose Write is one statement, numbers.SoloWriter, has that
+// statement for its transaction, which verifies the actor again): the audit log, the billing feed (EventData.Billing opens
 // and closes billing intervals; activations carry the accepted price
 // snapshot and consent wording) and the source of notifications. Concurrent
 // changes use optimistic versions; commands a client may retry take an

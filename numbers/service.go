@@ -89,7 +89,9 @@ const DefaultMaxClockSkew = time.Minute
 // Service runs the number lifecycle: Provision, Quote, Activate, Deactivate,
 // Withdraw, ApplyDue and Swap, and answers the overview and history. Every
 // method checks the Actor first; every change runs in one transaction that
-// also appends its events. Service is safe for concurrent use.
+// also appends its events (on a SoloWriter, the one write of a command
+// without an idempotency key is its transaction). Service is safe for
+// concurrent use.
 type Service struct {
 	cfg   Config
 	plans *planCache // RouteCall's compiled plans (Config.PlanCache)

@@ -182,7 +182,7 @@ func TestOutboxAndLockoutMetrics(t *testing.T) {
 }
 
 // The store decorator has numbers.Writer and numbers.ActorReader exactly
-// when the store it wraps has them.
+// when the store it wraps has them, and the wrapped store's SoloWrites.
 func TestStoreKeepsOptionalInterfaces(t *testing.T) {
 	tel, err := otel.New(otel.Config{})
 	require.NoError(t, err)
@@ -202,7 +202,26 @@ func TestStoreKeepsOptionalInterfaces(t *testing.T) {
 	_, w = both.(numbers.Writer)
 	_, ar = both.(numbers.ActorReader)
 	require.True(t, w && ar)
+
+	// SoloWrites is the wrapped store's, false if it has none.
+	solo := func(st store.Store) bool {
+		sw, ok := tel.Store(st).(numbers.SoloWriter)
+		return ok && sw.SoloWrites()
+	}
+	require.False(t, solo(mem))
+	require.True(t, solo(struct {
+		store.Store
+		fakeSolo
+	}{mem, true}))
+	require.False(t, solo(struct {
+		store.Store
+		fakeSolo
+	}{mem, false}))
 }
+
+type fakeSolo bool
+
+func (f fakeSolo) SoloWrites() bool { return bool(f) }
 
 type fakeAR struct{}
 
