@@ -21,7 +21,7 @@ import (
 // caller with the key and payload gets the stored result.
 func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, op, key string, payload any,
 	cmd func(ctx context.Context) (T, error)) (T, error) {
-	return run(ctx, s, actor, op, key, payload, false, cmd)
+	return runCommand(ctx, s, actor, op, key, payload, false, cmd)
 }
 
 // oneWrite is idempotent for a command that writes once, with writeWiping,
@@ -29,10 +29,10 @@ func idempotent[T any](ctx context.Context, s *Service, actor numberdesk.Actor, 
 // transaction (see there).
 func oneWrite[T any](ctx context.Context, s *Service, actor numberdesk.Actor, op, key string, payload any,
 	cmd func(ctx context.Context) (T, error)) (T, error) {
-	return run(ctx, s, actor, op, key, payload, true, cmd)
+	return runCommand(ctx, s, actor, op, key, payload, true, cmd)
 }
 
-func run[T any](ctx context.Context, s *Service, actor numberdesk.Actor, op, key string, payload any, once bool,
+func runCommand[T any](ctx context.Context, s *Service, actor numberdesk.Actor, op, key string, payload any, once bool,
 	cmd func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
 	if once && key == "" {
