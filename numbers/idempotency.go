@@ -32,6 +32,7 @@ func oneWrite[T any](ctx context.Context, s *Service, actor numberdesk.Actor, op
 	return runCommand(ctx, s, actor, op, key, payload, true, cmd)
 }
 
+// runCommand is idempotent, and oneWrite if once.
 func runCommand[T any](ctx context.Context, s *Service, actor numberdesk.Actor, op, key string, payload any, once bool,
 	cmd func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
