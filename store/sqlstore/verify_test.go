@@ -157,3 +157,77 @@ func eventCount(t *testing.T, s *sqlstore.Store, tenant numberdesk.TenantID) int
 	require.NoError(t, err)
 	return len(evs)
 }
+
+// hookStore is a sqlstore that runs afterRead once, after the first read of
+// numbers with the actor (numbers.ActorReader): what another request does
+// between a command's read and its write.
+type hookStore struct {
+	*sqlstore.Store
+	afterRead func()
+}
+
+func (s *hookStore) FindNumbersAs(ctx context.Context, actor numberdesk.Actor, ids []numberdesk.NumberID) ([]*numbers.Number, *staff.Standing, error) {
+	ns, sd, err := s.Store.FindNumbersAs(ctx, actor, ids)
+	if after := s.afterRead; after != nil {
+		s.afterRead = nil
+		after()
+	}
+	return ns, sd, err
+}
+
+// TestSwapVerifiesTheActorInItsWrite: on PostgreSQL a swap without an
+// idempotency key runs without a transaction (numbers.SoloWriter), so its
+// write verifies the actor once more, in its statement. An owner locked
+// after the swap read the pair in good standing is refused there: CodePermission
+// on field "actor" from numbers.Swap, and neither number nor the event log
+// changes. Unlocked, the owner swaps.
+func TestSwapVerifiesTheActorInItsWrite(t *testing.T) {
+	postgresDSN(t)
+	ctx := t.Context()
+	s := &hookStore{Store: newPostgres(t)}
+	require.True(t, s.SoloWrites())
+	now := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	nums, err := numbers.NewService(numbers.Config{Store: s, Clock: clock})
+	require.NoError(t, err)
+	people := staff.NewService(staff.Config{Store: s, Numbers: nums, Clock: clock})
+	_, owner, err := people.CreateTenant(ctx, staff.TenantRequest{Name: "A", Owner: staff.Person{FirstName: "O", LastName: "A", Email: "o@a.example"}})
+	require.NoError(t, err)
+	o := owner.Actor()
+	ns, err := nums.Provision(ctx, o, numbers.ProvisionRequest{Number: "0221 47000", ExtensionFrom: "0", ExtensionTo: "1"})
+	require.NoError(t, err)
+	q, err := nums.Quote(ctx, o, []numberdesk.NumberID{ns[0].ID})
+	require.NoError(t, err)
+	_, err = nums.Activate(ctx, o, numbers.ActivateRequest{QuoteToken: q.Token})
+	require.NoError(t, err)
+	state := func() ([]*numbers.Number, int) {
+		got, _, err := s.FindNumbers(ctx, o.Tenant, numbers.Filter{})
+		require.NoError(t, err)
+		evs, err := s.FindEvents(ctx, o.Tenant, numberdesk.EventFilter{})
+		require.NoError(t, err)
+		return got, len(evs)
+	}
+	setLocked := func(locked bool) {
+		e, err := s.FindEmployeeByID(ctx, o.Tenant, o.Staff)
+		require.NoError(t, err)
+		e.Locked = locked
+		require.NoError(t, s.UpdateEmployee(ctx, e))
+	}
+	before, events := state()
+	s.afterRead = func() { setLocked(true) }
+	_, err = nums.Swap(ctx, o, numbers.SwapRequest{Old: ns[0].ID, New: ns[1].ID})
+	var e *numberdesk.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, numberdesk.CodePermission, e.Code, "%v", err)
+	require.Equal(t, "actor", e.Field)
+	require.Equal(t, "numbers.Swap", e.Op)
+	require.Nil(t, s.afterRead, "the swap read the pair")
+	after, eventsAfter := state()
+	require.Equal(t, before, after, "no number changed")
+	require.Equal(t, events, eventsAfter, "no event appended")
+
+	setLocked(false)
+	res, err := nums.Swap(ctx, o, numbers.SwapRequest{Old: ns[0].ID, New: ns[1].ID})
+	require.NoError(t, err)
+	require.Equal(t, numbers.StatusActive, res.New.Status)
+}
