@@ -3,14 +3,14 @@ package efax
 import (
 	"crypto/rand"
 	"fmt"
-	"io"
 	"log/slog"
-	"strconv"
+
+	"github.com/numberdesk/numberdesk/internal/redact"
 )
 
 // Redacted is what a Secret shows of itself wherever it is printed, logged
 // or marshalled.
-const Redacted = "[redacted]"
+const Redacted = redact.Text
 
 // Secret is the plaintext secret of a login on its way to the employee, in
 // a Delivery. It redacts itself in every way Go formats or encodes a value:
@@ -71,25 +71,16 @@ func (s Secret) GoString() string { return "efax.Secret{" + Redacted + "}" }
 
 // Format writes Redacted for every verb and flag (GoString for %#v, quoted
 // for %q), so that no verb reaches the plaintext.
-func (s Secret) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = io.WriteString(f, s.GoString())
-	case verb == 'q':
-		_, _ = io.WriteString(f, strconv.Quote(Redacted))
-	default:
-		_, _ = io.WriteString(f, Redacted)
-	}
-}
+func (s Secret) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.GoString()) }
 
 // LogValue returns Redacted as a slog string value.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }
 
 // MarshalJSON returns "[redacted]" as a JSON string.
-func (s Secret) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(Redacted)), nil }
+func (s Secret) MarshalJSON() ([]byte, error) { return redact.MarshalJSON() }
 
 // MarshalText returns Redacted.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
+func (s Secret) MarshalText() ([]byte, error) { return redact.MarshalText() }
 
 // AppendText appends Redacted to b.
-func (s Secret) AppendText(b []byte) ([]byte, error) { return append(b, Redacted...), nil }
+func (s Secret) AppendText(b []byte) ([]byte, error) { return redact.AppendText(b) }

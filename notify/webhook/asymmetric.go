@@ -6,13 +6,13 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/internal/redact"
 )
 
 // The prefixes of Standard Webhooks' asymmetric keys.
@@ -132,28 +132,19 @@ func (k SigningKey) GoString() string { return "webhook.SigningKey{" + Redacted 
 
 // Format writes Redacted for every verb and flag (GoString for %#v, quoted
 // for %q).
-func (k SigningKey) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = io.WriteString(f, k.GoString())
-	case verb == 'q':
-		_, _ = io.WriteString(f, strconv.Quote(Redacted))
-	default:
-		_, _ = io.WriteString(f, Redacted)
-	}
-}
+func (k SigningKey) Format(f fmt.State, verb rune) { redact.Format(f, verb, k.GoString()) }
 
 // LogValue returns Redacted as a slog string value.
 func (k SigningKey) LogValue() slog.Value { return slog.StringValue(Redacted) }
 
 // MarshalJSON returns "[redacted]" as a JSON string. Store Reveal instead.
-func (k SigningKey) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(Redacted)), nil }
+func (k SigningKey) MarshalJSON() ([]byte, error) { return redact.MarshalJSON() }
 
 // MarshalText returns Redacted.
-func (k SigningKey) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
+func (k SigningKey) MarshalText() ([]byte, error) { return redact.MarshalText() }
 
 // AppendText appends Redacted to b.
-func (k SigningKey) AppendText(b []byte) ([]byte, error) { return append(b, Redacted...), nil }
+func (k SigningKey) AppendText(b []byte) ([]byte, error) { return redact.AppendText(b) }
 
 // SignAsymmetric returns the value of the webhook-signature header for a
 // message signed with ed25519 keys: for each key "v1a," and the standard

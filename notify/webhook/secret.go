@@ -6,13 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/numberdesk/numberdesk"
+	"github.com/numberdesk/numberdesk/internal/redact"
 )
 
 // SecretPrefix starts the text of every signing secret.
@@ -28,7 +28,7 @@ const (
 
 // Redacted is what a Secret shows of itself wherever it is printed, logged
 // or marshalled.
-const Redacted = "[redacted]"
+const Redacted = redact.Text
 
 // Secret is a signing secret in its text form: SecretPrefix followed by the
 // standard base64 (with or without padding) of 24 to 64 random bytes, the
@@ -95,28 +95,19 @@ func (s Secret) GoString() string { return "webhook.Secret{" + Redacted + "}" }
 
 // Format writes Redacted for every verb and flag (GoString for %#v, quoted
 // for %q), so that no verb reaches the text.
-func (s Secret) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = io.WriteString(f, s.GoString())
-	case verb == 'q':
-		_, _ = io.WriteString(f, strconv.Quote(Redacted))
-	default:
-		_, _ = io.WriteString(f, Redacted)
-	}
-}
+func (s Secret) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.GoString()) }
 
 // LogValue returns Redacted as a slog string value.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }
 
 // MarshalJSON returns "[redacted]" as a JSON string. Store Reveal instead.
-func (s Secret) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(Redacted)), nil }
+func (s Secret) MarshalJSON() ([]byte, error) { return redact.MarshalJSON() }
 
 // MarshalText returns Redacted.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
+func (s Secret) MarshalText() ([]byte, error) { return redact.MarshalText() }
 
 // AppendText appends Redacted to b.
-func (s Secret) AppendText(b []byte) ([]byte, error) { return append(b, Redacted...), nil }
+func (s Secret) AppendText(b []byte) ([]byte, error) { return redact.AppendText(b) }
 
 // Sign returns the value of the webhook-signature header for a message with
 // the webhook-id id, sent at the instant at (the webhook-timestamp, in whole
