@@ -11,6 +11,7 @@ import (
 	"github.com/numberdesk/numberdesk"
 	"github.com/numberdesk/numberdesk/numbers"
 	"github.com/numberdesk/numberdesk/staff"
+	"github.com/numberdesk/numberdesk/store"
 	"github.com/numberdesk/numberdesk/store/sqlstore"
 )
 
@@ -26,13 +27,7 @@ func TestCommandsVerifyTheActorInTheirRead(t *testing.T) {
 	backends(t, func(t *testing.T, _ sqlstore.Dialect, newStore func(testing.TB) *sqlstore.Store) {
 		ctx := t.Context()
 		s := newStore(t)
-		now := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
-		clock := func() time.Time { return now }
-		nums, err := numbers.NewService(numbers.Config{Store: s, Clock: clock})
-		require.NoError(t, err)
-		people := staff.NewService(staff.Config{Store: s, Numbers: nums, Clock: clock})
-		_, owner, err := people.CreateTenant(ctx, staff.TenantRequest{Name: "A", Owner: staff.Person{FirstName: "O", LastName: "A", Email: "o@a.example"}})
-		require.NoError(t, err)
+		nums, people, owner := newTenantServices(t, s)
 		_, other, err := people.CreateTenant(ctx, staff.TenantRequest{Name: "B", Owner: staff.Person{FirstName: "O", LastName: "B", Email: "o@b.example"}})
 		require.NoError(t, err)
 		o := owner.Actor()
@@ -158,6 +153,20 @@ func eventCount(t *testing.T, s *sqlstore.Store, tenant numberdesk.TenantID) int
 	return len(evs)
 }
 
+// newTenantServices returns the number and staff services on s, with a
+// clock standing still, and the owner of a new tenant "A".
+func newTenantServices(t *testing.T, s store.Store) (*numbers.Service, *staff.Service, *staff.Employee) {
+	t.Helper()
+	now := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	nums, err := numbers.NewService(numbers.Config{Store: s, Clock: clock})
+	require.NoError(t, err)
+	people := staff.NewService(staff.Config{Store: s, Numbers: nums, Clock: clock})
+	_, owner, err := people.CreateTenant(t.Context(), staff.TenantRequest{Name: "A", Owner: staff.Person{FirstName: "O", LastName: "A", Email: "o@a.example"}})
+	require.NoError(t, err)
+	return nums, people, owner
+}
+
 // hookStore is a sqlstore that runs afterRead once, after the first read of
 // numbers with the actor (numbers.ActorReader): what another request does
 // between a command's read and its write.
@@ -186,13 +195,7 @@ func TestSwapVerifiesTheActorInItsWrite(t *testing.T) {
 	ctx := t.Context()
 	s := &hookStore{Store: newPostgres(t)}
 	require.True(t, s.SoloWrites())
-	now := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	nums, err := numbers.NewService(numbers.Config{Store: s, Clock: clock})
-	require.NoError(t, err)
-	people := staff.NewService(staff.Config{Store: s, Numbers: nums, Clock: clock})
-	_, owner, err := people.CreateTenant(ctx, staff.TenantRequest{Name: "A", Owner: staff.Person{FirstName: "O", LastName: "A", Email: "o@a.example"}})
-	require.NoError(t, err)
+	nums, _, owner := newTenantServices(t, s)
 	o := owner.Actor()
 	ns, err := nums.Provision(ctx, o, numbers.ProvisionRequest{Number: "0221 47000", ExtensionFrom: "0", ExtensionTo: "1"})
 	require.NoError(t, err)
