@@ -86,14 +86,16 @@ type ImportDialog struct {
 	result *numbers.ImportResult
 	done   *numbers.ImportResult
 	// busy: a dry run or the import is running.
-	busy       bool
-	discarding bool
-	exportMsg  string
-	exportErr  error
+	busy bool
+	// discards asks "Import verwerfen?".
+	discards  discardGuard
+	exportMsg string
+	exportErr error
 }
 
 // OnMount loads who acts and opens the dialog.
 func (c *ImportDialog) OnMount(ctx app.Context) {
+	c.discards = discardGuard{dialog: importID, confirm: importDiscardID}
 	c.openFlow(ctx, importID, func(ctx context.Context, d API) error {
 		c.role, c.loc, c.now = d.Acting().Role, d.Location(), d.Now()
 		return nil
@@ -179,28 +181,9 @@ func (c *ImportDialog) dirty() bool { return c.file != nil && c.done == nil }
 
 // guard asks "Import verwerfen?" before Esc, ✕ or "Abbrechen" drop a
 // checked file.
-func (c *ImportDialog) guard(ctx app.Context) bool {
-	if c.discarding {
-		return true
-	}
-	if !c.dirty() {
-		return false
-	}
-	c.discarding = true
-	ShowModal(c.ctx, importDiscardID)
-	return true
-}
+func (c *ImportDialog) guard(ctx app.Context) bool { return c.discards.guard(c.ctx, c.dirty()) }
 
-func (c *ImportDialog) cancel(ctx app.Context, e app.Event) {
-	if !c.guard(ctx) {
-		CloseModal(ctx, importID)
-	}
-}
-
-func (c *ImportDialog) discard(ctx app.Context, e app.Event) {
-	CloseConfirm(importDiscardID)
-	CloseModal(ctx, importID)
-}
+func (c *ImportDialog) cancel(ctx app.Context, e app.Event) { c.discards.cancel(c.ctx, ctx, c.dirty()) }
 
 // export makes an export file and hands it to the browser.
 func (c *ImportDialog) export(x Export) app.EventHandler {
@@ -267,9 +250,9 @@ func (c *ImportDialog) footer() []app.UI {
 		cancel.Text(i18n.T("dialog.cancel")),
 		app.If(why != "", func() app.UI { return app.Span().ID(importID + "-why").Class("hint foot-hint").Text(why) }),
 		command(submit),
-		app.If(c.discarding, func() app.UI {
+		app.If(c.discards.asking, func() app.UI {
 			return ConfirmDialog(importDiscardID, i18n.T("import.discard_title"), i18n.T("import.discard_text", c.fileName),
-				i18n.T("import.discard"), c.discard, func(ctx app.Context, e app.Event) { c.discarding = false }, i18n.T("import.discard_keep"))
+				i18n.T("import.discard"), c.discards.discard, c.discards.keep, i18n.T("import.discard_keep"))
 		}),
 	}
 }

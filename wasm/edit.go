@@ -113,9 +113,9 @@ type EditDialog struct {
 	saved    bool
 	saving   bool
 	// orig is the fingerprint of the settings as loaded (dirty compares);
-	// discarding: "Änderungen verwerfen?" is open.
-	orig       string
-	discarding bool
+	// discards asks "Änderungen verwerfen?".
+	orig     string
+	discards discardGuard
 	// ctx is the dialog's own context (from OnMount), for moving the focus
 	// after an update that removes the form.
 	ctx app.Context
@@ -124,6 +124,7 @@ type EditDialog struct {
 // OnMount loads the number and its routing and opens the dialog.
 func (c *EditDialog) OnMount(ctx app.Context) {
 	c.ctx = ctx
+	c.discards = discardGuard{dialog: editDialogID, confirm: editDiscardID}
 	UseLang(ctx, &c.lang)
 	c.load(ctx)
 	ShowModal(ctx, editDialogID)
@@ -191,30 +192,10 @@ func (c *EditDialog) dirty() bool {
 
 // guard is the unsaved-changes guard of Esc, ✕ and "Abbrechen": with
 // changes it asks "Änderungen verwerfen?" and keeps the dialog open.
-func (c *EditDialog) guard(ctx app.Context) bool {
-	if c.discarding {
-		return true
-	}
-	if !c.dirty() {
-		return false
-	}
-	c.discarding = true
-	ShowModal(c.ctx, editDiscardID)
-	return true
-}
+func (c *EditDialog) guard(ctx app.Context) bool { return c.discards.guard(c.ctx, c.dirty()) }
 
 // cancel is "Abbrechen": close, unless the guard asks first.
-func (c *EditDialog) cancel(ctx app.Context, e app.Event) {
-	if !c.guard(ctx) {
-		CloseModal(ctx, editDialogID)
-	}
-}
-
-// discard is "Verwerfen": the changes go, and so does the dialog.
-func (c *EditDialog) discard(ctx app.Context, e app.Event) {
-	CloseConfirm(editDiscardID)
-	CloseModal(ctx, editDialogID)
-}
+func (c *EditDialog) cancel(ctx app.Context, e app.Event) { c.discards.cancel(c.ctx, ctx, c.dirty()) }
 
 // onRule returns the handler of an input of rule i: fn gets the rule as
 // it is when the event fires, and the element. go-app keeps the first
@@ -362,9 +343,9 @@ func (c *EditDialog) Render() app.UI {
 	footer := []app.UI{
 		app.Button().ID("edit-cancel").Type("button").Class("btn").Text(pt("edit.cancel")).OnClick(c.cancel),
 		command(app.Button().ID("edit-save").Type("submit").Attr("form", editFormID).Class("btn btn-primary").Text(pt("edit.save"))),
-		app.If(c.discarding, func() app.UI {
+		app.If(c.discards.asking, func() app.UI {
 			return ConfirmDialog(editDiscardID, pt("edit.discard.title"), pt("edit.discard.text", c.n.Display()), pt("edit.discard"),
-				c.discard, func(ctx app.Context, e app.Event) { c.discarding = false }, pt("edit.discard.keep"))
+				c.discards.discard, c.discards.keep, pt("edit.discard.keep"))
 		}),
 	}
 	return GuardedModal(editDialogID, title, body, footer, c.guard).Class("modal-wide")
