@@ -81,22 +81,31 @@ func runCommand[T any](ctx context.Context, s *Service, actor numberdesk.Actor, 
 	}
 }
 
-// solo runs cmd without a transaction if the Store is a SoloWriter (and an
-// ActorReader and a Writer) whose writes are single statements. done is
-// false if it did not, or if cmd asked for a transaction (needTx) before it
-// wrote: then nothing is written and the caller runs cmd in one.
+// soloWriter returns st as a Writer if it is a SoloWriter whose writes are
+// single statements, and an ActorReader: then the commands that write once
+// run without a transaction (solo). Else nil.
+func soloWriter(st Store) Writer {
+	sw, ok := st.(SoloWriter)
+	if !ok || !sw.SoloWrites() {
+		return nil
+	}
+	w, isW := st.(Writer)
+	if _, isAR := st.(ActorReader); !isW || !isAR {
+		return nil
+	}
+	return w
+}
+
+// solo runs cmd without a transaction if the Store allows it (Service.solo).
+// done is false if it did not, or if cmd asked for a transaction (needTx)
+// before it wrote: then nothing is written and the caller runs cmd in one.
 func solo[T any](ctx context.Context, s *Service, op string, actor numberdesk.Actor,
 	cmd func(ctx context.Context) (T, error)) (out T, done bool, err error) {
-	sw, ok := s.cfg.Store.(SoloWriter)
-	if !ok || !sw.SoloWrites() {
-		return out, false, nil
-	}
-	w, isW := s.cfg.Store.(Writer)
-	if _, isAR := s.cfg.Store.(ActorReader); !isW || !isAR {
+	if s.solo == nil {
 		return out, false, nil
 	}
 	v := &verification{actor: actor}
-	r := &soloRun{w: w, op: op, actor: actor}
+	r := &soloRun{w: s.solo, op: op, actor: actor}
 	res, err := cmd(context.WithValue(context.WithValue(ctx, verificationKey{}, v), soloKey{}, r))
 	if errors.Is(err, errNeedTx) {
 		return out, false, nil

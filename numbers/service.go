@@ -95,6 +95,7 @@ const DefaultMaxClockSkew = time.Minute
 type Service struct {
 	cfg   Config
 	plans *planCache // RouteCall's compiled plans (Config.PlanCache)
+	solo  Writer     // the Store, if commands that write once run without a transaction (soloWriter)
 	mon   obs.Monitor
 }
 
@@ -142,7 +143,7 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.PlanCacheTenants == 0 {
 		cfg.PlanCacheTenants = DefaultPlanCacheTenants
 	}
-	return &Service{cfg: cfg, plans: newPlanCache(cfg.PlanCache, cfg.PlanCacheTenants), mon: obs.New(cfg.Logger, cfg.Observer)}, nil
+	return &Service{cfg: cfg, plans: newPlanCache(cfg.PlanCache, cfg.PlanCacheTenants), mon: obs.New(cfg.Logger, cfg.Observer), solo: soloWriter(cfg.Store)}, nil
 }
 
 // now returns the current time, truncated to microseconds so that every

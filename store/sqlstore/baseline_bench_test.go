@@ -201,15 +201,7 @@ func (e *baselineEnv) provision(b *testing.B, n int) []*numbers.Number {
 // activate activates ns through the SDK (untimed setup).
 func (e *baselineEnv) activate(b *testing.B, ns []*numbers.Number) {
 	b.Helper()
-	ids := make([]numberdesk.NumberID, len(ns))
-	for i, n := range ns {
-		ids[i] = n.ID
-	}
-	q, err := e.svc.Quote(b.Context(), e.owner, ids)
-	require.NoError(b, err)
-	res, err := e.svc.Activate(b.Context(), e.owner, numbers.ActivateRequest{QuoteToken: q.Token})
-	require.NoError(b, err)
-	require.Equal(b, len(ns), res.Activated())
+	relActivate(b, e.svc, e.owner, "", relIDs(ns)...)
 }
 
 // baselineSwap: each worker swaps one active number with a new one, then

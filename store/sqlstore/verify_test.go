@@ -199,10 +199,7 @@ func TestSwapVerifiesTheActorInItsWrite(t *testing.T) {
 	o := owner.Actor()
 	ns, err := nums.Provision(ctx, o, numbers.ProvisionRequest{Number: "0221 47000", ExtensionFrom: "0", ExtensionTo: "1"})
 	require.NoError(t, err)
-	q, err := nums.Quote(ctx, o, []numberdesk.NumberID{ns[0].ID})
-	require.NoError(t, err)
-	_, err = nums.Activate(ctx, o, numbers.ActivateRequest{QuoteToken: q.Token})
-	require.NoError(t, err)
+	relActivate(t, nums, o, "", ns[0].ID)
 	state := func() ([]*numbers.Number, int) {
 		got, _, err := s.FindNumbers(ctx, o.Tenant, numbers.Filter{})
 		require.NoError(t, err)
